@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+// Trowel: terminal-native fossil segmentation in CT volumes. Modules are layers (see DESIGN.md):
+// TrowelVolume -> TrowelML / TrowelMesh -> TrowelEngine -> TrowelUI -> TrowelTerminal -> trowel.
+import PackageDescription
+
+/// Release builds of the numeric layers drop exclusivity checks in hot loops.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Trowel",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "trowel", targets: ["trowel"]),
+        .executable(name: "trowel-bench", targets: ["trowel-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // System libraries (apt packages named in .ci/run and README.md).
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CBlosc", pkgConfig: "blosc", providers: [.apt(["libblosc-dev"])]),
+
+        // Layers.
+        .target(
+            name: "TrowelVolume",
+            dependencies: ["CPNG", "CTIFF", "CZlib", "CZstd", "CBlosc"],
+            swiftSettings: numericSettings
+        ),
+        .target(
+            name: "TrowelML",
+            dependencies: ["TrowelVolume", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: numericSettings
+        ),
+        .target(
+            name: "TrowelEngine",
+            dependencies: ["TrowelVolume", "TrowelML", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .executableTarget(
+            name: "trowel",
+            dependencies: ["TrowelEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "trowel-bench",
+            dependencies: [
+                "TrowelEngine", "TrowelML", "TrowelVolume",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: numericSettings
+        ),
+
+        // Tests.
+        .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
+    ]
+)
