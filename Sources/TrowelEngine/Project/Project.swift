@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import TrowelVolume
+
+/// A project folder (`scan.trowel/`): the scan as OME-Zarr, and `project.sqlite` holding the
+/// source description, voxel size, classes and — as later layers add them — labels, models and jobs.
+public final class Project: Sendable {
+    public static let databaseName = "project.sqlite"
+    public static let volumeName = "volume.zarr"
+
+    public let url: URL
+    /// WAL-mode pool: readers never block the writer, and a crash mid-write loses nothing committed.
+    public let database: DatabasePool
+
+    public var volumeURL: URL { url.appendingPathComponent(Self.volumeName) }
+    public var name: String { url.lastPathComponent }
+
+    private init(url: URL, database: DatabasePool) {
+        self.url = url
+        self.database = database
+    }
+
+    /// Opens an existing project, bringing its database schema up to date.
+    public static func open(at url: URL) throws(ProjectError) -> Project {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw .missing(url.path)
+        }
+        let databaseURL = url.appendingPathComponent(databaseName)
+        guard isDirectory.boolValue, FileManager.default.fileExists(atPath: databaseURL.path) else {
+            throw .notAProject(url.path)
+        }
+        do {
+            let pool = try DatabasePool(path: databaseURL.path)
+            let migrator = ProjectSchema.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw ProjectError.newerSchema(url.path)
+            }
+            try migrator.migrate(pool)
+            return Project(url: url, database: pool)
+        } catch let error as ProjectError {
+            throw error
+        } catch {
+            throw .database(url.path, "\(error)")
+        }
+    }
+
+    /// Writes a fresh database into `url` (which must exist) with `record` and the default classes.
+    static func initialize(at url: URL, record: ProjectRecord, classes: [LabelClass] = LabelClass.defaults) throws(ProjectError) -> Project {
+        do {
+            let pool = try DatabasePool(path: url.appendingPathComponent(databaseName).path)
+            try ProjectSchema.migrator.migrate(pool)
+            try pool.write { db in
+                try record.insert(db)
+                for c in classes { try c.insert(db) }
+            }
+            return Project(url: url, database: pool)
+        } catch {
+            throw .database(url.path, "\(error)")
+        }
+    }
+
+    /// Closes the database (checkpointing the WAL), e.g. before the folder is moved.
+    public func close() throws(ProjectError) {
+        do { try database.close() } catch { throw .database(url.path, "\(error)") }
+    }
+
+    /// The scan's description, shape, voxel size and value range.
+    public func record() throws(ProjectError) -> ProjectRecord {
+        do {
+            guard let r = try database.read({ try ProjectRecord.fetchOne($0) }) else {
+                throw ProjectError.database(url.path, "the project table is empty")
+            }
+            return r
+        } catch let error as ProjectError {
+            throw error
+        } catch {
+            throw .database(url.path, "\(error)")
+        }
+    }
+
+    /// The class table, by label value.
+    public func classes() throws(ProjectError) -> [LabelClass] {
+        do {
+            return try database.read { try LabelClass.order(Column("id")).fetchAll($0) }
+        } catch {
+            throw .database(url.path, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// Why a project could not be opened, created or read. Each message is one line naming the folder.
+public enum ProjectError: Error, CustomStringConvertible, Equatable {
+    case missing(String)
+    case notAProject(String)
+    case exists(String)
+    case unwritable(String, String)
+    case newerSchema(String)
+    case database(String, String)
+    case cancelled(String)
+
+    public var description: String {
+        switch self {
+        case .missing(let p): return "\(p): no such project folder"
+        case .notAProject(let p): return "\(p): not a Trowel project (no project.sqlite inside; create one with 'trowel convert')"
+        case .exists(let p): return "\(p): already exists; choose another output name or remove it first"
+        case .unwritable(let p, let why): return "\(p): cannot write here (\(why))"
+        case .newerSchema(let p): return "\(p): made by a newer Trowel; update Trowel to open it"
+        case .database(let p, let why): return "\(p)/project.sqlite: \(why)"
+        case .cancelled(let p): return "\(p): cancelled; nothing was written"
+        }
+    }
+}

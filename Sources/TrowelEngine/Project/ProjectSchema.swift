@@ -1,0 +1,35 @@
+import GRDB
+
+/// The migrations of `project.sqlite`, from the first version on. Add a migration; never edit one
+/// that has shipped: projects on disk were made with it.
+enum ProjectSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: project and classes") { db in
+            try db.create(table: "project") { t in
+                t.column("id", .integer).primaryKey().check { $0 == 1 }
+                t.column("created_at", .datetime).notNull()
+                t.column("trowel_version", .text).notNull()
+                t.column("source_summary", .text).notNull()
+                t.column("dtype", .text).notNull()
+                t.column("shape_z", .integer).notNull()
+                t.column("shape_y", .integer).notNull()
+                t.column("shape_x", .integer).notNull()
+                t.column("voxel_z", .double).notNull()
+                t.column("voxel_y", .double).notNull()
+                t.column("voxel_x", .double).notNull()
+                t.column("value_min", .double).notNull()
+                t.column("value_max", .double).notNull()
+                t.column("value_mean", .double).notNull()
+                t.column("value_low", .double).notNull()
+                t.column("value_high", .double).notNull()
+            }
+            try db.create(table: "label_class") { t in
+                t.column("id", .integer).primaryKey().check { $0 >= 1 && $0 <= 255 }
+                t.column("name", .text).notNull().unique(onConflict: .abort)
+                t.column("color", .text).notNull()
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,19 @@
+import Testing
+@testable import TrowelVolume
+
+@Suite struct ByteCountTests {
+    @Test func parsesBinaryMultiples() throws {
+        #expect(try ByteCount(parsing: "512M").bytes == 512 << 20)
+        #expect(try ByteCount(parsing: "1.5G").bytes == 3 << 29)
+        #expect(try ByteCount(parsing: "300MB").bytes == 300 << 20)
+        #expect(try ByteCount(parsing: "2GiB").bytes == 2 << 30)
+        #expect(try ByteCount(parsing: "65536").bytes == 65536)
+        #expect(throws: ByteCountError.self) { try ByteCount(parsing: "lots") }
+        #expect(throws: ByteCountError.self) { try ByteCount(parsing: "-1G") }
+    }
+
+    @Test func printsShortUnits() {
+        #expect(ByteCount(3_355_443).description == "3.2 MB")
+        #expect(ByteCount(900).description == "900 B")
+    }
+}
