@@ -59,5 +59,6 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
     ]
 )
