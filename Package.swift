@@ -44,6 +44,7 @@ let package = Package(
             name: "TrowelEngine",
             dependencies: ["TrowelVolume", "TrowelML", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(name: "TrowelUI", dependencies: ["TrowelEngine"]),
         .executableTarget(
             name: "trowel",
             dependencies: ["TrowelEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -60,5 +61,6 @@ let package = Package(
         // Tests.
         .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
+        .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
     ]
 )
