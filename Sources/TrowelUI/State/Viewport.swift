@@ -162,6 +162,12 @@ public struct Viewport: Equatable, Sendable {
         fit()
     }
 
+    /// Puts the cursor voxel at the centre of the view.
+    public mutating func centreOnCursor() {
+        let (ra, ca) = axis.planeAxes
+        centre = (Double(cursor[ra]) + 0.5, Double(cursor[ca]) + 0.5)
+    }
+
     private func clamp(_ v: Int, _ n: Int) -> Int { max(0, min(n - 1, v)) }
 
     private mutating func keepCursorVisible() {
@@ -174,5 +180,26 @@ public struct Viewport: Equatable, Sendable {
         if s.y < marginY || s.y > Double(size.height) - marginY {
             centre.row = Double(cursor[ra]) + 0.5
         }
+    }
+}
+
+extension Viewport {
+    /// Slices across `axis` through the same cursor voxel.
+    public mutating func setAxis(_ target: Axis) {
+        while axis != target { cycleAxis() }
+    }
+
+    /// Shows the in-plane region (full-resolution rows, columns) as large as fits, cursor at its centre.
+    public mutating func focus(rows: Range<Int>, columns: Range<Int>) {
+        let (ra, ca) = axis.planeAxes
+        var c = cursor
+        c[ra] = (rows.lowerBound + rows.upperBound) / 2
+        c[ca] = (columns.lowerBound + columns.upperBound) / 2
+        placeCursor(at: c)
+        let target = min(Self.maximumZoom, Double(size.width) / Double(max(1, columns.count)),
+                         Double(size.height) / Double(max(1, rows.count)))
+        fit()
+        while zoom * 2 <= target { zoom(by: 1) }
+        centreOnCursor()
     }
 }

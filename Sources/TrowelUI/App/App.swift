@@ -1,0 +1,393 @@
+import Foundation
+import TrowelVolume
+
+/// The interactive application as two pure functions: `update` turns a message into a new state
+/// and the effects to perform; `view` draws a state. The terminal loop and the engine are outside.
+public enum App {
+    /// Applies `message` to `state` and returns the effects the driver must perform, including the
+    /// slice and label reads the new view needs.
+    public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+        var effects: [Effect] = []
+        switch message {
+        case .input(.resize(let width, let height)):
+            state.screen = (width, height)
+            state.viewport.resize(width: state.layout.paneSize.width, height: state.layout.paneSize.height)
+            effects.append(.redraw)
+        case .input(.key(let key)):
+            effects += handle(key, &state)
+        case .input(.mouse(let mouse)):
+            effects += handle(mouse, &state)
+        case .sliceLoaded(let image, let offset):
+            state.images[offset] = image
+        case .labelsLoaded(let slice, let counts, let canUndo, let canRedo):
+            if slice.axis == state.viewport.axis && slice.index == state.viewport.slice { state.labels = slice }
+            state.labelCounts = counts
+            state.canUndo = canUndo
+            state.canRedo = canRedo
+        case .classesLoaded(let classes):
+            state.classes = classes
+            if !classes.contains(where: { $0.id == state.activeClass }), let first = classes.first { state.activeClass = first.id }
+        case .taskStarted(let task):
+            effects += endStroke(&state)
+            state.task = task
+            state.viewport.setAxis(task.axis)
+            var c = state.viewport.cursor
+            c[task.axis] = task.slice
+            state.viewport.placeCursor(at: c)
+            state.viewport.focus(rows: task.rows, columns: task.columns)
+            say(&state, "task \(task.id): label this patch, then Enter to submit (n for another)")
+        case .tasksLoaded(let tasks):
+            state.tasks = tasks
+            if let current = state.task, let updated = tasks.first(where: { $0.id == current.id }) { state.task = updated }
+        case .notice(let text):
+            say(&state, text)
+        case .failure(let text):
+            say(&state, text, error: true)
+        case .tick:
+            break
+        }
+        return effects + loads(for: state)
+    }
+
+    // MARK: - Keys
+
+    static func handle(_ key: Key, _ state: inout AppState) -> [Effect] {
+        switch state.overlay {
+        case .prompt(let text)?:
+            return handlePrompt(key, text, &state)
+        case .help?:
+            state.overlay = nil
+            return []
+        case .tasks(let selected)?:
+            return handleTaskList(key, selected, &state)
+        case nil:
+            break
+        }
+        guard let command = state.keymap.command(for: key) else {
+            if key != .escape { say(&state, "\(key) does nothing here; ? lists the keys") }
+            return []
+        }
+        state.message = nil
+        return perform(command, &state)
+    }
+
+    static func perform(_ command: Command, _ state: inout AppState) -> [Effect] {
+        var v = state.viewport
+        defer { state.viewport = v }
+        switch command {
+        case .cursorLeft: return moveCursor(rows: 0, columns: -1, &state, &v)
+        case .cursorRight: return moveCursor(rows: 0, columns: 1, &state, &v)
+        case .cursorUp: return moveCursor(rows: -1, columns: 0, &state, &v)
+        case .cursorDown: return moveCursor(rows: 1, columns: 0, &state, &v)
+        case .panLeft: v.pan(rows: 0, columns: -0.25)
+        case .panRight: v.pan(rows: 0, columns: 0.25)
+        case .panUp: v.pan(rows: -0.25, columns: 0)
+        case .panDown: v.pan(rows: 0.25, columns: 0)
+        case .zoomIn: v.zoom(by: 1)
+        case .zoomOut: v.zoom(by: -1)
+        case .zoomFit: v.fit()
+        case .previousSlice, .nextSlice, .previousSlices, .nextSlices:
+            let delta = command == .previousSlice ? -1 : command == .nextSlice ? 1 : command == .previousSlices ? -10 : 10
+            let effects = endStroke(&state)
+            v.step(slices: delta)
+            return effects
+        case .cycleAxis:
+            let effects = endStroke(&state)
+            v.cycleAxis()
+            return effects
+        case .contextToggle:
+            let steps = [0, 1, 2, 5]
+            state.contextDistance = steps[((steps.firstIndex(of: state.contextDistance) ?? 0) + 1) % steps.count]
+            state.images = state.images.filter { $0.key == 0 }
+            let size = state.layout.paneSize
+            v.resize(width: size.width, height: size.height)
+            say(&state, state.contextDistance == 0 ? "context slices off" : "context: slices ±\(state.contextDistance)")
+        case .brush, .eraser, .fill:
+            state.tool = command == .brush ? .brush : command == .eraser ? .eraser : .fill
+            say(&state, state.tool == .fill ? "fill: paints only voxels inside the contrast window" : "\(state.tool.rawValue)")
+        case .penToggle:
+            if state.penDown {
+                state.penDown = false
+                return endStroke(&state)
+            }
+            state.penDown = true
+            state.strokeErases = false
+            return paint(at: v.cursor, newStroke: true, &state)
+        case .brushSmaller, .brushLarger:
+            let r = state.brushRadius
+            let step = max(1, r / 4)
+            state.brushRadius = max(0, min(64, command == .brushLarger ? r + step : r - step))
+        case .class1, .class2, .class3, .class4, .class5, .class6, .class7, .class8, .class9:
+            let n = command.classNumber!
+            guard state.classes.contains(where: { $0.id == n }) else {
+                say(&state, "no class \(n); add one with  :class add NAME", error: true)
+                return []
+            }
+            state.activeClass = n
+            if state.tool == .eraser { state.tool = .brush }
+            say(&state, "painting \(state.style(ofClass: n).name)")
+        case .undo, .redo:
+            guard !state.readOnly else { return readOnlyRefusal(&state) }
+            let effects = endStroke(&state)
+            return effects + [command == .undo ? .undo : .redo]
+        case .autoContrast:
+            if let image = state.images[0], let c = Contrast.auto(for: image.values) {
+                state.contrast = c
+                say(&state, "contrast from this slice: \(format(c.low)) … \(format(c.high))")
+            }
+        case .windowNarrower: state.contrast = state.contrast.scaled(by: 0.8)
+        case .windowWider: state.contrast = state.contrast.scaled(by: 1.25)
+        case .levelDown: state.contrast = state.contrast.shifted(by: -0.05)
+        case .levelUp: state.contrast = state.contrast.shifted(by: 0.05)
+        case .overlayToggle:
+            state.showLabels.toggle()
+            say(&state, state.showLabels ? "labels shown" : "labels hidden")
+        case .overlayOpacity:
+            let steps = [0.3, 0.55, 0.8, 1.0]
+            state.labelOpacity = steps[((steps.firstIndex(of: state.labelOpacity) ?? 0) + 1) % steps.count]
+            state.showLabels = true
+            say(&state, "label opacity \(Int(state.labelOpacity * 100)) %")
+        case .nextTask:
+            return endStroke(&state) + [.newTask(axis: v.axis, size: 128)]
+        case .submitTask:
+            guard let task = state.task, !task.submitted else {
+                say(&state, "no open task; n starts one")
+                return []
+            }
+            return endStroke(&state) + [.submitTask(task.id)]
+        case .taskList:
+            state.overlay = .tasks(selected: 0)
+        case .cycleTheme:
+            if let i = state.themes.firstIndex(where: { $0.name == state.theme.name }), !state.themes.isEmpty {
+                state.theme = state.themes[(i + 1) % state.themes.count]
+            } else if let first = state.themes.first {
+                state.theme = first
+            }
+            say(&state, "theme \(state.theme.name)")
+        case .help:
+            state.overlay = .help
+        case .commandLine:
+            state.overlay = .prompt("")
+        case .redraw:
+            return [.redraw]
+        case .quit:
+            state.quitting = true
+            return endStroke(&state) + [.quit]
+        }
+        return []
+    }
+
+    static func moveCursor(rows: Int, columns: Int, _ state: inout AppState, _ v: inout Viewport) -> [Effect] {
+        v.moveCursor(rows: rows, columns: columns)
+        guard state.penDown else { return [] }
+        return paint(at: v.cursor, newStroke: state.strokeLast == nil, &state)
+    }
+
+    // MARK: - Painting
+
+    /// Paints at `voxel` (on the current slice), drawing a line from the last dab of the stroke.
+    static func paint(at voxel: Index3, newStroke: Bool, _ state: inout AppState) -> [Effect] {
+        guard !state.readOnly else { return readOnlyRefusal(&state) }
+        let v = state.viewport
+        let (ra, ca) = v.axis.planeAxes
+        let erase = state.tool == .eraser || state.strokeErases
+        let dab = PaintDab(axis: v.axis, slice: v.slice, row: voxel[ra], column: voxel[ca], radius: state.brushRadius,
+                           value: erase ? 0 : UInt8(state.activeClass),
+                           window: state.tool == .fill && !erase ? state.contrast.low...state.contrast.high : nil)
+        let dabs = newStroke || state.strokeLast == nil ? [dab] : dab.line(from: state.strokeLast!.row, state.strokeLast!.column)
+        state.strokeLast = (dab.row, dab.column)
+        return [.paint(dabs, newStroke: newStroke || state.strokeLast == nil)]
+    }
+
+    static func endStroke(_ state: inout AppState) -> [Effect] {
+        guard state.strokeLast != nil else { return [] }
+        state.strokeLast = nil
+        state.strokeErases = false
+        return [.endStroke]
+    }
+
+    static func readOnlyRefusal(_ state: inout AppState) -> [Effect] {
+        say(&state, "read-only: another Trowel session is annotating this project", error: true)
+        state.penDown = false
+        return []
+    }
+
+    // MARK: - Mouse
+
+    static func handle(_ mouse: MouseEvent, _ state: inout AppState) -> [Effect] {
+        guard state.overlay == nil else {
+            if mouse.action == .press { state.overlay = nil }
+            return []
+        }
+        let layout = state.layout
+        switch mouse.button {
+        case .wheelUp, .wheelDown:
+            let effects = endStroke(&state)
+            state.viewport.step(slices: mouse.button == .wheelUp ? -1 : 1)
+            return effects
+        default:
+            break
+        }
+        if mouse.action == .release {
+            return endStroke(&state)
+        }
+        guard layout.viewRows.contains(mouse.row), mouse.row >= layout.imageTopRow,
+              let pane = layout.panes.first(where: { $0.columns.contains(mouse.column) }) else { return [] }
+        if pane.offset != 0 {
+            // A click on a context pane goes to that slice.
+            if mouse.action == .press {
+                let effects = endStroke(&state)
+                state.viewport.step(slices: pane.offset * state.contextDistance)
+                return effects
+            }
+            return []
+        }
+        let x = mouse.column - pane.columns.lowerBound, y = 2 * (mouse.row - layout.imageTopRow)
+        guard let voxel = state.viewport.voxelIndex(atScreenX: x, y: y) else { return [] }
+        state.viewport.placeCursor(at: voxel)
+        switch (mouse.button, mouse.action) {
+        case (.left, .press), (.right, .press):
+            var effects = endStroke(&state)
+            state.strokeErases = mouse.button == .right
+            effects += paint(at: voxel, newStroke: true, &state)
+            return effects
+        case (.left, .drag), (.right, .drag), (.none, .drag):
+            guard state.strokeLast != nil else { return [] }
+            return paint(at: voxel, newStroke: false, &state)
+        default:
+            return []
+        }
+    }
+
+    // MARK: - Overlays
+
+    static func handleTaskList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
+        let count = state.tasks.count
+        switch key {
+        case .character("j"), .down:
+            state.overlay = .tasks(selected: min(max(0, count - 1), selected + 1))
+        case .character("k"), .up:
+            state.overlay = .tasks(selected: max(0, selected - 1))
+        case .enter:
+            state.overlay = nil
+            if selected < count { return update(&state, .taskStarted(state.tasks[selected])) }
+        default:
+            state.overlay = nil
+        }
+        return []
+    }
+
+    static func handlePrompt(_ key: Key, _ text: String, _ state: inout AppState) -> [Effect] {
+        switch key {
+        case .escape:
+            state.overlay = nil
+        case .backspace:
+            state.overlay = text.isEmpty ? nil : .prompt(String(text.dropLast()))
+        case .enter:
+            state.overlay = nil
+            return run(commandLine: text, &state)
+        case .character(let c):
+            state.overlay = .prompt(text + String(c))
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Runs a `:` command line.
+    static func run(commandLine: String, _ state: inout AppState) -> [Effect] {
+        let words = commandLine.split(separator: " ").map(String.init)
+        guard let verb = words.first else { return [] }
+        func classID(_ s: String) -> Int? {
+            if let n = Int(s), state.classes.contains(where: { $0.id == n }) { return n }
+            return state.classes.first { $0.name == s }?.id
+        }
+        switch (verb, words.count) {
+        case ("class", 3...) where words[1] == "add":
+            let color = words.count > 3 ? RGB(hex: words[3]) : nil
+            if words.count > 3 && color == nil {
+                say(&state, "colour \(words[3]) not understood: use #rrggbb", error: true)
+                return []
+            }
+            return [.addClass(name: words[2], color: color)]
+        case ("class", 4) where words[1] == "rename":
+            guard let id = classID(words[2]) else { break }
+            return [.renameClass(id: id, name: words[3])]
+        case ("class", 4) where words[1] == "color" || words[1] == "colour":
+            guard let id = classID(words[2]) else { break }
+            guard let color = RGB(hex: words[3]) else {
+                say(&state, "colour \(words[3]) not understood: use #rrggbb", error: true)
+                return []
+            }
+            return [.recolorClass(id: id, color: color)]
+        case ("theme", 2):
+            guard let theme = state.themes.first(where: { $0.name == words[1] }) else {
+                say(&state, "no theme \(words[1]); known: \(state.themes.map(\.name).joined(separator: ", "))", error: true)
+                return []
+            }
+            state.theme = theme
+            return []
+        case ("slice", 2):
+            guard let n = Int(words[1]) else { break }
+            let effects = endStroke(&state)
+            state.viewport.step(slices: n - state.viewport.slice)
+            return effects
+        case ("q", 1), ("quit", 1):
+            return perform(.quit, &state)
+        default:
+            break
+        }
+        say(&state, "not understood: \(commandLine)  (? lists the commands)", error: true)
+        return []
+    }
+
+    // MARK: - Loading
+
+    /// Reads the view needs and does not have: the visible part of each pane's slice at the zoom's
+    /// pyramid level (with a margin, so small pans need no read), and the labels of the main slice.
+    public static func loads(for state: AppState) -> [Effect] {
+        guard !state.layout.isTooSmall else { return [] }
+        var effects: [Effect] = []
+        let v = state.viewport
+        let level = v.pyramidLevel(available: state.scan.levelCount)
+        var levelShape = state.scan.shape
+        for _ in 0..<level { levelShape = Downsampler.halved(levelShape) }
+        let (ra, ca) = v.axis.planeAxes
+        let topLeft = v.voxel(atScreenX: 0, y: 0), bottomRight = v.voxel(atScreenX: v.size.width - 1, y: v.size.height - 1)
+        func range(_ a: Double, _ b: Double, _ n: Int, margin: Int) -> Range<Int> {
+            let lo = max(0, Int(a.rounded(.down)) >> level - margin)
+            let hi = min(n, (Int(b.rounded(.down)) >> level) + 1 + margin)
+            return lo..<max(lo, hi)
+        }
+        let needRows = range(topLeft.row, bottomRight.row, levelShape[ra], margin: 0)
+        let needColumns = range(topLeft.column, bottomRight.column, levelShape[ca], margin: 0)
+        guard !needRows.isEmpty, !needColumns.isEmpty else { return [] }
+        let marginRows = max(8, needRows.count / 4), marginColumns = max(8, needColumns.count / 4)
+        let offsets = state.contextDistance > 0 ? [0, -1, 1] : [0]
+        for offset in offsets {
+            let index = v.slice + offset * state.contextDistance
+            guard index >= 0, index < v.sliceCount else { continue }
+            let need = SliceRequest(axis: v.axis, index: index, level: level, rows: needRows, columns: needColumns, offset: offset)
+            if let have = state.images[offset], have.covers(need) { continue }
+            effects.append(.loadSlice(SliceRequest(
+                axis: v.axis, index: index, level: level,
+                rows: range(topLeft.row, bottomRight.row, levelShape[ra], margin: marginRows),
+                columns: range(topLeft.column, bottomRight.column, levelShape[ca], margin: marginColumns), offset: offset)))
+        }
+        if state.labels?.axis != v.axis || state.labels?.index != v.slice {
+            effects.append(.loadLabels(axis: v.axis, index: v.slice))
+        }
+        return effects
+    }
+
+    // MARK: - Helpers
+
+    static func say(_ state: inout AppState, _ text: String, error: Bool = false) {
+        state.message = text
+        state.messageIsError = error
+    }
+
+    static func format(_ v: Double) -> String {
+        abs(v - v.rounded()) < 1e-9 && abs(v) < 1e12 ? String(Int(v.rounded())) : String(format: "%.4g", v)
+    }
+}

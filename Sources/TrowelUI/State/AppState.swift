@@ -1,0 +1,129 @@
+import TrowelVolume
+
+/// Facts about the scan that the screen shows and that never change during a session.
+public struct ScanInfo: Equatable, Sendable {
+    public var name: String
+    public var shape: Shape
+    public var dtype: DType
+    public var voxelSize: VoxelSize
+    public var levelCount: Int
+    public var values: ValueSummary
+
+    public init(name: String, shape: Shape, dtype: DType, voxelSize: VoxelSize, levelCount: Int, values: ValueSummary) {
+        self.name = name
+        self.shape = shape
+        self.dtype = dtype
+        self.voxelSize = voxelSize
+        self.levelCount = levelCount
+        self.values = values
+    }
+}
+
+/// A class as the screen draws it.
+public struct ClassStyle: Equatable, Sendable {
+    public var id: Int
+    public var name: String
+    public var color: RGB
+
+    public init(id: Int, name: String, color: RGB) {
+        self.id = id
+        self.name = name
+        self.color = color
+    }
+}
+
+/// What painting does now.
+public enum Tool: String, Equatable, Sendable {
+    case brush, eraser, fill
+}
+
+/// An annotation task: a square patch on one slice, with its neighbours for context.
+public struct AnnotationTask: Equatable, Sendable {
+    public var id: Int
+    public var axis: Axis
+    public var slice: Int
+    public var rows: Range<Int>
+    public var columns: Range<Int>
+    public var submitted: Bool
+
+    public init(id: Int, axis: Axis, slice: Int, rows: Range<Int>, columns: Range<Int>, submitted: Bool = false) {
+        self.id = id
+        self.axis = axis
+        self.slice = slice
+        self.rows = rows
+        self.columns = columns
+        self.submitted = submitted
+    }
+}
+
+/// An overlay drawn above the slice view.
+public enum Overlay: Equatable, Sendable {
+    case help
+    case tasks(selected: Int)
+    /// The `:` command line, with what has been typed so far.
+    case prompt(String)
+}
+
+/// The whole state of the interactive session. `App.view(state)` draws it; `App.update` changes it.
+public struct AppState: Sendable {
+    public var scan: ScanInfo
+    public var classes: [ClassStyle]
+    public var viewport: Viewport
+    public var contrast: Contrast
+    public var colorMode: ColorMode
+    public var theme: Theme
+    public var themes: [Theme]
+    public var keymap: Keymap
+
+    public var tool = Tool.brush
+    public var brushRadius = 2
+    public var activeClass = 1
+    public var penDown = false
+    /// Where the current stroke last painted (full-resolution in-plane row, column), while one is open.
+    public var strokeLast: (row: Int, column: Int)?
+    /// Which button drags the current mouse stroke (left paints, right erases).
+    public var strokeErases = false
+
+    /// The main slice (offset 0) and context slices (±contextDistance), as loaded.
+    public var images: [Int: SliceImage] = [:]
+    public var labels: LabelSlice?
+    public var labelCounts: [Int: Int] = [:]
+    public var canUndo = false
+    public var canRedo = false
+    public var showLabels = true
+    public var labelOpacity = 0.55
+    /// Distance of the context slices shown beside the main one (0 = none).
+    public var contextDistance = 0
+
+    public var screen: (width: Int, height: Int)
+    public var overlay: Overlay?
+    public var message: String?
+    public var messageIsError = false
+    public var readOnly = false
+    public var task: AnnotationTask?
+    public var tasks: [AnnotationTask] = []
+    public var quitting = false
+
+    public init(scan: ScanInfo, classes: [ClassStyle], screen: (width: Int, height: Int), colorMode: ColorMode,
+                theme: Theme = .dark, themes: [Theme] = [.dark], keymap: Keymap = .standard) {
+        self.scan = scan
+        self.classes = classes
+        self.screen = screen
+        self.colorMode = colorMode
+        self.theme = theme
+        self.themes = themes
+        self.keymap = keymap
+        let layout = Layout(width: screen.width, height: screen.height, contextPanes: 0)
+        viewport = Viewport(volumeShape: scan.shape, size: layout.paneSize)
+        contrast = Contrast(low: scan.values.low, high: scan.values.high)
+    }
+
+    /// The style of class `id` (a grey placeholder for a label without a class).
+    public func style(ofClass id: Int) -> ClassStyle {
+        classes.first { $0.id == id } ?? ClassStyle(id: id, name: "class \(id)", color: RGB(grey: 160))
+    }
+
+    public var layout: Layout {
+        Layout(width: screen.width, height: screen.height, contextPanes: contextDistance > 0 ? 2 : 0)
+    }
+}

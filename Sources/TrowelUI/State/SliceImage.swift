@@ -1,0 +1,93 @@
+import TrowelVolume
+
+/// Raw voxel values of the visible part of one slice, read at one pyramid level.
+public struct SliceImage: Equatable, Sendable {
+    public var axis: Axis
+    /// The slice index in full-resolution voxels.
+    public var index: Int
+    public var level: Int
+    /// The in-plane region read, in the level's voxel coordinates (rows, columns).
+    public var rows: Range<Int>
+    public var columns: Range<Int>
+    public var values: [Float]
+
+    public init(axis: Axis, index: Int, level: Int, rows: Range<Int>, columns: Range<Int>, values: [Float]) {
+        precondition(values.count == rows.count * columns.count, "SliceImage: value count does not match the region")
+        self.axis = axis
+        self.index = index
+        self.level = level
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    /// The value at full-resolution in-plane voxel (`row`, `column`), or nil outside the region read.
+    @inline(__always)
+    public func value(fullResolutionRow row: Int, column: Int) -> Float? {
+        let r = row >> level, c = column >> level
+        guard rows.contains(r), columns.contains(c) else { return nil }
+        return values[(r - rows.lowerBound) * columns.count + (c - columns.lowerBound)]
+    }
+
+    /// True when this image holds everything `request` asks for.
+    public func covers(_ request: SliceRequest) -> Bool {
+        axis == request.axis && index == request.index && level == request.level
+            && rows.lowerBound <= request.rows.lowerBound && rows.upperBound >= request.rows.upperBound
+            && columns.lowerBound <= request.columns.lowerBound && columns.upperBound >= request.columns.upperBound
+    }
+}
+
+/// A part of a slice to read: the effect the UI asks the engine to perform.
+public struct SliceRequest: Equatable, Sendable {
+    public var axis: Axis
+    public var index: Int
+    public var level: Int
+    public var rows: Range<Int>
+    public var columns: Range<Int>
+    /// Which pane wants it: 0 the main slice, ±d the context slices.
+    public var offset: Int
+
+    public init(axis: Axis, index: Int, level: Int, rows: Range<Int>, columns: Range<Int>, offset: Int = 0) {
+        self.axis = axis
+        self.index = index
+        self.level = level
+        self.rows = rows
+        self.columns = columns
+        self.offset = offset
+    }
+
+    /// The 3D box to read from pyramid level `level`, whose shape is `levelShape`.
+    public func box(levelShape: Shape) -> Box {
+        var b = Box.slice(axis: axis, at: min(levelShape[axis] - 1, index >> level), of: levelShape)
+        let (ra, ca) = axis.planeAxes
+        b.lower[ra] = rows.lowerBound
+        b.upper[ra] = rows.upperBound
+        b.lower[ca] = columns.lowerBound
+        b.upper[ca] = columns.upperBound
+        return b
+    }
+}
+
+/// Labels of one whole slice at full resolution (0 = unlabelled, else a class id).
+public struct LabelSlice: Equatable, Sendable {
+    public var axis: Axis
+    public var index: Int
+    public var rows: Int
+    public var columns: Int
+    public var labels: [UInt8]
+
+    public init(axis: Axis, index: Int, rows: Int, columns: Int, labels: [UInt8]) {
+        precondition(labels.count == rows * columns, "LabelSlice: label count does not match the plane")
+        self.axis = axis
+        self.index = index
+        self.rows = rows
+        self.columns = columns
+        self.labels = labels
+    }
+
+    @inline(__always)
+    public func label(row: Int, column: Int) -> UInt8 {
+        guard row >= 0, row < rows, column >= 0, column < columns else { return 0 }
+        return labels[row * columns + column]
+    }
+}
