@@ -70,6 +70,15 @@ def write_tiff_stack(name, vol, **kw):
         tifffile.imwrite(d / f"{n}.tif", vol[z], **kw)
 
 
+def write_pages(path, vol, **kw):
+    """One page per slice (tifffile alone might store a 3-slice volume as one 3-sample page)."""
+    bigtiff = kw.pop("bigtiff", False)
+    kw.setdefault("photometric", "minisblack")
+    with tifffile.TiffWriter(path, bigtiff=bigtiff) as tw:
+        for page in vol:
+            tw.write(page, contiguous=False, **kw)
+
+
 def png_info(gamma=None):
     if gamma is None:
         return None
@@ -102,17 +111,16 @@ def main():
     tifffile.imwrite(OUT / "imagej-u16.tif", volume("u16"), imagej=True,
                      resolution=(1 / 0.7, 1 / 0.7), metadata={"spacing": 0.7, "unit": "um", "axes": "ZYX"})
     for kind in ["u8", "i8", "i16", "u32", "i32", "f64"]:
-        tifffile.imwrite(OUT / f"multi-{kind}.tif", volume(kind))
-    tifffile.imwrite(OUT / "tiled-u16.tif", volume("u16"), tile=(16, 16))
-    tifffile.imwrite(OUT / "tiled-deflate-f32.tif", volume("f32"), tile=(16, 16), compression="zlib", predictor=True)
-    tifffile.imwrite(OUT / "lzw-u16.tif", volume("u16"), compression="lzw", predictor=True, rowsperstrip=5)
-    tifffile.imwrite(OUT / "deflate-f32.tif", volume("f32"), compression="zlib", predictor=True, rowsperstrip=4)
-    tifffile.imwrite(OUT / "deflate-u16.tif", volume("u16"), compression="zlib")
-    tifffile.imwrite(OUT / "packbits-u8.tif", volume("u8"), compression="packbits", rowsperstrip=3)
-    tifffile.imwrite(OUT / "bigtiff-i16.tif", volume("i16"), bigtiff=True)
-    tifffile.imwrite(OUT / "rgb-u8.tif", rgb("u8"), photometric="rgb")
-    tifffile.imwrite(OUT / "rgb-planar-u16.tif", np.moveaxis(rgb("u16"), -1, 1), photometric="rgb",
-                     planarconfig="separate")
+        write_pages(OUT / f"multi-{kind}.tif", volume(kind))
+    write_pages(OUT / "tiled-u16.tif", volume("u16"), tile=(16, 16))
+    write_pages(OUT / "tiled-deflate-f32.tif", volume("f32"), tile=(16, 16), compression="zlib", predictor=True)
+    write_pages(OUT / "lzw-u16.tif", volume("u16"), compression="lzw", predictor=True, rowsperstrip=5)
+    write_pages(OUT / "deflate-f32.tif", volume("f32"), compression="zlib", predictor=True, rowsperstrip=4)
+    write_pages(OUT / "deflate-u16.tif", volume("u16"), compression="zlib")
+    write_pages(OUT / "packbits-u8.tif", volume("u8"), compression="packbits", rowsperstrip=3)
+    write_pages(OUT / "bigtiff-i16.tif", volume("i16"), bigtiff=True)
+    write_pages(OUT / "rgb-u8.tif", rgb("u8"), photometric="rgb")
+    write_pages(OUT / "rgb-planar-u16.tif", np.moveaxis(rgb("u16"), -1, 1), photometric="rgb", planarconfig="separate")
 
     # TIFF: bad input.
     with tifffile.TiffWriter(OUT / "mixed-size.tif") as tw:
@@ -121,7 +129,7 @@ def main():
         tw.write(v[1][:, :22])
         tw.write(v[2])
     truncated = OUT / "truncated.tif"
-    tifffile.imwrite(truncated, volume("u16"))
+    write_pages(truncated, volume("u16"))
     with tifffile.TiffFile(truncated) as tf:
         last = tf.pages[-1]
         assert last.offset < last.dataoffsets[0], "the last IFD must survive the cut"
