@@ -38,6 +38,9 @@ public struct PNGWriter: Sendable {
     /// returns the files in order.
     @discardableResult
     public func writeSlices(_ block: AnyBlock, into folder: URL, prefix: String, firstIndex: Int = 0) throws -> [URL] {
+        guard block.dtype == .u8 || block.dtype == .u16 else {
+            throw ExportError.unsupportedDType(file: folder.path, dtype: block.dtype, format: "PNG", supported: "uint8 and uint16")
+        }
         try createFolder(folder)
         return try (0..<block.shape.z).map { z in
             let file = folder.appendingPathComponent(SliceFileName.make(prefix: prefix, index: firstIndex + z, extension: "png"))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a scan could not be imported: one line naming the file (and page) and what is wrong,
 /// so the user knows which slice to fix without reading a stack trace.
 public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -51,7 +53,9 @@ public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAnImage(let file):
             return "\(file): not a PNG or TIFF image"
         case .mixedFormats(let file, let format, let firstFile, let firstFormat):
-            return "\(file): \(format), but the stack's first slice \(firstFile) is \(firstFormat); convert one format at a time"
+            let sameFolder = (file as NSString).deletingLastPathComponent == (firstFile as NSString).deletingLastPathComponent
+            let first = sameFolder ? (firstFile as NSString).lastPathComponent : firstFile
+            return "\(file): \(format), but the stack's first slice \(first) is \(firstFormat); convert one format at a time"
         case .sizeMismatch(let file, let page, let size, let expected):
             return "\(at(file, page)): \(size) pixels, but the stack's first slice is \(expected)"
         case .typeMismatch(let file, let page, let found, let expected):

@@ -25,6 +25,7 @@ public struct TIFFStack: SliceSource {
         var pages: [TIFFPageLocation] = []
         var first: TIFFLayout?
         for (fileIndex, url) in files.enumerated() {
+            guard try ImageFormat.detect(fileAt: url) == .tiff else { throw ImportError.notAnImage(file: url.path) }
             let handle = try TIFFHandle.reading(url.path)
             let count = Int(TIFFNumberOfDirectories(handle.tiff))
             let multiPage = count > 1
