@@ -122,6 +122,17 @@ def main():
     write_pages(OUT / "rgb-u8.tif", rgb("u8"), photometric="rgb")
     write_pages(OUT / "rgb-planar-u16.tif", np.moveaxis(rgb("u16"), -1, 1), photometric="rgb", planarconfig="separate")
 
+    # ImageJ's layout past 4 GB: one directory, images=3, the other slices after the first's pixels.
+    for name, order in [("imagej-contiguous-u16.tif", "<"), ("imagej-contiguous-be-u16.tif", ">")]:
+        v = volume("u16")
+        description = "ImageJ=1.11a\nimages=3\nslices=3\nloop=false\n"
+        tifffile.imwrite(OUT / name, v[0], byteorder=order, description=description, metadata=None, contiguous=True)
+        with tifffile.TiffFile(OUT / name) as tf:
+            page = tf.pages[0]
+            assert len(tf.pages) == 1 and page.dataoffsets[0] + page.databytecounts[0] == (OUT / name).stat().st_size
+        with open(OUT / name, "ab") as f:
+            f.write(v[1:].astype(order + "u2").tobytes())
+
     # TIFF: bad input.
     with tifffile.TiffWriter(OUT / "mixed-size.tif") as tw:
         v = volume("u16")

@@ -21,6 +21,28 @@ import Testing
         try check("imagej-u16.tif", .u16, F.u16)
     }
 
+    @Test func imageJStacksPastFourGigabytesReadAllSlices() throws {
+        try check("imagej-contiguous-u16.tif", .u16, F.u16)
+        try check("imagej-contiguous-be-u16.tif", .u16, F.u16)
+        #expect(ImageJContiguousPages.imageCount("ImageJ=1.54f\nimages=412\nslices=412\n") == 412)
+        #expect(ImageJContiguousPages.imageCount("images=412\n") == nil)
+    }
+
+    @Test func truncatedImageJStackIsNamedWhenOpened() throws {
+        let folder = try F.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("cut.tif")
+        let data = try Data(contentsOf: F.url("imagej-contiguous-u16.tif"))
+        try data.prefix(data.count - 100).write(to: file)
+        do {
+            _ = try TIFFStack(files: [file])
+            Issue.record("a truncated ImageJ stack was opened")
+        } catch let error as ImportError {
+            #expect(error.file == file.path)
+            #expect("\(error)".contains("promises 3 slices"))
+        }
+    }
+
     @Test func singlePageStacksReadInNaturalOrder() throws {
         try check("tiff-u8", .u8, F.u8)
         try check("tiff-u16", .u16, F.u16)

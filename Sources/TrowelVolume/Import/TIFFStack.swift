@@ -8,6 +8,9 @@ import Foundation
 /// `i16`), in strips or tiles, with any compression libtiff decodes. RGB pages become their
 /// luminance (`Luminance`); grey+alpha pages their grey. Every page's size and sample type is
 /// checked against the first when the stack is opened, and again when it is read.
+///
+/// ImageJ stacks over 4 GB (ImageJ and tifffile write them with a single directory, the other
+/// slices following the first one's pixels, and `images=N` in the description) are read too.
 public struct TIFFStack: SliceSource {
     /// The files in stack order.
     public let files: [URL]
@@ -38,8 +41,17 @@ public struct TIFFStack: SliceSource {
                 } else {
                     first = layout
                 }
-                pages.append(TIFFPageLocation(file: fileIndex, page: page, offset: TIFFCurrentDirOffset(handle.tiff)))
-                if TIFFLastDirectory(handle.tiff) != 0 { break }
+                pages.append(TIFFPageLocation(file: fileIndex, page: page, storage: .directory(TIFFCurrentDirOffset(handle.tiff))))
+                if TIFFLastDirectory(handle.tiff) != 0 {
+                    if count == 1, let more = try ImageJContiguousPages(handle, layout: layout) {
+                        for k in 1..<more.count {
+                            let offset = more.firstOffset + UInt64(k) * UInt64(more.pageBytes)
+                            pages.append(TIFFPageLocation(file: fileIndex, page: k, storage: .contiguous(offset, byteSwapped: more.byteSwapped)))
+                        }
+                        pages[pages.count - more.count].page = 0
+                    }
+                    break
+                }
                 handle.clearErrors()
                 guard TIFFReadDirectory(handle.tiff) == 1 else {
                     throw handle.failure("cannot read the next page's directory", page: index + 1)
@@ -74,6 +86,11 @@ public struct TIFFStack: SliceSource {
             var open: (file: Int, handle: TIFFHandle)?
             for (k, z) in range.enumerated() {
                 let location = pages[z]
+                let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[(k * planeBytes)..<((k + 1) * planeBytes)])
+                guard case .directory(let directory) = location.storage else {
+                    try ImageJContiguousPages.read(location, of: files[location.file].path, layout: firstLayout, as: dtype, into: slice)
+                    continue
+                }
                 let handle: TIFFHandle
                 if let open, open.file == location.file {
                     handle = open.handle
@@ -82,12 +99,11 @@ public struct TIFFStack: SliceSource {
                     open = (location.file, handle)
                 }
                 handle.clearErrors()
-                guard TIFFSetSubDirectory(handle.tiff, location.offset) == 1 else {
+                guard TIFFSetSubDirectory(handle.tiff, directory) == 1 else {
                     throw handle.failure("cannot read the page's directory", page: location.page)
                 }
                 let layout = try TIFFLayout(handle, page: location.page)
                 try layout.check(against: firstLayout, file: handle.path, page: location.page)
-                let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[(k * planeBytes)..<((k + 1) * planeBytes)])
                 try TIFFPageDecoder(handle: handle, layout: layout, page: location.page).decode(as: dtype, into: slice)
             }
         }
@@ -99,5 +115,12 @@ struct TIFFPageLocation: Sendable {
     var file: Int
     /// Page number within a multi-page file; nil for single-page files (so errors name just the file).
     var page: Int?
-    var offset: UInt64
+    var storage: Storage
+
+    enum Storage: Sendable {
+        /// A page with its own directory, at this offset.
+        case directory(UInt64)
+        /// Uncompressed pixels at this byte offset, laid out like the file's first page (ImageJ > 4 GB).
+        case contiguous(UInt64, byteSwapped: Bool)
+    }
 }
