@@ -87,6 +87,28 @@ import Testing
         #expect(s.summary == "7 TIFF pages in 3 files in \(F.url("").path) (uint8)")
     }
 
+    @Test func concurrentSlabReadsAgree() throws {
+        let folder = try F.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var volume = Block<UInt16>(shape: Shape(z: 40, y: 33, x: 29), repeating: 0)
+        for i in volume.elements.indices { volume.elements[i] = UInt16(truncatingIfNeeded: i &* 40503) }
+        let file = folder.appendingPathComponent("big.tif")
+        try TIFFWriter(compression: .deflate).write(.u16(volume), to: file)
+        let stack = try TIFFStack(files: [file])
+        let plane = 33 * 29
+        let slabs = UnsafeMutableBufferPointer<[UInt16]?>.allocate(capacity: 10)
+        slabs.initialize(repeating: nil)
+        defer { slabs.deallocate() }
+        nonisolated(unsafe) let shared = slabs  // each iteration writes only its own element
+        DispatchQueue.concurrentPerform(iterations: 10) { k in
+            shared[k] = try? stack.readSlices((k * 4)..<(k * 4 + 4)).elements(as: UInt16.self)
+        }
+        let all = Array(slabs)
+        for k in 0..<10 {
+            #expect(all[k] == Array(volume.elements[(k * 4 * plane)..<((k * 4 + 4) * plane)]), "slab \(k)")
+        }
+    }
+
     @Test func differentSizePageIsNamed() throws {
         let file = F.path("mixed-size.tif")
         let expected = ImportError.sizeMismatch(file: file, page: 1, size: SliceSize(width: 22, height: 17),

@@ -5,8 +5,10 @@ import Foundation
 ///
 /// 1-, 2-, 4- and 8-bit grey become `u8`; 16-bit grey becomes `u16` with the stored values
 /// unchanged (gamma and colour-space chunks are ignored: scans store numbers, not colours).
-/// Colour and palette images become their luminance (`Luminance`) at the input bit depth.
-/// The size of every file is checked against the first when the stack is opened.
+/// Colour and palette images become their luminance (`Luminance`) at the input bit depth; an
+/// alpha channel is ignored (libpng premultiplies 16-bit colour by alpha, so only opaque pixels
+/// of 16-bit images with alpha keep their values). The size of every file is checked against
+/// the first when the stack is opened.
 public struct PNGStack: SliceSource {
     /// The slice files in z order.
     public let files: [URL]
@@ -194,22 +196,23 @@ struct PNGHeader: Equatable {
     /// The PNG bytes without `droppedChunks` before the first IDAT; anything malformed is left
     /// as it is for libpng to report.
     static func withoutColourManagement(_ data: Data) -> Data {
-        let b = [UInt8](data)
         var keep: [Range<Int>] = [0..<8]
         var i = 8
         var dropped = false
-        while i + 8 <= b.count {
-            let length = Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3])
-            let type = String(decoding: b[(i + 4)..<(i + 8)], as: UTF8.self)
-            let end = i + 12 + length
-            if type == "IDAT" || end > b.count { break }
-            if droppedChunks.contains(type) { dropped = true } else { keep.append(i..<end) }
-            i = end
+        data.withUnsafeBytes { (b: UnsafeRawBufferPointer) in
+            while i + 8 <= b.count {
+                let length = Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3])
+                let type = String(decoding: b[(i + 4)..<(i + 8)], as: UTF8.self)
+                let end = i + 12 + length
+                if type == "IDAT" || end > b.count { break }
+                if droppedChunks.contains(type) { dropped = true } else { keep.append(i..<end) }
+                i = end
+            }
         }
         guard dropped else { return data }
-        keep.append(i..<b.count)
-        var out = Data(capacity: b.count)
-        for r in keep { out.append(contentsOf: b[r]) }
+        keep.append(i..<data.count)
+        var out = Data(capacity: data.count)
+        for r in keep { out.append(data[(data.startIndex + r.lowerBound)..<(data.startIndex + r.upperBound)]) }
         return out
     }
 }
