@@ -55,7 +55,7 @@ enum TIFFSampleType: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// How the current page of a TIFF stores its pixels, from its tags.
-struct TIFFLayout: Sendable, Equatable {
+struct TIFFLayout: Sendable {
     var width: Int
     var height: Int
     var sampleType: TIFFSampleType
@@ -67,12 +67,6 @@ struct TIFFLayout: Sendable, Equatable {
     /// Tile width and height for tiled pages, nil for strips.
     var tile: (width: Int, height: Int)?
     var rowsPerStrip: Int
-
-    static func == (a: TIFFLayout, b: TIFFLayout) -> Bool {
-        a.width == b.width && a.height == b.height && a.sampleType == b.sampleType && a.samplesPerPixel == b.samplesPerPixel
-            && a.isColour == b.isColour && a.isPlanar == b.isPlanar && a.tile?.width == b.tile?.width
-            && a.tile?.height == b.tile?.height && a.rowsPerStrip == b.rowsPerStrip
-    }
 
     /// Reads the layout of `handle`'s current directory; throws for layouts Trowel cannot read.
     init(_ handle: TIFFHandle, page: Int?) throws {

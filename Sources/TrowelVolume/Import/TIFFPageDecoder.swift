@@ -25,7 +25,7 @@ struct TIFFPageDecoder {
         convert(UnsafeRawPointer(buffer), to: dtype, into: slice)
     }
 
-    /// Fails if libtiff reported an error, else throws `fallback`.
+    /// The error for this page: libtiff's last message, or `fallback` when it said nothing.
     private func failure(_ fallback: String) -> ImportError {
         handle.failure(fallback, page: page)
     }

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Reads 8/16/32-bit signed and unsigned integers and 32/64-bit floats (8-bit signed becomes
 /// `i16`), in strips or tiles, with any compression libtiff decodes. RGB pages become their
-/// luminance (`Luminance`); grey+alpha pages their grey. Every page's size and sample type is
+/// luminance (`Luminance`); grey+alpha pages their grey; MinIsWhite values are kept as stored
+/// (as tifffile does). Every page's size and sample type is
 /// checked against the first when the stack is opened, and again when it is read.
 ///
 /// ImageJ stacks over 4 GB (ImageJ and tifffile write them with a single directory, the other
