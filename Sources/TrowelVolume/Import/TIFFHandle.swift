@@ -29,6 +29,7 @@ final class TIFFHandle {
 
     /// Opens `path` with libtiff `mode` ("r", "w", "w8" for BigTIFF, "a").
     init(path: String, mode: String) throws(OpenFailure) {
+        _ = Self.silenceGlobalHandlers
         let messages = TIFFMessages()
         let options = TIFFOpenOptionsAlloc()
         defer { TIFFOpenOptionsFree(options) }
@@ -45,6 +46,13 @@ final class TIFFHandle {
     }
 
     deinit { TIFFClose(tiff) }
+
+    /// The few libtiff paths that still report through the process-wide handlers would print to
+    /// stderr under the terminal UI; they are silenced once (the failing call still returns an error).
+    private static let silenceGlobalHandlers: Void = {
+        TIFFSetErrorHandler(nil)
+        TIFFSetWarningHandler(nil)
+    }()
 
     /// libtiff's last error message for this file, without the file name it often starts with.
     var lastError: String? { messages.errors.last.map(TIFFMessages.withoutPath(path)) }
