@@ -19,8 +19,10 @@ public enum App {
             effects += handle(mouse, &state)
         case .sliceLoaded(let image, let offset):
             state.images[offset] = image
+            if state.pendingSlices[offset].map({ image.covers($0) }) ?? false { state.pendingSlices[offset] = nil }
         case .labelsLoaded(let slice, let counts, let canUndo, let canRedo):
             if slice.axis == state.viewport.axis && slice.index == state.viewport.slice { state.labels = slice }
+            if let p = state.pendingLabels, p.axis == slice.axis && p.index == slice.index { state.pendingLabels = nil }
             state.labelCounts = counts
             state.canUndo = canUndo
             state.canRedo = canRedo
@@ -46,7 +48,15 @@ public enum App {
         case .tick:
             break
         }
-        return effects + loads(for: state)
+        let reads = loads(for: state)
+        for effect in reads {
+            switch effect {
+            case .loadSlice(let request): state.pendingSlices[request.offset] = request
+            case .loadLabels(let axis, let index): state.pendingLabels = (axis, index)
+            default: break
+            }
+        }
+        return effects + reads
     }
 
     // MARK: - Keys
@@ -369,12 +379,23 @@ public enum App {
             guard index >= 0, index < v.sliceCount else { continue }
             let need = SliceRequest(axis: v.axis, index: index, level: level, rows: needRows, columns: needColumns, offset: offset)
             if let have = state.images[offset], have.covers(need) { continue }
+            if let asked = state.pendingSlices[offset], SliceImage.covers(asked, need) { continue }
             effects.append(.loadSlice(SliceRequest(
                 axis: v.axis, index: index, level: level,
                 rows: range(topLeft.row, bottomRight.row, levelShape[ra], margin: marginRows),
                 columns: range(topLeft.column, bottomRight.column, levelShape[ca], margin: marginColumns), offset: offset)))
         }
-        if state.labels?.axis != v.axis || state.labels?.index != v.slice {
+        // The minimap: the whole slice at the coarsest level.
+        var coarse = state.scan.shape
+        for _ in 0..<(state.scan.levelCount - 1) { coarse = Downsampler.halved(coarse) }
+        let whole = SliceRequest(axis: v.axis, index: v.slice, level: state.scan.levelCount - 1, rows: 0..<coarse[ra],
+                                 columns: 0..<coarse[ca], offset: AppState.minimapPane)
+        if !(state.images[AppState.minimapPane]?.covers(whole) ?? false),
+           !(state.pendingSlices[AppState.minimapPane].map { SliceImage.covers($0, whole) } ?? false) {
+            effects.append(.loadSlice(whole))
+        }
+        let pendingLabels = state.pendingLabels.map { $0.axis == v.axis && $0.index == v.slice } ?? false
+        if (state.labels?.axis != v.axis || state.labels?.index != v.slice) && !pendingLabels {
             effects.append(.loadLabels(axis: v.axis, index: v.slice))
         }
         return effects

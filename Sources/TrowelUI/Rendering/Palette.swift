@@ -37,33 +37,46 @@ public enum Palette {
     }
 
     /// Position `v` between the two neighbouring `levels`, dithered by the pixel's threshold.
-    static func dither(_ v: Double, levels: [(level: Double, index: UInt8)], x: Int, y: Int) -> UInt8 {
+    static func dither(_ v: Double, levels: [(level: Double, index: UInt8)], threshold: Double) -> UInt8 {
         var i = 0
         while i + 1 < levels.count && levels[i + 1].level <= v { i += 1 }
         if i + 1 == levels.count { return levels[i].index }
         let lo = levels[i], hi = levels[i + 1]
         let t = (v - lo.level) / (hi.level - lo.level)
-        return t > threshold(x: x, y: y) ? hi.index : lo.index
+        return t > threshold ? hi.index : lo.index
     }
 
     /// The terminal colour for pixel (`x`, `y`) of colour `c` in `mode` (not for `.mono`).
     public static func color(_ c: RGB, mode: ColorMode, x: Int, y: Int) -> TerminalColor {
+        color(c, mode: mode, threshold: threshold(x: x, y: y))
+    }
+
+    static func color(_ c: RGB, mode: ColorMode, threshold: Double) -> TerminalColor {
         switch mode {
         case .truecolor, .mono:
             return .rgb(c)
         case .palette256:
-            if isGreyish(c) { return .indexed(dither(c.luminance, levels: greys256, x: x, y: y)) }
+            if isGreyish(c) { return .indexed(dither(c.luminance, levels: greys256, threshold: threshold)) }
             func level(_ v: UInt8) -> Int {
                 cubeLevels.indices.min(by: { abs(cubeLevels[$0] - Double(v)) < abs(cubeLevels[$1] - Double(v)) })!
             }
             return .indexed(UInt8(16 + 36 * level(c.r) + 6 * level(c.g) + level(c.b)))
         case .ansi16:
-            if isGreyish(c) { return .indexed(dither(c.luminance, levels: greys16, x: x, y: y)) }
+            if isGreyish(c) { return .indexed(dither(c.luminance, levels: greys16, threshold: threshold)) }
             func distance(_ p: RGB) -> Int {
                 let dr = Int(p.r) - Int(c.r), dg = Int(p.g) - Int(c.g), db = Int(p.b) - Int(c.b)
                 return dr * dr + dg * dg + db * db
             }
             return .indexed(UInt8(ansi16.indices.min(by: { distance(ansi16[$0]) < distance(ansi16[$1]) })!))
+        }
+    }
+
+    /// The terminal colour for a flat interface colour (text, panels): nearest entry, never dithered.
+    public static func solid(_ c: RGB, mode: ColorMode) -> TerminalColor {
+        switch mode {
+        case .mono: return .terminalDefault
+        case .truecolor: return .rgb(c)
+        case .palette256, .ansi16: return color(c, mode: mode, threshold: 0.5)
         }
     }
 

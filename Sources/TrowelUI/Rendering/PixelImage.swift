@@ -4,6 +4,9 @@ public struct PixelImage: Equatable, Sendable {
     public let width: Int
     public let height: Int
     public var pixels: [RGB]
+    /// Optional class id per pixel (0 = none): monochrome terminals show it as a digit, since they
+    /// cannot show a coloured overlay.
+    public var marks: [UInt8]?
 
     public init(width: Int, height: Int, fill: RGB = .black) {
         self.width = width
@@ -26,7 +29,12 @@ public struct PixelImage: Equatable, Sendable {
                 let lower = 2 * cy + 1 < height ? self[cx, 2 * cy + 1] : upper
                 let cell: Cell
                 if mode == .mono {
-                    cell = Cell(Palette.shade((upper.luminance + lower.luminance) / 2, x: cx, y: cy))
+                    let mark = marks.map { m in max(m[2 * cy * width + cx], 2 * cy + 1 < height ? m[(2 * cy + 1) * width + cx] : 0) } ?? 0
+                    if mark != 0 {
+                        cell = Cell(mark < 10 ? Character(String(mark)) : "#", bold: true)
+                    } else {
+                        cell = Cell(Palette.shade((upper.luminance + lower.luminance) / 2, x: cx, y: cy))
+                    }
                 } else {
                     cell = Cell(Cell.upperHalf, foreground: Palette.color(upper, mode: mode, x: cx, y: 2 * cy),
                                 background: Palette.color(lower, mode: mode, x: cx, y: 2 * cy + 1))

@@ -84,8 +84,14 @@ public struct AppState: Sendable {
     /// Which button drags the current mouse stroke (left paints, right erases).
     public var strokeErases = false
 
-    /// The main slice (offset 0) and context slices (±contextDistance), as loaded.
+    /// The key under which `images` holds the minimap's whole-slice image.
+    public static let minimapPane = 1000
+
+    /// The main slice (key 0), context slices (keys −1 and +1) and the minimap, as loaded.
     public var images: [Int: SliceImage] = [:]
+    /// Reads asked for and not answered yet, so a burst of messages does not ask twice.
+    public var pendingSlices: [Int: SliceRequest] = [:]
+    public var pendingLabels: (axis: Axis, index: Int)?
     public var labels: LabelSlice?
     public var labelCounts: [Int: Int] = [:]
     public var canUndo = false

@@ -31,9 +31,14 @@ public struct SliceImage: Equatable, Sendable {
 
     /// True when this image holds everything `request` asks for.
     public func covers(_ request: SliceRequest) -> Bool {
-        axis == request.axis && index == request.index && level == request.level
-            && rows.lowerBound <= request.rows.lowerBound && rows.upperBound >= request.rows.upperBound
-            && columns.lowerBound <= request.columns.lowerBound && columns.upperBound >= request.columns.upperBound
+        Self.covers(SliceRequest(axis: axis, index: index, level: level, rows: rows, columns: columns), request)
+    }
+
+    /// True when what `have` reads includes everything `need` asks for.
+    public static func covers(_ have: SliceRequest, _ need: SliceRequest) -> Bool {
+        have.axis == need.axis && have.index == need.index && have.level == need.level
+            && have.rows.lowerBound <= need.rows.lowerBound && have.rows.upperBound >= need.rows.upperBound
+            && have.columns.lowerBound <= need.columns.lowerBound && have.columns.upperBound >= need.columns.upperBound
     }
 }
 

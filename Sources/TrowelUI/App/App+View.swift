@@ -1,0 +1,40 @@
+extension App {
+    /// Draws the whole screen for `state`.
+    public static func view(_ state: AppState) -> CellGrid {
+        var grid = CellGrid(width: state.screen.width, height: state.screen.height)
+        let layout = state.layout
+        let painter = Painter(mode: state.colorMode, theme: state.theme)
+        let chrome = Chrome(state: state, painter: painter)
+        guard !layout.isTooSmall else {
+            chrome.drawTooSmall(into: &grid)
+            return grid
+        }
+        painter.fill(&grid, columns: layout.viewColumns, rows: layout.viewRows, background: state.theme.background)
+        let size = state.viewport.size
+        let slice = SliceView(state: state)
+        for pane in layout.panes {
+            let offset = pane.offset * state.contextDistance
+            if pane.offset != 0 {
+                let index = state.viewport.slice + offset
+                let caption = index >= 0 && index < state.viewport.sliceCount ? "\(state.viewport.axis) \(index)  (\(offset > 0 ? "+" : "")\(offset))" : "—"
+                painter.text(&grid, caption, column: pane.columns.lowerBound, row: layout.viewRows.lowerBound, width: pane.columns.count,
+                             foreground: state.theme.dim, background: state.theme.background)
+            } else if state.contextDistance > 0 {
+                painter.text(&grid, "\(state.viewport.axis) \(state.viewport.slice)", column: pane.columns.lowerBound,
+                             row: layout.viewRows.lowerBound, width: pane.columns.count, foreground: state.theme.accent,
+                             background: state.theme.background)
+            }
+            let pixels = slice.pixels(offset: pane.offset, size: (pane.columns.count, size.height))
+            pixels.draw(into: &grid, column: pane.columns.lowerBound, row: layout.imageTopRow, mode: state.colorMode)
+        }
+        SidePanel(state: state).draw(into: &grid, painter: painter)
+        chrome.drawTitle(into: &grid)
+        chrome.drawStatus(into: &grid)
+        switch state.overlay {
+        case .help?: chrome.drawHelp(into: &grid)
+        case .tasks(let selected)?: chrome.drawTasks(into: &grid, selected: selected)
+        case .prompt?, nil: break
+        }
+        return grid
+    }
+}

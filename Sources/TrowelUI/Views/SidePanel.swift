@@ -1,0 +1,119 @@
+import Foundation
+import TrowelVolume
+
+/// The right-hand panel: where the cursor is, the value under it, contrast, paint settings,
+/// classes with their labelled-voxel counts, the minimap and the current task.
+struct SidePanel {
+    let state: AppState
+
+    func draw(into grid: inout CellGrid, painter: Painter) {
+        let layout = state.layout
+        let x0 = layout.panelColumn, width = Layout.panelWidth - 1
+        let rows = layout.viewRows
+        painter.fill(&grid, columns: (x0 - 1)..<layout.width, rows: rows, background: state.theme.panel)
+        for r in rows { grid[x0 - 1, r] = Cell("│", foreground: painter.color(state.theme.dim), background: painter.color(state.theme.panel)) }
+        var row = rows.lowerBound
+        func line(_ text: String, _ color: RGB? = nil, bold: Bool = false) {
+            guard row < rows.upperBound else { return }
+            painter.text(&grid, text, column: x0, row: row, width: width, foreground: color, bold: bold)
+            row += 1
+        }
+        func heading(_ title: String) {
+            guard row < rows.upperBound else { return }
+            line("─ \(title) " + String(repeating: "─", count: max(0, width - title.count - 3)), state.theme.dim)
+        }
+        let v = state.viewport
+        let c = v.cursor
+        let vs = state.scan.voxelSize
+        line(state.scan.name, state.theme.accent, bold: true)
+        line("\(v.axis.planeName)  \(v.axis) \(v.slice) of \(v.sliceCount)" + (state.readOnly ? "  read-only" : ""))
+        line("z \(c.z)  y \(c.y)  x \(c.x)")
+        line(String(format: "%.3f %.3f %.3f mm", Double(c.z) * vs.z / 1000, Double(c.y) * vs.y / 1000, Double(c.x) * vs.x / 1000),
+             state.theme.dim)
+        let (ra, ca) = v.axis.planeAxes
+        if let value = state.images[0]?.value(fullResolutionRow: c[ra], column: c[ca]) {
+            let level = state.images[0]!.level
+            line("value \(App.format(Double(value)))" + (level > 0 ? "  (level \(level) mean)" : ""))
+        } else {
+            line("value …", state.theme.dim)
+        }
+        line(String(format: "zoom %@×  window %@…%@", zoomText(v.zoom), App.format(state.contrast.low),
+                    App.format(state.contrast.high)), state.theme.dim)
+        heading("paint")
+        let toolText: String
+        switch state.tool {
+        case .brush: toolText = "brush"
+        case .eraser: toolText = "eraser"
+        case .fill: toolText = "fill in window"
+        }
+        line("\(toolText)  r \(state.brushRadius)  pen \(state.penDown ? "DOWN" : "up")", state.penDown ? state.theme.accent : nil)
+        for style in state.classes {
+            guard row < rows.upperBound else { break }
+            let active = style.id == state.activeClass && state.tool != .eraser
+            var col = painter.text(&grid, active ? "▶" : " ", column: x0, row: row, foreground: state.theme.accent)
+            col = painter.text(&grid, "\(style.id) ", column: col, row: row)
+            col = grid.put("██", column: col, row: row, foreground: painter.color(style.color), background: painter.color(state.theme.panel))
+            let count = (state.labelCounts[style.id] ?? 0).formatted()
+            let name = " " + style.name
+            let room = width - (col - x0) - count.count - 1
+            col = painter.text(&grid, String(name.prefix(max(0, room))), column: col, row: row, bold: active)
+            painter.text(&grid, count.leftPadded(to: x0 + width - col), column: col, row: row, foreground: state.theme.dim)
+            row += 1
+        }
+        line("undo \(state.canUndo ? "u" : "–")  redo \(state.canRedo ? "^R" : "–")  labels \(state.showLabels ? "on" : "off")",
+             state.theme.dim)
+        if let task = state.task {
+            heading("task")
+            line("task \(task.id) \(task.submitted ? "submitted" : "open")  \(task.axis) \(task.slice)")
+            line("\(task.rows.count)×\(task.columns.count) at \(task.rows.lowerBound),\(task.columns.lowerBound)", state.theme.dim)
+        }
+        // Minimap at the bottom of the panel.
+        let mapRows = min(8, rows.upperBound - row - 1)
+        if mapRows >= 3 {
+            heading("map")
+            drawMinimap(into: &grid, painter: painter, column: x0, row: row, width: width, height: rows.upperBound - row)
+        }
+    }
+
+    private func zoomText(_ z: Double) -> String {
+        z >= 1 ? App.format((z * 100).rounded() / 100) : String(format: "%.2f", z)
+    }
+
+    /// The whole slice at the coarsest level with the visible part framed.
+    private func drawMinimap(into grid: inout CellGrid, painter: Painter, column: Int, row: Int, width: Int, height: Int) {
+        let v = state.viewport
+        let plane = v.plane
+        let scale = min(Double(width) / Double(plane.columns), Double(2 * height) / Double(plane.rows))
+        let w = max(1, Int(Double(plane.columns) * scale)), h = max(2, Int(Double(plane.rows) * scale))
+        var img = PixelImage(width: w, height: h, fill: state.theme.background)
+        let image = state.images[AppState.minimapPane]
+        for y in 0..<h {
+            for x in 0..<w {
+                let r = Int((Double(y) + 0.5) / scale), c = Int((Double(x) + 0.5) / scale)
+                if let value = image?.value(fullResolutionRow: r, column: c) {
+                    img[x, y] = state.theme.sliceColor(state.contrast.grey(Double(value)))
+                }
+            }
+        }
+        let tl = v.voxel(atScreenX: 0, y: 0), br = v.voxel(atScreenX: v.size.width - 1, y: v.size.height - 1)
+        let x0 = max(0, Int(tl.column * scale)), x1 = min(w - 1, Int(br.column * scale))
+        let y0 = max(0, Int(tl.row * scale)), y1 = min(h - 1, Int(br.row * scale))
+        if x0 <= x1 && y0 <= y1 && !(x0 == 0 && y0 == 0 && x1 == w - 1 && y1 == h - 1) {
+            for x in x0...x1 {
+                img[x, y0] = state.theme.accent
+                img[x, y1] = state.theme.accent
+            }
+            for y in y0...y1 {
+                img[x0, y] = state.theme.accent
+                img[x1, y] = state.theme.accent
+            }
+        }
+        img.draw(into: &grid, column: column, row: row, mode: state.colorMode)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

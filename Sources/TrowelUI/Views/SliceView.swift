@@ -1,0 +1,106 @@
+import Foundation
+import TrowelVolume
+
+/// Renders a slice pane: grey values through window/level and the theme's colour map, labels as a
+/// translucent overlay, the crosshair, the brush outline and the task frame.
+struct SliceView {
+    let state: AppState
+
+    /// The pixels of the pane showing slice `offset` (0 = main), `size` screen pixels large.
+    func pixels(offset: Int, size: (width: Int, height: Int)) -> PixelImage {
+        let theme = state.theme
+        var v = state.viewport
+        v.resize(width: size.width, height: size.height)
+        var img = PixelImage(width: size.width, height: size.height, fill: theme.background)
+        let plane = v.plane
+        // The mapping is separable: voxel row depends only on y, voxel column only on x.
+        let rowOf = (0..<size.height).map { y -> Int in
+            let r = v.voxel(atScreenX: 0, y: y).row
+            return r >= 0 && r < Double(plane.rows) ? Int(r) : -1
+        }
+        let columnOf = (0..<size.width).map { x -> Int in
+            let c = v.voxel(atScreenX: x, y: 0).column
+            return c >= 0 && c < Double(plane.columns) ? Int(c) : -1
+        }
+        let image = state.images[offset]
+        let labels = offset == 0 && state.showLabels ? state.labels.flatMap { l in
+            l.axis == v.axis && l.index == v.slice ? l : nil
+        } : nil
+        let classColors = Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) })
+        let contrast = state.contrast
+        let opacity = state.labelOpacity
+        // Grey lookup for a 256-step colour map is cheaper than blending per pixel.
+        let ramp = (0..<256).map { theme.sliceColor(Double($0) / 255) }
+        var marks = state.colorMode == .mono && labels != nil ? [UInt8](repeating: 0, count: size.width * size.height) : nil
+        for y in 0..<size.height {
+            let r = rowOf[y]
+            if r < 0 { continue }
+            for x in 0..<size.width {
+                let c = columnOf[x]
+                if c < 0 { continue }
+                var color = theme.panel
+                if let value = image?.value(fullResolutionRow: r, column: c) {
+                    color = ramp[Int(contrast.grey(Double(value)) * 255)]
+                }
+                if let labels {
+                    let l = labels.label(row: r, column: c)
+                    if l != 0 {
+                        color = color.blended(with: classColors[Int(l)] ?? RGB(grey: 160), amount: opacity)
+                        marks?[y * size.width + x] = l
+                    }
+                }
+                img[x, y] = color
+            }
+        }
+        img.marks = marks
+        guard offset == 0 else { return img }
+        if let task = state.task, task.axis == v.axis, task.slice == v.slice {
+            drawFrame(&img, v, rows: task.rows, columns: task.columns, color: task.submitted ? theme.dim : theme.accent)
+        }
+        drawBrush(&img, v)
+        drawCrosshair(&img, v, color: theme.cursor)
+        return img
+    }
+
+    private func drawCrosshair(_ img: inout PixelImage, _ v: Viewport, color: RGB) {
+        let p = v.cursorOnScreen
+        let arm = 3, gap = max(1, Int(v.zoom / 2) + 1)
+        for d in gap...(gap + arm) {
+            for (x, y) in [(p.x - d, p.y), (p.x + d, p.y), (p.x, p.y - d), (p.x, p.y + d)]
+            where x >= 0 && x < img.width && y >= 0 && y < img.height {
+                img[x, y] = color
+            }
+        }
+    }
+
+    private func drawBrush(_ img: inout PixelImage, _ v: Viewport) {
+        let radius = (Double(state.brushRadius) + 0.5) * v.zoom
+        guard radius >= 3 else { return }
+        let (ra, ca) = v.axis.planeAxes
+        let centre = v.screen(row: Double(v.cursor[ra]) + 0.5, column: Double(v.cursor[ca]) + 0.5)
+        let steps = Int(radius * 8)
+        let tint = state.tool == .eraser ? state.theme.dim : state.style(ofClass: state.activeClass).color
+        for i in 0..<steps {
+            let a = Double(i) / Double(steps) * 2 * Double.pi
+            let x = Int((centre.x + radius * cos(a)).rounded(.down)), y = Int((centre.y + radius * sin(a)).rounded(.down))
+            if x >= 0 && x < img.width && y >= 0 && y < img.height { img[x, y] = tint }
+        }
+    }
+
+    private func drawFrame(_ img: inout PixelImage, _ v: Viewport, rows: Range<Int>, columns: Range<Int>, color: RGB) {
+        let a = v.screen(row: Double(rows.lowerBound), column: Double(columns.lowerBound))
+        let b = v.screen(row: Double(rows.upperBound), column: Double(columns.upperBound))
+        let x0 = Int(a.x.rounded(.down)) - 1, y0 = Int(a.y.rounded(.down)) - 1
+        let x1 = Int(b.x.rounded(.down)), y1 = Int(b.y.rounded(.down))
+        func put(_ x: Int, _ y: Int) { if x >= 0 && x < img.width && y >= 0 && y < img.height { img[x, y] = color } }
+        for x in x0...max(x0, x1) {
+            put(x, y0)
+            put(x, y1)
+        }
+        for y in y0...max(y0, y1) {
+            put(x0, y)
+            put(x1, y)
+        }
+    }
+}
+

@@ -1,0 +1,93 @@
+import TrowelVolume
+@testable import TrowelUI
+
+/// Performs effects against an in-memory scan, as the real driver does against the engine, so
+/// update/view can be exercised end to end without a terminal or a disk.
+struct FakeDriver {
+    var levels: [Block<Float>]
+    var labels: Block<UInt8>
+    var undo: [[(Index3, UInt8)]] = []
+    var redo: [[(Index3, UInt8)]] = []
+    var log: [Effect] = []
+
+    init(shape: Shape) {
+        var base = Block<Float>(shape: shape, repeating: 0)
+        for z in 0..<shape.z {
+            for y in 0..<shape.y {
+                for x in 0..<shape.x { base[z, y, x] = Float((x * 7 + y * 3 + z * 11) % 200) }
+            }
+        }
+        levels = [base]
+        while levels.last!.shape.largestSide >= 32 { levels.append(Downsampler.halve(levels.last!)) }
+        labels = Block(shape: shape, repeating: 0)
+    }
+
+    var scan: ScanInfo {
+        ScanInfo(name: "test.trowel", shape: levels[0].shape, dtype: .u8, voxelSize: .isotropic(10), levelCount: levels.count,
+                 values: ValueSummary(minimum: 0, maximum: 199, mean: 100, low: 0, high: 199))
+    }
+
+    /// Sends `message`, then performs every effect (and the effects of their answers) until quiet.
+    mutating func send(_ message: Message, to state: inout AppState) {
+        var queue = [message]
+        while !queue.isEmpty {
+            let effects = App.update(&state, queue.removeFirst())
+            for effect in effects {
+                log.append(effect)
+                queue += perform(effect, state)
+            }
+        }
+    }
+
+    mutating func press(_ keys: String, _ state: inout AppState) {
+        for ch in keys { send(.input(.key(.character(ch))), to: &state) }
+    }
+
+    mutating func perform(_ effect: Effect, _ state: AppState) -> [Message] {
+        switch effect {
+        case .loadSlice(let r):
+            let block = levels[r.level]
+            let box = r.box(levelShape: block.shape)
+            return [.sliceLoaded(SliceImage(axis: r.axis, index: r.index, level: r.level, rows: r.rows, columns: r.columns,
+                                            values: block.cropped(to: box).elements), offset: r.offset)]
+        case .loadLabels(let axis, let index):
+            return [labelMessage(axis: axis, index: index)]
+        case .paint(let dabs, let newStroke):
+            if newStroke { undo.append([]); redo = [] }
+            for dab in dabs {
+                for (dr, dc) in dab.offsets {
+                    let v = dab.voxel(dr: dr, dc: dc)
+                    guard labels.shape.box.contains(v) else { continue }
+                    if let w = dab.window, !w.contains(Double(levels[0][v])) { continue }
+                    if labels[v] != dab.value {
+                        undo[undo.count - 1].append((v, labels[v]))
+                        labels[v] = dab.value
+                    }
+                }
+            }
+            return [labelMessage(axis: state.viewport.axis, index: state.viewport.slice)]
+        case .undo, .redo:
+            var from = effect == .undo ? undo : redo
+            guard let stroke = from.popLast() else { return [.notice("nothing to \(effect == .undo ? "undo" : "redo")")] }
+            var inverse: [(Index3, UInt8)] = []
+            for (v, old) in stroke.reversed() {
+                inverse.append((v, labels[v]))
+                labels[v] = old
+            }
+            if effect == .undo { undo = from; redo.append(inverse) } else { redo = from; undo.append(inverse) }
+            return [labelMessage(axis: state.viewport.axis, index: state.viewport.slice)]
+        default:
+            return []
+        }
+    }
+
+    func labelMessage(axis: Axis, index: Int) -> Message {
+        let box = Box.slice(axis: axis, at: index, of: labels.shape)
+        let plane = labels.shape.plane(across: axis)
+        var counts: [Int: Int] = [:]
+        for l in labels.elements where l != 0 { counts[Int(l), default: 0] += 1 }
+        return .labelsLoaded(LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns,
+                                        labels: labels.cropped(to: box).elements),
+                             counts: counts, canUndo: !undo.isEmpty, canRedo: !redo.isEmpty)
+    }
+}
