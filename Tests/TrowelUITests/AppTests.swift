@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TrowelVolume
 @testable import TrowelUI
@@ -143,5 +144,46 @@ import TrowelVolume
         #expect(keymap.command(for: .character("z")) == .undo)
         #expect(keymap.command(for: .control("y")) == .redo)
         #expect(problems.count == 2)
+    }
+}
+
+@Suite struct ThemeAndConfigTests {
+    @Test func themeFilesParseAndOverrideTheDefaults() throws {
+        let theme = try Theme(toml: """
+            name = "test"
+            [ui]
+            accent = "#102030"   # a comment
+            [classes]
+            palette = ["#ff0000", "#00ff00"]
+            """, fallbackName: "file")
+        #expect(theme.name == "test" && theme.accent == RGB(16, 32, 48) && theme.classPalette.count == 2)
+        #expect(theme.text == Theme.dark.text)
+        #expect(throws: ThemeError.self) { try Theme(toml: "[ui]\naccent = \"red\"", fallbackName: "bad") }
+        #expect(throws: ThemeError.self) { try Theme(toml: "[ui\n", fallbackName: "bad") }
+    }
+
+    @Test func bundledThemesAllLoad() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Themes")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }.sorted()
+        #expect(names == ["colorblind.toml", "dark.toml", "light.toml"])
+        for name in names {
+            let theme = try Theme(toml: String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8), fallbackName: name)
+            #expect(theme.classPalette.count >= 2)
+        }
+    }
+
+    @Test func configReadsThemeColourAndKeys() throws {
+        let config = try Config(toml: """
+            theme = "light"
+            color = "16"
+            fancy = true
+            [keys]
+            undo = "z"
+            teleport = "t"
+            """)
+        #expect(config.theme == "light" && config.colorMode == .ansi16)
+        #expect(config.keymap.command(for: .character("z")) == .undo)
+        #expect(config.warnings.count == 2)
     }
 }

@@ -1,0 +1,38 @@
+/// The user's settings from `~/.config/trowel/config.toml`:
+///
+/// ```toml
+/// theme = "colorblind"
+/// color = "256"              # truecolor | 256 | 16 | mono (default: detect)
+/// task_size = 128
+/// [keys]
+/// undo = "z"
+/// redo = ["Ctrl-y", "U"]
+/// ```
+public struct Config: Equatable, Sendable {
+    public var theme: String?
+    public var colorMode: ColorMode?
+    public var taskSize = 128
+    public var keymap = Keymap.standard
+    /// Lines about settings that were ignored (unknown keys or commands), to show once at start.
+    public var warnings: [String] = []
+
+    public init() {}
+
+    public init(toml text: String) throws(TOMLError) {
+        let table = try TOMLTable(parsing: text)
+        let top = table[""]
+        theme = top["theme"]?.string
+        if let c = top["color"]?.string {
+            if let mode = ColorMode(rawValue: c) { colorMode = mode } else { warnings.append("color = \"\(c)\": use truecolor, 256, 16 or mono") }
+        }
+        if let n = top["task_size"]?.number, n >= 16, n <= 1024 { taskSize = Int(n) }
+        for key in top.keys where !["theme", "color", "task_size"].contains(key) {
+            warnings.append("unknown setting '\(key)'")
+        }
+        var remaps: [String: [String]] = [:]
+        for (command, value) in table["keys"] {
+            remaps[command] = value.strings ?? []
+        }
+        warnings += keymap.apply(remappings: remaps)
+    }
+}
