@@ -46,7 +46,7 @@ enum Deflate {
         case Z_BUF_ERROR where stream.avail_out == 0:
             throw CodecFailure("\(format) chunk decodes to more than the expected \(destination.count) bytes")
         case Z_BUF_ERROR:
-            throw CodecFailure("truncated \(format) chunk (\(source.count) bytes end after \(stream.total_out) of \(destination.count) decoded bytes)")
+            throw CodecFailure("truncated \(format) chunk (its \(source.count) bytes decode to only \(stream.total_out) of \(destination.count) bytes)")
         default:
             throw CodecFailure("corrupt \(format) chunk (zlib: \(message(stream, status)))")
         }
