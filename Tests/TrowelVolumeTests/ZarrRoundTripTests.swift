@@ -186,3 +186,34 @@ import Testing
         #expect(all.elements == expected)
     }
 }
+
+extension ZarrRoundTripTests {
+    @Test func writesIntoAV3ArrayKeepItsEncoding() throws {
+        let tmp = TemporaryFolder()
+        defer { tmp.remove() }
+        for name in ["v3_default_u16", "v3_bigendian_zstd_u16", "v3_dotkey_u16"] {
+            let url = tmp(name + ".zarr")
+            try FileManager.default.copyItem(at: ZarrFixtureTests.folder.appendingPathComponent(name + ".zarr"), to: url)
+            let array = try ZarrArray.open(at: url)
+            let patch = testBlock(.u16, shape: Shape(z: 6, y: 3, x: 5), seed: 3)
+            try array.write(patch, at: Index3(z: 4, y: 4, x: 3))  // includes the missing chunk (1, 1, 1)
+            var model = try ZarrFixtureTests.expected(ZarrFixtureTests.Fixture(name: name, dtype: .u16, format: .v3)).converted(to: UInt16.self)
+            model.copy(from: patch.converted(to: UInt16.self), at: Index3(z: 4, y: 4, x: 3), into: .zero)
+            #expect(try ZarrArray.open(at: url).read(array.shape.box, as: UInt16.self).elements == model.elements, "\(name)")
+            #expect(array.chunkExists(Index3(z: 1, y: 1, x: 1)))
+        }
+    }
+
+    @Test func wholeChunkReadIsTheChunkAndMissingChunksReadAsFill() throws {
+        let tmp = TemporaryFolder()
+        defer { tmp.remove() }
+        let array = try ZarrArray.create(at: tmp("m.zarr"), shape: Shape(z: 8, y: 8, x: 6), chunks: .cube(4), dtype: .i16, fillValue: -2)
+        let chunk = testBlock(.i16, shape: .cube(4), seed: 5)
+        try array.write(chunk, at: Index3(z: 4, y: 0, x: 0))
+        #expect(try array.read(Box(z: 4..<8, y: 0..<4, x: 0..<4)).bitPatterns == chunk.bitPatterns)
+        #expect(try array.read(Box(z: 0..<4, y: 0..<4, x: 0..<4), as: Int16.self).elements.allSatisfy { $0 == -2 })
+        let edge = try array.read(Box(z: 3..<5, y: 3..<5, x: 3..<6), as: Int16.self)
+        #expect(edge[0, 0, 0] == -2 && edge[1, 1, 2] == -2)
+        #expect(edge[1, 0, 0] == chunk.converted(to: Int16.self)[0, 3, 3])
+    }
+}

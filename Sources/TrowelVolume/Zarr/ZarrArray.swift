@@ -185,25 +185,35 @@ public final class ZarrArray: Sendable {
 
     private func readBlock<T: VoxelScalar>(_ box: Box, as type: T.Type) throws(ZarrError) -> Block<T> {
         try checkInside(box)
-        var out = Block<T>(shape: box.shape, repeating: T(clampingDouble: fillValue))
         let indices = chunkIndices(overlapping: box)
+        // A box that is exactly one whole chunk is that chunk: no copy.
+        if indices.count == 1, Box(origin: chunkOrigin(indices[0]), shape: chunks) == box {
+            if let hit = cachedChunk(indices[0], as: T.self) { return hit }
+            if let chunk = try loadChunk(indices[0], as: T.self) { return chunk }
+        }
+        // Every voxel of `out` lies in exactly one overlapping chunk, which is either copied in or,
+        // when missing, filled; so `out` starts uninitialised rather than being written twice.
+        let count = box.shape.voxelCount
+        var out = Block<T>(shape: box.shape, elements: [T](unsafeUninitializedCapacity: count) { _, n in n = count })
+        let fill = T(clampingDouble: fillValue)
+        func place(_ chunk: Block<T>?, _ index: Index3) {
+            if let chunk {
+                out.copy(from: chunk, at: chunkOrigin(index), into: box.lower)
+            } else {
+                out.fill(chunkBox(index).intersection(box).translated(by: .zero - box.lower), with: fill)
+            }
+        }
         // Cached chunks first, then decode the rest in parallel batches (bounded memory).
         var pending: [Index3] = []
         for index in indices {
-            if let hit = cachedChunk(index, as: T.self) {
-                out.copy(from: hit, at: chunkOrigin(index), into: box.lower)
-            } else {
-                pending.append(index)
-            }
+            if let hit = cachedChunk(index, as: T.self) { place(hit, index) } else { pending.append(index) }
         }
         let batch = max(1, ProcessInfo.processInfo.activeProcessorCount) * 2
         var start = 0
         while start < pending.count {
             let slice = Array(pending[start..<min(start + batch, pending.count)])
             let loaded = try ParallelMap.run(slice) { (index) throws(ZarrError) in try self.loadChunk(index, as: T.self) }
-            for (index, chunk) in zip(slice, loaded) {
-                if let chunk { out.copy(from: chunk, at: chunkOrigin(index), into: box.lower) }
-            }
+            for (index, chunk) in zip(slice, loaded) { place(chunk, index) }
             start += batch
         }
         return out
@@ -362,6 +372,22 @@ extension ZarrArray: SliceSource {
 
     public func readSlices(_ range: Range<Int>) throws -> AnyBlock {
         try read(Box(z: range, y: 0..<shape.y, x: 0..<shape.x))
+    }
+}
+
+extension Block {
+    /// Sets every voxel of `box` (relative to this block) to `value`, a row at a time.
+    mutating func fill(_ box: Box, with value: Element) {
+        if box.isEmpty { return }
+        let n = box.shape.x
+        let s = shape
+        elements.withUnsafeMutableBufferPointer { p in
+            for z in box.range(.z) {
+                for y in box.range(.y) {
+                    (p.baseAddress! + s.offset(z: z, y: y, x: box.lower.x)).update(repeating: value, count: n)
+                }
+            }
+        }
     }
 }
 

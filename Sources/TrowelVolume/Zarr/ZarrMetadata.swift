@@ -240,6 +240,8 @@ struct ZarrMetadata: Sendable, Equatable {
                     throw .unsupportedFeature(path: path, feature: "the transpose codec (non-C element order)")
                 case "sharding_indexed":
                     throw .unsupportedFeature(path: path, feature: "sharding (codec 'sharding_indexed'); rewrite the array without shards")
+                case "gzip", "zlib", "numcodecs.zlib", "zstd", "blosc", "crc32c":
+                    throw .invalidMetadata(path: path, reason: "codec '\(name)' comes before the 'bytes' codec")
                 default:
                     throw .unknownCodec(path: path, name: name)
                 }
