@@ -3,7 +3,9 @@ import Foundation
 /// One chunked 3D array in a Zarr v2 or v3 store (a 2D array opens as shape (1, y, x)).
 /// Reads touch only the chunks a box overlaps, through an optional shared `ChunkCache`; writes
 /// replace each chunk file atomically, so concurrent writers of different chunks and killed
-/// processes never leave half a chunk. Safe to use from many threads at once.
+/// processes never leave half a chunk. Safe to use from many threads at once. A cache sees this
+/// process's writes; chunks another process rewrites are re-read only once evicted (or after a
+/// read-modify-write, which always reads the chunk from disk).
 public final class ZarrArray: Sendable {
     /// The array's folder.
     public let url: URL
