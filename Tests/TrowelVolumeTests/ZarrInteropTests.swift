@@ -5,17 +5,6 @@ import Testing
 /// zarr-python reads what Trowel writes (Scripts/check-zarr-interop.py). The reverse direction is
 /// covered by the committed fixtures (ZarrFixtureTests).
 @Suite struct ZarrInteropTests {
-    /// `$TROWEL_PYTHON`, else the venv `Scripts/install-deps` makes.
-    static var python: String? {
-        if let p = ProcessInfo.processInfo.environment["TROWEL_PYTHON"], !p.isEmpty { return p }
-        let venv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/trowel/venv/bin/python").path
-        return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
-    }
-
-    static var repository: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
     func pyramidLevel(_ shape: Shape, level: Int) -> Block<UInt16> {
         var block = Block<UInt16>(shape: shape, repeating: 0)
         for z in 0..<shape.z {
@@ -27,10 +16,6 @@ import Testing
     }
 
     @Test func zarrPythonReadsTrowelsOMEGroup() throws {
-        guard let python = Self.python else {
-            Issue.record("no Python with zarr-python: run Scripts/install-deps (or set TROWEL_PYTHON to a python with numpy, zarr, numcodecs)")
-            return
-        }
         let tmp = TemporaryFolder()
         defer { tmp.remove() }
         let group = tmp("volume.zarr")
@@ -49,17 +34,8 @@ import Testing
         try f.write(slab, at: .zero)
         try OMEMultiscales(name: "interop", voxelSize: [2.5, 1.5, 0.75], levels: 2).write(to: group)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.repository.appendingPathComponent("Scripts/check-zarr-interop.py").path,
-                             group.path, "2.5", "1.5", "0.75"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "check-zarr-interop.py: \(text)")
-        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("ok"))
+        let (status, text) = try PythonScript.run("check-zarr-interop.py", [group.path, "2.5", "1.5", "0.75"])
+        #expect(status == 0, "check-zarr-interop.py: \(text)")
+        #expect(text.hasSuffix("ok"))
     }
 }

@@ -46,6 +46,17 @@ public enum ZarrCompressor: Sendable, Equatable {
         }
     }
 
+    /// A short description with the level, for `trowel info`: `zstd level 3`, `blosc-lz4 level 5, byte shuffle`.
+    public var summary: String {
+        switch self {
+        case .none: return "uncompressed"
+        case .zlib(let level), .gzip(let level), .zstd(let level): return "\(name) level \(level)"
+        case .blosc(_, let clevel, let shuffle, _):
+            let s = shuffle == .none ? "no shuffle" : shuffle == .byte ? "byte shuffle" : "bit shuffle"
+            return "\(name) level \(clevel), \(s)"
+        }
+    }
+
     /// Blosc inner compressors this machine's libblosc can use.
     static func bloscSupports(_ cname: String) -> Bool {
         cname.withCString { blosc_compname_to_compcode($0) } >= 0

@@ -9,4 +9,10 @@ public protocol SliceSource: Sendable {
     var summary: String { get }
     /// Slices `range` as a block of shape (range.count, y, x). Throws `ImportError`, naming the file.
     func readSlices(_ range: Range<Int>) throws -> AnyBlock
+    /// The voxel size the file records, if any (OME-Zarr scale); the user's `--voxel-size` wins.
+    var recordedVoxelSize: VoxelSize? { get }
+}
+
+extension SliceSource {
+    public var recordedVoxelSize: VoxelSize? { nil }
 }

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import TrowelEngine
+import TrowelVolume
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Make a project folder from a scan: PNG/TIFF slices, multi-page TIFF, raw, or Zarr.",
+        discussion: """
+            INPUT is a folder of slices, a glob ('scan/slice_*.tif'), slice files (sorted naturally, so
+            s2 comes before s10), one multi-page TIFF, a raw file (with --shape and --dtype), or a Zarr
+            array or OME-Zarr image (v2 or v3). The scan is streamed slab by slab into OME-Zarr with a
+            mean-downsampled pyramid; nothing is left behind if it fails or is interrupted.
+            """
+    )
+
+    @Argument(help: "The scan: folder, glob, files, raw file or Zarr.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "The project folder to create, e.g. scan.trowel.")
+    var output: String
+
+    @Option(help: "Physical voxel size: 45.5um, 0.03mm, or z,y,x like 50,45.5,45.5um.")
+    var voxelSize: String?
+
+    @Option(help: "Storage chunk side in voxels.")
+    var chunk = 64
+
+    @Option(help: "Memory cap for the whole import, e.g. 512M or 2G.")
+    var memory: String?
+
+    @Option(help: "Raw input: Z,Y,X (slices, rows, columns).")
+    var shape: String?
+
+    @Option(help: "Raw input: u8, u16, i16, u32, i32, f32 or f64.")
+    var dtype: String?
+
+    @Option(help: "Raw input: little or big.")
+    var endian = "little"
+
+    @Option(help: "Raw input: bytes to skip at the start of the file.")
+    var headerBytes = 0
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (8...1024).contains(chunk) else { throw ValidationError("--chunk must be between 8 and 1024") }
+        if shape != nil || dtype != nil {
+            guard shape != nil, dtype != nil else { throw ValidationError("a raw volume needs both --shape and --dtype") }
+            guard inputs.count == 1 else { throw ValidationError("a raw volume is one file") }
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let source = try makeSource()
+            var options = VolumeImporter.Options()
+            options.chunk = chunk
+            if let voxelSize {
+                options.voxelSize = try VoxelSize(parsing: voxelSize)
+            } else if let recorded = source.recordedVoxelSize {
+                options.voxelSize = recorded
+            }
+            if let memory { options.memoryBudget = try ByteCount(parsing: memory) }
+            Interrupts.install()
+            let bar = ProgressBar(label: "converting", unit: "slices")
+            let (project, result) = try ProjectBuilder(importOptions: options).build(
+                from: source, at: URL(fileURLWithPath: output),
+                progress: { p in
+                    Terminal.showProgress(bar.line(done: p.slicesDone, total: p.slicesTotal, bytes: p.bytesDone,
+                                                   elapsed: p.elapsed, width: Terminal.width))
+                },
+                isCancelled: { Interrupts.isInterrupted })
+            Terminal.clearProgressLine()
+            let mbps = Double(result.bytesRead) / max(result.seconds, 1e-9) / 1_048_576
+            if json {
+                let object: [String: Any] = [
+                    "project": project.url.path, "source": source.summary, "shape": source.shape.array,
+                    "dtype": source.dtype.numpyName, "levels": result.levels.map(\.array),
+                    "seconds": result.seconds, "mb_per_s": mbps,
+                ]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+            } else {
+                print(String(format: "created %@: %@, %d pyramid level(s), %.1f s (%.1f MB/s)", project.url.path,
+                             source.shape.description, result.levels.count, result.seconds, mbps))
+            }
+        }
+    }
+
+    /// Picks the reader from the options and what the inputs are.
+    func makeSource() throws -> any SliceSource {
+        if let shape, let dtype {
+            let parts = shape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard let s = Shape(parts), !s.isEmpty else { throw ConvertError.shape(shape) }
+            guard let t = DType(parsing: dtype) else { throw ConvertError.dtype(dtype) }
+            guard let order = ByteOrder(rawValue: endian.lowercased()) else { throw ConvertError.endian(endian) }
+            return try RawVolume(file: URL(fileURLWithPath: inputs[0]), shape: s, dtype: t, byteOrder: order,
+                                 headerBytes: headerBytes)
+        }
+        if inputs.count == 1, ZarrSource.isZarr(URL(fileURLWithPath: inputs[0])) {
+            return try ZarrSource(url: URL(fileURLWithPath: inputs[0]))
+        }
+        return try SliceFiles(resolving: inputs).makeSource()
+    }
+}
+
+enum ConvertError: Error, CustomStringConvertible {
+    case shape(String), dtype(String), endian(String)
+
+    var description: String {
+        switch self {
+        case .shape(let s): return "--shape \(s): give three positive sizes Z,Y,X, e.g. 512,1024,1024"
+        case .dtype(let d): return "--dtype \(d): use u8, u16, i16, u32, i32, f32 or f64"
+        case .endian(let e): return "--endian \(e): use little or big"
+        }
+    }
+}
