@@ -61,6 +61,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
+        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
     ]
 )
