@@ -27,6 +27,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Storage chunk side in voxels.")
     var chunk = 64
 
+    @Option(help: "Chunk compression: zstd, blosc-zstd, blosc-lz4, zlib, gzip or none, optionally :level (blosc adds byte shuffle).")
+    var compressor = "zstd"
+
     @Option(help: "Memory cap for the whole import, e.g. 512M or 2G.")
     var memory: String?
 
@@ -58,6 +61,8 @@ struct ConvertCommand: ParsableCommand {
             let source = try makeSource()
             var options = VolumeImporter.Options()
             options.chunk = chunk
+            guard let codec = ZarrCompressor(parsing: compressor) else { throw ConvertError.compressor(compressor) }
+            options.compressor = codec
             if let voxelSize {
                 options.voxelSize = try VoxelSize(parsing: voxelSize)
             } else if let recorded = source.recordedVoxelSize {
@@ -107,13 +112,14 @@ struct ConvertCommand: ParsableCommand {
 }
 
 enum ConvertError: Error, CustomStringConvertible {
-    case shape(String), dtype(String), endian(String)
+    case shape(String), dtype(String), endian(String), compressor(String)
 
     var description: String {
         switch self {
         case .shape(let s): return "--shape \(s): give three positive sizes Z,Y,X, e.g. 512,1024,1024"
         case .dtype(let d): return "--dtype \(d): use u8, u16, i16, u32, i32, f32 or f64"
         case .endian(let e): return "--endian \(e): use little or big"
+        case .compressor(let c): return "--compressor \(c): use blosc-zstd, blosc-lz4, zstd, zlib, gzip or none, optionally with :level"
         }
     }
 }

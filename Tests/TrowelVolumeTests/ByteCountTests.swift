@@ -17,3 +17,14 @@ import Testing
         #expect(ByteCount(900).description == "900 B")
     }
 }
+
+@Suite struct CompressorNameTests {
+    @Test func parsesTheConvertOptionNames() {
+        #expect(ZarrCompressor(parsing: "zstd") == .zstd(level: 3))
+        #expect(ZarrCompressor(parsing: "zlib:9") == .zlib(level: 9))
+        #expect(ZarrCompressor(parsing: "blosc-lz4") == .blosc(cname: "lz4", clevel: 5, shuffle: .byte, blocksize: 0))
+        #expect(ZarrCompressor(parsing: "none") == ZarrCompressor.none)
+        #expect(ZarrCompressor(parsing: "lzma") == nil)
+        #expect(ZarrCompressor(parsing: "zstd:x") == nil)
+    }
+}

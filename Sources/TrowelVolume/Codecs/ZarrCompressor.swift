@@ -46,6 +46,27 @@ public enum ZarrCompressor: Sendable, Equatable {
         }
     }
 
+    /// Parses the names `trowel convert --compressor` takes: `zstd`, `zstd:5`, `blosc-zstd`, `blosc-lz4:5`,
+    /// `zlib`, `gzip`, `none` (blosc with byte shuffle, which suits integer CT data).
+    public init?(parsing text: String) {
+        let parts = text.lowercased().split(separator: ":")
+        guard let name = parts.first, parts.count <= 2 else { return nil }
+        var level: Int?
+        if parts.count == 2 {
+            guard let l = Int(parts[1]) else { return nil }
+            level = l
+        }
+        switch name {
+        case "none": self = .none
+        case "zlib": self = .zlib(level: level ?? 5)
+        case "gzip": self = .gzip(level: level ?? 5)
+        case "zstd": self = .zstd(level: level ?? 3)
+        case "blosc-zstd", "blosc-lz4", "blosc-lz4hc", "blosc-zlib":
+            self = .blosc(cname: String(name.dropFirst(6)), clevel: level ?? 5, shuffle: .byte, blocksize: 0)
+        default: return nil
+        }
+    }
+
     /// A short description with the level, for `trowel info`: `zstd level 3`, `blosc-lz4 level 5, byte shuffle`.
     public var summary: String {
         switch self {

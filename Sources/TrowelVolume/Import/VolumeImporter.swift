@@ -24,6 +24,13 @@ public struct VolumeImporter: Sendable {
         public var slicesTotal: Int
         public var bytesDone: Int
         public var elapsed: Double
+
+        public init(slicesDone: Int, slicesTotal: Int, bytesDone: Int, elapsed: Double) {
+            self.slicesDone = slicesDone
+            self.slicesTotal = slicesTotal
+            self.bytesDone = bytesDone
+            self.elapsed = elapsed
+        }
     }
 
     /// What was written.
