@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrowelEngine
 import TrowelVolume
 @testable import TrowelUI
 

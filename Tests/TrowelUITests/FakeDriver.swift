@@ -1,3 +1,4 @@
+import TrowelEngine
 import TrowelVolume
 @testable import TrowelUI
 

@@ -79,6 +79,47 @@ public final class Project: Sendable {
         }
     }
 
+    /// Adds a class with the next free label value; its colour defaults to `palette[value - 1]`.
+    public func addClass(name: String, color: String?, palette: [String]) throws(ProjectError) -> LabelClass {
+        do {
+            return try database.write { db in
+                guard try LabelClass.filter(Column("name") == name).fetchCount(db) == 0 else {
+                    throw ProjectError.classExists(name)
+                }
+                let used = Set(try Int.fetchAll(db, sql: "SELECT id FROM label_class"))
+                guard let id = (1...255).first(where: { !used.contains($0) }) else { throw ProjectError.tooManyClasses }
+                let c = LabelClass(id: id, name: name, color: color ?? (id <= palette.count ? palette[id - 1] : "#a0a0a0"))
+                try c.insert(db)
+                return c
+            }
+        } catch let error as ProjectError {
+            throw error
+        } catch {
+            throw .database(url.path, "\(error)")
+        }
+    }
+
+    /// Renames class `id` or gives it a new colour.
+    public func updateClass(id: Int, name: String? = nil, color: String? = nil) throws(ProjectError) {
+        do {
+            try database.write { db in
+                guard var c = try LabelClass.fetchOne(db, key: id) else { throw ProjectError.noSuchClass(id) }
+                if let name {
+                    guard try LabelClass.filter(Column("name") == name && Column("id") != id).fetchCount(db) == 0 else {
+                        throw ProjectError.classExists(name)
+                    }
+                    c.name = name
+                }
+                if let color { c.color = color }
+                try c.update(db)
+            }
+        } catch let error as ProjectError {
+            throw error
+        } catch {
+            throw .database(url.path, "\(error)")
+        }
+    }
+
     /// The class table, by label value.
     public func classes() throws(ProjectError) -> [LabelClass] {
         do {

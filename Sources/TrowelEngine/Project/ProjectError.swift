@@ -7,6 +7,9 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
     case newerSchema(String)
     case database(String, String)
     case cancelled(String)
+    case classExists(String)
+    case noSuchClass(Int)
+    case tooManyClasses
 
     public var description: String {
         switch self {
@@ -17,6 +20,9 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
         case .newerSchema(let p): return "\(p): made by a newer Trowel; update Trowel to open it"
         case .database(let p, let why): return "\(p)/project.sqlite: \(why)"
         case .cancelled(let p): return "\(p): cancelled; nothing was written"
+        case .classExists(let name): return "a class called '\(name)' already exists"
+        case .noSuchClass(let id): return "there is no class \(id)"
+        case .tooManyClasses: return "all 255 class values are in use"
         }
     }
 }

@@ -30,6 +30,36 @@ enum ProjectSchema {
                 t.column("color", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: strokes and tasks") { db in
+            try db.create(table: "stroke") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("author", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("axis", .text).notNull()
+                t.column("slice", .integer).notNull()
+                t.column("value", .integer).notNull()
+                t.column("z0", .integer).notNull()
+                t.column("y0", .integer).notNull()
+                t.column("x0", .integer).notNull()
+                t.column("z1", .integer).notNull()
+                t.column("y1", .integer).notNull()
+                t.column("x1", .integer).notNull()
+                t.column("voxels", .integer).notNull()
+                t.column("undone", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "task") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("author", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("axis", .text).notNull()
+                t.column("slice", .integer).notNull()
+                t.column("row0", .integer).notNull()
+                t.column("row1", .integer).notNull()
+                t.column("column0", .integer).notNull()
+                t.column("column1", .integer).notNull()
+                t.column("submitted_at", .datetime)
+            }
+        }
         return migrator
     }
 }

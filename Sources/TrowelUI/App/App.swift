@@ -1,4 +1,5 @@
 import Foundation
+import TrowelEngine
 import TrowelVolume
 
 /// The interactive application as two pure functions: `update` turns a message into a new state

@@ -1,3 +1,4 @@
+import TrowelEngine
 import TrowelVolume
 
 /// Side effects `update` asks for; the driver performs them and answers with messages.

@@ -1,3 +1,4 @@
+import TrowelEngine
 /// Everything that can change the state: input, and the results of effects the engine performed.
 public enum Message: Sendable {
     case input(InputEvent)

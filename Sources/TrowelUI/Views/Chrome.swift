@@ -1,3 +1,4 @@
+import TrowelEngine
 /// The title row, the status row and the overlays (help, task list, command line, too small).
 struct Chrome {
     let state: AppState

@@ -1,4 +1,5 @@
 import Foundation
+import TrowelEngine
 import TrowelVolume
 
 /// The right-hand panel: where the cursor is, the value under it, contrast, paint settings,

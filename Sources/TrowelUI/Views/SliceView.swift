@@ -1,4 +1,5 @@
 import Foundation
+import TrowelEngine
 import TrowelVolume
 
 /// Renders a slice pane: grey values through window/level and the theme's colour map, labels as a

@@ -30,6 +30,13 @@ public struct Box: Hashable, Sendable, Codable, CustomStringConvertible {
         Box(lower: lower.clamped(above: other.lower), upper: upper.clamped(below: other.upper))
     }
 
+    /// The smallest box holding both.
+    public func union(_ other: Box) -> Box {
+        if isEmpty { return other }
+        if other.isEmpty { return self }
+        return Box(lower: lower.clamped(below: other.lower), upper: upper.clamped(above: other.upper))
+    }
+
     public func contains(_ p: Index3) -> Bool {
         p.z >= lower.z && p.z < upper.z && p.y >= lower.y && p.y < upper.y && p.x >= lower.x && p.x < upper.x
     }

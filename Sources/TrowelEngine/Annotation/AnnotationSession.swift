@@ -1,0 +1,61 @@
+import Foundation
+import TrowelVolume
+
+/// One person's interactive session on a project: the scan to look at, the labels to paint, the
+/// tasks and the classes. The first session takes the project's lock; a second opens read-only,
+/// so two SSH sessions can never overwrite each other's strokes.
+public final class AnnotationSession {
+    public let project: Project
+    public let record: ProjectRecord
+    public let volume: MultiscaleVolume
+    public let labels: LabelStore
+    public let tasks: TaskStore
+    public let author: String
+    private let lock: ProjectLock
+
+    /// True when another session holds the project; painting is then refused.
+    public var isReadOnly: Bool { !lock.isHeld }
+    /// Who holds the project when this session is read-only.
+    public var lockHolder: String? { lock.holder }
+
+    public init(project: Project, author: String = ProcessInfo.processInfo.environment["USER"] ?? "unknown") throws {
+        self.project = project
+        self.author = author
+        record = try project.record()
+        lock = try ProjectLock(project: project.url)
+        volume = try MultiscaleVolume.open(at: project.volumeURL)
+        labels = try LabelStore(project: project, shape: volume.shape, author: author, writable: lock.isHeld)
+        tasks = TaskStore(project: project, shape: volume.shape)
+    }
+
+    /// Scan values of an in-plane region of slice `index` (full-resolution index) at pyramid `level`,
+    /// rows and columns in that level's coordinates.
+    public func values(axis: Axis, index: Int, level: Int, rows: Range<Int>, columns: Range<Int>) throws -> [Float] {
+        let l = min(max(0, level), volume.levels.count - 1)
+        let shape = volume.levels[l].shape
+        var box = Box.slice(axis: axis, at: min(shape[axis] - 1, index >> l), of: shape)
+        let (ra, ca) = axis.planeAxes
+        box.lower[ra] = rows.lowerBound
+        box.upper[ra] = rows.upperBound
+        box.lower[ca] = columns.lowerBound
+        box.upper[ca] = columns.upperBound
+        return try volume.read(box, level: l).converted(to: Float.self).elements
+    }
+
+    /// Paints (written through to disk). Refused in a read-only session.
+    public func paint(_ dabs: [PaintDab], newStroke: Bool) throws {
+        guard !isReadOnly else { throw SessionError.readOnly(lock.holder ?? "another session") }
+        try labels.paint(dabs, newStroke: newStroke) { box in try self.volume.read(box).converted(to: Float.self) }
+    }
+}
+
+/// Why a session refused something.
+public enum SessionError: Error, CustomStringConvertible {
+    case readOnly(String)
+
+    public var description: String {
+        switch self {
+        case .readOnly(let holder): return "read-only: \(holder) is annotating this project"
+        }
+    }
+}

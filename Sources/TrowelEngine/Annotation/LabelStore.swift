@@ -1,0 +1,195 @@
+import Foundation
+import GRDB
+import TrowelVolume
+
+/// The user's labels: `labels.zarr` (uint8, 0 = unlabelled, chunks only where painted), undo and
+/// redo of whole strokes within a session (sparse diffs), per-class voxel counts, and a row per
+/// stroke in `project.sqlite`. Every paint call is written through to disk before it returns, so
+/// a killed session loses nothing that was painted.
+public final class LabelStore {
+    public static let folderName = "labels.zarr"
+
+    /// One voxel's change: where, and the value before and after.
+    struct Change {
+        var voxel: Index3
+        var old: UInt8
+        var new: UInt8
+    }
+
+    struct Stroke {
+        var changes: [Change] = []
+        var value: UInt8
+        var axis: Axis
+        var slice: Int
+        var box: Box?
+        var row: Int64?
+    }
+
+    public let project: Project
+    public let shape: Shape
+    public let author: String
+    /// Nil in a read-only session on a project that has never been painted.
+    let array: ZarrArray?
+    private var undoStack: [Stroke] = []
+    private var redoStack: [Stroke] = []
+    private var open: Stroke?
+    /// Labelled voxels per class id.
+    public private(set) var counts: [Int: Int] = [:]
+
+    public var canUndo: Bool { !undoStack.isEmpty || open.map { !$0.changes.isEmpty } == true }
+    public var canRedo: Bool { !redoStack.isEmpty }
+
+    /// Opens (or, when `writable`, creates) the label volume of `project` for a scan of `shape`.
+    public init(project: Project, shape: Shape, author: String, writable: Bool) throws {
+        self.project = project
+        self.shape = shape
+        self.author = author
+        let url = project.url.appendingPathComponent(Self.folderName)
+        if FileManager.default.fileExists(atPath: url.path) {
+            array = try ZarrArray.open(at: url, cache: ChunkCache(byteBudget: 64 << 20))
+            guard array!.shape == shape, array!.dtype == .u8 else {
+                throw ProjectError.database(project.url.path, "labels.zarr is \(array!.shape) \(array!.dtype), the scan is \(shape)")
+            }
+        } else if writable {
+            array = try ZarrArray.create(at: url, shape: shape, chunks: Shape(z: min(64, shape.z), y: min(64, shape.y), x: min(64, shape.x)),
+                                         dtype: .u8, compressor: .zstd(level: 3), cache: ChunkCache(byteBudget: 64 << 20))
+        } else {
+            array = nil
+        }
+        counts = try countLabels()
+    }
+
+    /// Counts labelled voxels by class over the chunks that exist.
+    private func countLabels() throws -> [Int: Int] {
+        guard let array else { return [:] }
+        var histogram = [Int](repeating: 0, count: 256)
+        let grid = array.chunkGrid
+        for z in 0..<grid.z {
+            for y in 0..<grid.y {
+                for x in 0..<grid.x {
+                    let chunk = Index3(z: z, y: y, x: x)
+                    guard array.chunkExists(chunk) else { continue }
+                    for v in try array.read(array.chunkBox(chunk), as: UInt8.self).elements { histogram[Int(v)] += 1 }
+                }
+            }
+        }
+        var out: [Int: Int] = [:]
+        for (value, n) in histogram.enumerated() where value > 0 && n > 0 { out[value] = n }
+        return out
+    }
+
+    /// Labels of the whole slice `index` across `axis`.
+    public func slice(axis: Axis, at index: Int) throws -> Block<UInt8> {
+        let box = Box.slice(axis: axis, at: index, of: shape)
+        guard let array else { return Block(shape: box.shape, repeating: 0) }
+        return try array.read(box, as: UInt8.self)
+    }
+
+    /// Applies dabs and writes them through. `values(box)` gives scan values for the fill tool's window.
+    public func paint(_ dabs: [PaintDab], newStroke: Bool, values: (Box) throws -> Block<Float>) throws {
+        guard let array, let first = dabs.first else { return }
+        if newStroke || open == nil {
+            try endStroke()
+            open = Stroke(value: first.value, axis: first.axis, slice: first.slice)
+            redoStack.removeAll()
+        }
+        // One box around all dabs (one voxel thick across the slice axis), read once, written once.
+        var lower = first.voxel(dr: -first.radius, dc: -first.radius), upper = first.voxel(dr: first.radius, dc: first.radius)
+        for d in dabs {
+            lower = lower.clamped(below: d.voxel(dr: -d.radius, dc: -d.radius))
+            upper = upper.clamped(above: d.voxel(dr: d.radius, dc: d.radius))
+        }
+        let box = Box(lower: lower, upper: upper + Index3(z: 1, y: 1, x: 1)).intersection(shape.box)
+        if box.isEmpty { return }
+        var block = try array.read(box, as: UInt8.self)
+        let window = dabs.contains { $0.window != nil } ? try values(box) : nil
+        var changes: [Change] = []
+        for d in dabs {
+            for (dr, dc) in d.offsets {
+                let v = d.voxel(dr: dr, dc: dc)
+                guard box.contains(v) else { continue }
+                let local = v - box.lower
+                if let w = d.window, let window, !w.contains(Double(window[local])) { continue }
+                let old = block[local]
+                if old != d.value {
+                    block[local] = d.value
+                    changes.append(Change(voxel: v, old: old, new: d.value))
+                }
+            }
+        }
+        if changes.isEmpty { return }
+        try array.write(block, at: box.lower)
+        apply(counting: changes)
+        open!.changes += changes
+        open!.box = open!.box?.union(box) ?? box
+    }
+
+    /// Closes the current stroke: it becomes one undo step and one row in the stroke log.
+    public func endStroke() throws {
+        guard var stroke = open else { return }
+        open = nil
+        guard !stroke.changes.isEmpty, let box = stroke.box else { return }
+        stroke.row = try project.database.write { db -> Int64 in
+            try db.execute(sql: """
+                INSERT INTO stroke (author, created_at, axis, slice, value, z0, y0, x0, z1, y1, x1, voxels)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [author, Date(), stroke.axis.description, stroke.slice, Int(stroke.value),
+                                 box.lower.z, box.lower.y, box.lower.x, box.upper.z, box.upper.y, box.upper.x, stroke.changes.count])
+            return db.lastInsertedRowID
+        }
+        undoStack.append(stroke)
+    }
+
+    /// Reverts the last stroke; false when there is none.
+    @discardableResult
+    public func undo() throws -> Bool {
+        try endStroke()
+        guard let stroke = undoStack.popLast() else { return false }
+        try write(stroke.changes.reversed().map { Change(voxel: $0.voxel, old: $0.new, new: $0.old) })
+        try mark(stroke, undone: true)
+        redoStack.append(stroke)
+        return true
+    }
+
+    /// Re-applies the last undone stroke; false when there is none.
+    @discardableResult
+    public func redo() throws -> Bool {
+        try endStroke()
+        guard let stroke = redoStack.popLast() else { return false }
+        try write(stroke.changes)
+        try mark(stroke, undone: false)
+        undoStack.append(stroke)
+        return true
+    }
+
+    private func mark(_ stroke: Stroke, undone: Bool) throws {
+        guard let row = stroke.row else { return }
+        try project.database.write { db in
+            try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undone, row])
+        }
+    }
+
+    /// Writes `changes` (their `new` values) to disk, chunk by chunk.
+    private func write(_ changes: [Change]) throws {
+        guard let array, !changes.isEmpty else { return }
+        var byChunk: [Index3: [Change]] = [:]
+        for c in changes {
+            byChunk[Index3(z: c.voxel.z / array.chunks.z, y: c.voxel.y / array.chunks.y, x: c.voxel.x / array.chunks.x), default: []].append(c)
+        }
+        for (chunk, list) in byChunk {
+            let box = array.chunkBox(chunk)
+            var block = try array.read(box, as: UInt8.self)
+            for c in list { block[c.voxel - box.lower] = c.new }
+            try array.write(block, at: box.lower)
+        }
+        apply(counting: changes)
+    }
+
+    private func apply(counting changes: [Change]) {
+        for c in changes {
+            if c.old != 0 { counts[Int(c.old), default: 0] -= 1 }
+            if c.new != 0 { counts[Int(c.new), default: 0] += 1 }
+        }
+        counts = counts.filter { $0.value > 0 }
+    }
+}
