@@ -6,6 +6,6 @@ struct TrowelBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trowel-bench",
         abstract: "Trowel benchmarks (JSON out).",
-        subcommands: []
+        subcommands: [PipelineBenchmark.self]
     )
 }

@@ -1,0 +1,124 @@
+/// All trees of a forest concatenated into one struct-of-arrays node table, for prediction:
+/// many voxels go through one tree at a time (the tree stays in L1), each stepping branch-free.
+struct FlatForest: Sendable {
+    var feature: [Int32] = []
+    var threshold: [Float] = []
+    var left: [Int32] = []
+    /// Class probabilities of each node, `classCount` per node.
+    var values: [Float] = []
+    var roots: [Int] = []
+    var depths: [Int] = []
+    let classCount: Int
+
+    init(trees: [DecisionTree], classCount: Int) {
+        self.classCount = classCount
+        for tree in trees {
+            let base = feature.count
+            roots.append(base)
+            depths.append(tree.depth)
+            feature += tree.feature
+            threshold += tree.threshold
+            left += tree.left.map { $0 + Int32(base) }
+            values += tree.values
+        }
+    }
+
+    /// Voxels per batch. Neighbouring voxels have similar features, so a batch usually follows only
+    /// a few paths through a tree.
+    static let batch = 32
+
+    /// Mean class probabilities of `count` samples of `featureCount` features at `x`, written to `out`
+    /// (`classCount` per sample). Single-threaded; callers split the samples across cores.
+    ///
+    /// Coherent traversal: a batch of neighbouring voxels goes down a tree together as a lane mask.
+    /// Each visited node tests all lanes at once (a loop the compiler vectorises) and passes the
+    /// lanes that go left and right on to its children; empty sides are not visited. So the work is
+    /// the union of the batch's paths, with no chain of dependent loads per voxel. Results equal a
+    /// plain walk of every voxel exactly (each voxel still adds one leaf per tree, in tree order).
+    func predict(_ x: UnsafePointer<Float>, count: Int, featureCount f: Int, into out: UnsafeMutablePointer<Float>) {
+        let k = classCount, b = FlatForest.batch
+        let treeCount = roots.count
+        let scale = treeCount > 0 ? 1 / Float(treeCount) : 0
+        let maxDepth = depths.max() ?? 0
+        // Batch features, feature-major: xt[j * b + p].
+        let xt = UnsafeMutablePointer<Float>.allocate(capacity: f * b)
+        let acc = UnsafeMutablePointer<Float>.allocate(capacity: k * b)       // acc[c * b + p]
+        // Stack of (node, lane mask); masks are b Int32 lanes, -1 = voxel present.
+        let stackCapacity = 2 * (maxDepth + 2)
+        let stackNodes = UnsafeMutablePointer<Int>.allocate(capacity: stackCapacity)
+        let stackMasks = UnsafeMutablePointer<Int32>.allocate(capacity: (stackCapacity + 1) * b)
+        let valid = UnsafeMutablePointer<Int32>.allocate(capacity: b)
+        defer {
+            xt.deallocate(); acc.deallocate(); stackNodes.deallocate(); stackMasks.deallocate()
+            valid.deallocate()
+        }
+        feature.withUnsafeBufferPointer { feat in
+            threshold.withUnsafeBufferPointer { thr in
+                left.withUnsafeBufferPointer { lft in
+                    values.withUnsafeBufferPointer { val in
+                        var start = 0
+                        while start < count {
+                            let m = min(b, count - start)
+                            // Transpose the batch (a short batch repeats its last voxel in masked-off lanes).
+                            for p in 0..<b {
+                                let row = x + (start + min(p, m - 1)) * f
+                                for j in 0..<f { xt[j * b + p] = row[j] }
+                                valid[p] = p < m ? -1 : 0
+                            }
+                            for i in 0..<(k * b) { acc[i] = 0 }
+                            for t in 0..<treeCount {
+                                stackNodes[0] = roots[t]
+                                stackMasks.update(from: valid, count: b)
+                                var top = 1
+                                while top > 0 {
+                                    top -= 1
+                                    let nd = stackNodes[top]
+                                    let slot = stackMasks + top * b
+                                    if Int(lft[nd]) == nd {
+                                        for c in 0..<k {
+                                            let leaf = val[nd * k + c].bitPattern
+                                            let a = acc + c * b
+                                            for q in 0..<b { a[q] += Float(bitPattern: UInt32(bitPattern: slot[q]) & leaf) }
+                                        }
+                                        continue
+                                    }
+                                    let column = UnsafePointer(xt + Int(feat[nd]) * b)
+                                    let threshold = thr[nd]
+                                    let goLeft = stackMasks + top * b, goRight = goLeft + b
+                                    var anyLeft: Int32 = 0, anyRight: Int32 = 0
+                                    for q in 0..<b {
+                                        let gt: Int32 = column[q] > threshold ? -1 : 0
+                                        let lanes = goLeft[q]
+                                        let r = lanes & gt, l = lanes & ~gt
+                                        goRight[q] = r
+                                        goLeft[q] = l
+                                        anyRight |= r
+                                        anyLeft |= l
+                                    }
+                                    let child = Int(lft[nd])
+                                    // Left stays in this slot; right goes above it when present.
+                                    if anyLeft != 0 {
+                                        stackNodes[top] = child
+                                        top += 1
+                                        if anyRight != 0 {
+                                            stackNodes[top] = child + 1
+                                            top += 1
+                                        }
+                                    } else if anyRight != 0 {
+                                        goLeft.update(from: goRight, count: b)
+                                        stackNodes[top] = child + 1
+                                        top += 1
+                                    }
+                                }
+                            }
+                            for p in 0..<m {
+                                for c in 0..<k { out[(start + p) * k + c] = acc[c * b + p] * scale }
+                            }
+                            start += m
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
