@@ -179,3 +179,41 @@ public struct RandomForest: Sendable {
         return out
     }
 }
+
+// MARK: - Saving and loading
+
+extension RandomForest {
+    /// The forest in Trowel's versioned binary format (see `ForestFile`), with its feature
+    /// specification, class table, input normalisation and training configuration.
+    public func serialized() -> Data { ForestFile.encode(self) }
+
+    /// Reads a forest written by `serialized()`. Throws `ModelFileError` for another format version,
+    /// a truncated or corrupted file, or content that is not a valid forest.
+    public init(data: Data, name: String = "model") throws {
+        self = try ForestFile.decode(data, file: name)
+    }
+
+    /// Reads a forest from a `.forest` file.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelFileError(file: url.lastPathComponent, reason: .unreadable(error.localizedDescription))
+        }
+        try self.init(data: data, name: url.lastPathComponent)
+    }
+
+    /// Writes the forest atomically (a crash never leaves half a model).
+    public func write(to url: URL) throws {
+        try serialized().write(to: url, options: .atomic)
+    }
+}
+
+extension RandomForest: Equatable {
+    /// Same spec, classes, configuration and identical trees.
+    public static func == (a: RandomForest, b: RandomForest) -> Bool {
+        a.spec == b.spec && a.classes == b.classes && a.configuration == b.configuration
+            && a.trees == b.trees && a.importances == b.importances && a.oobError == b.oobError
+    }
+}
