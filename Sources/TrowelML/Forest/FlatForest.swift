@@ -26,17 +26,24 @@ struct FlatForest: Sendable {
     /// Voxels per batch. Neighbouring voxels have similar features, so a batch usually follows only
     /// a few paths through a tree.
     static let batch = 32
+    /// Image rows per batch tile (tiles are 4 × 8 voxels: closer neighbours than a run of 32).
+    static let tileRows = 4
 
-    /// Mean class probabilities of `count` samples of `featureCount` features at `x`, written to `out`
-    /// (`classCount` per sample). Single-threaded; callers split the samples across cores.
+    /// Mean class probabilities of `rows` × `width` voxels (row-major, `featureCount` features each,
+    /// at `x`), written to `out` (`classCount` per voxel). Batches are tiles of neighbouring voxels.
+    /// Single-threaded; callers split the rows across cores.
     ///
     /// Coherent traversal: a batch of neighbouring voxels goes down a tree together as a lane mask.
     /// Each visited node tests all lanes at once (a loop the compiler vectorises) and passes the
     /// lanes that go left and right on to its children; empty sides are not visited. So the work is
     /// the union of the batch's paths, with no chain of dependent loads per voxel. Results equal a
     /// plain walk of every voxel exactly (each voxel still adds one leaf per tree, in tree order).
-    func predict(_ x: UnsafePointer<Float>, count: Int, featureCount f: Int, into out: UnsafeMutablePointer<Float>) {
+    func predict(_ x: UnsafePointer<Float>, width: Int, rows: Int, featureCount f: Int, into out: UnsafeMutablePointer<Float>) {
         let k = classCount, b = FlatForest.batch
+        let tileRows = rows >= FlatForest.tileRows ? FlatForest.tileRows : 1
+        let tileColumns = b / tileRows
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: b)
+        defer { offsets.deallocate() }
         let treeCount = roots.count
         let scale = treeCount > 0 ? 1 / Float(treeCount) : 0
         let maxDepth = depths.max() ?? 0
@@ -56,14 +63,16 @@ struct FlatForest: Sendable {
             threshold.withUnsafeBufferPointer { thr in
                 left.withUnsafeBufferPointer { lft in
                     values.withUnsafeBufferPointer { val in
-                        var start = 0
-                        while start < count {
-                            let m = min(b, count - start)
-                            // Transpose the batch (a short batch repeats its last voxel in masked-off lanes).
+                        for r0 in stride(from: 0, to: rows, by: tileRows) {
+                          for c0 in stride(from: 0, to: width, by: tileColumns) {
+                            // Gather and transpose the tile; lanes outside the image repeat a voxel and stay masked off.
                             for p in 0..<b {
-                                let row = x + (start + min(p, m - 1)) * f
+                                let r = r0 + p / tileColumns, c = c0 + p % tileColumns
+                                let inside = r < rows && c < width
+                                offsets[p] = inside ? r * width + c : -1
+                                valid[p] = inside ? -1 : 0
+                                let row = x + (inside ? r * width + c : r0 * width + c0) * f
                                 for j in 0..<f { xt[j * b + p] = row[j] }
-                                valid[p] = p < m ? -1 : 0
                             }
                             for i in 0..<(k * b) { acc[i] = 0 }
                             for t in 0..<treeCount {
@@ -111,10 +120,10 @@ struct FlatForest: Sendable {
                                     }
                                 }
                             }
-                            for p in 0..<m {
-                                for c in 0..<k { out[(start + p) * k + c] = acc[c * b + p] * scale }
+                            for p in 0..<b where offsets[p] >= 0 {
+                                for c in 0..<k { out[offsets[p] * k + c] = acc[c * b + p] * scale }
                             }
-                            start += m
+                          }
                         }
                     }
                 }

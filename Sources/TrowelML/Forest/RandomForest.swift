@@ -157,22 +157,39 @@ public struct RandomForest: Sendable {
     public func probabilities(for features: FeatureImage) -> ClassProbabilities {
         precondition(features.featureCount == featureCount,
                      "RandomForest: \(features.featureCount) features given, model expects \(featureCount)")
-        let values = probabilities(forRows: features.values, count: features.voxelCount)
-        return ClassProbabilities(shape: features.shape, classes: classes, values: values)
+        let shape = features.shape
+        let values = predict(features.values, width: shape.x, rows: shape.z * shape.y)
+        return ClassProbabilities(shape: shape, classes: classes, values: values)
     }
 
     /// Class probabilities (`classes.count` per sample) of `count` feature rows, in parallel over cores.
     public func probabilities(forRows rows: [Float], count: Int) -> [Float] {
         precondition(rows.count == count * featureCount, "RandomForest: \(rows.count) values for \(count) rows")
+        return predict(rows, width: count, rows: 1)
+    }
+
+    /// Predicts `rows` image rows of `width` voxels, in parallel over bands of rows (or over column
+    /// ranges of a single row).
+    private func predict(_ x: [Float], width: Int, rows: Int) -> [Float] {
         let k = classes.count, f = featureCount
-        var out = [Float](repeating: 0, count: count * k)
+        var out = [Float](repeating: 0, count: width * rows * k)
         let flat = self.flat
-        rows.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in
-                let src = SharedReadPointer(x), dst = SharedPointer(o)
-                Parallel.forEachRange(count, minimumChunk: 2048, chunksPerCore: 8) { range in
-                    flat.predict(src + range.lowerBound * f, count: range.count, featureCount: f,
-                                 into: dst + range.lowerBound * k)
+        x.withUnsafeBufferPointer { xb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let src = SharedReadPointer(xb), dst = SharedPointer(ob)
+                if rows == 1 {
+                    Parallel.forEachRange(width, minimumChunk: 2048, chunksPerCore: 8) { range in
+                        flat.predict(src + range.lowerBound * f, width: range.count, rows: 1, featureCount: f,
+                                     into: dst + range.lowerBound * k)
+                    }
+                } else {
+                    let band = FlatForest.tileRows
+                    let bands = (rows + band - 1) / band
+                    Parallel.forEachRange(bands, minimumChunk: 1, chunksPerCore: 8) { range in
+                        let r0 = range.lowerBound * band, r1 = min(rows, range.upperBound * band)
+                        flat.predict(src + r0 * width * f, width: width, rows: r1 - r0, featureCount: f,
+                                     into: dst + r0 * width * k)
+                    }
                 }
             }
         }
