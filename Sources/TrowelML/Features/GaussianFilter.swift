@@ -48,15 +48,8 @@ struct GaussianFilter: Sendable {
                             p[r + length + i] = last
                         }
                         (p + r).update(from: s, count: length)
-                        let c = UnsafePointer(p + r)
-                        let w0 = w[0]
-                        for x in 0..<length { d[x] = w0 * c[x] }
-                        if r == 0 { continue }
-                        for k in 1...r {
-                            let wk = w[k]
-                            let lo = c - k, hi = c + k
-                            for x in 0..<length { d[x] += wk * (lo[x] + hi[x]) }
-                        }
+                        GaussianFilter.convolve(center: UnsafePointer(p + r), stride: 1, count: length,
+                                                radius: r, weights: w.baseAddress!, into: d)
                     }
                 }
             }
@@ -81,6 +74,12 @@ struct GaussianFilter: Sendable {
             w.withUnsafeBufferPointer { w in
                 for i in i0..<min(count, i0 + rowsPerItem) {
                     let d = dst + (base + i * inner)
+                    if i >= r && i + r < count {
+                        // Interior: the rows ±k are `inner` apart in memory.
+                        GaussianFilter.convolve(center: src + (base + i * inner), stride: inner, count: n,
+                                                radius: r, weights: w.baseAddress!, into: d)
+                        continue
+                    }
                     let c = src + (base + i * inner)
                     let w0 = w[0]
                     for j in 0..<n { d[j] = w0 * c[j] }
@@ -93,6 +92,40 @@ struct GaussianFilter: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// d[x] = w0·c[x] + Σₖ wₖ·(c[x − k·stride] + c[x + k·stride]) for x in 0..<count, with 16
+    /// outputs kept in registers across all taps. Every output sees the same operations in the same
+    /// order wherever it lies, so blockwise results equal whole-image results bit for bit.
+    @inline(__always)
+    static func convolve(center c: UnsafePointer<Float>, stride: Int, count: Int, radius r: Int,
+                         weights w: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        let w0 = w[0]
+        var x = 0
+        while x + 16 <= count {
+            let base = UnsafeRawPointer(c + x)
+            var acc = w0 * base.loadUnaligned(as: V.self)
+            var k = 1
+            while k <= r {
+                let lo = base.loadUnaligned(fromByteOffset: -k * stride * 4, as: V.self)
+                let hi = base.loadUnaligned(fromByteOffset: k * stride * 4, as: V.self)
+                acc += w[k] * (lo + hi)
+                k += 1
+            }
+            UnsafeMutableRawPointer(d + x).storeBytes(of: acc, as: V.self)
+            x += 16
+        }
+        while x < count {
+            var acc = w0 * c[x]
+            var k = 1
+            while k <= r {
+                acc += w[k] * (c[x - k * stride] + c[x + k * stride])
+                k += 1
+            }
+            d[x] = acc
+            x += 1
         }
     }
 }
