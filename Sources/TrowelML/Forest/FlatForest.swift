@@ -81,42 +81,43 @@ struct FlatForest: Sendable {
                                 var top = 1
                                 while top > 0 {
                                     top -= 1
-                                    let nd = stackNodes[top]
+                                    var nd = stackNodes[top]
                                     let slot = stackMasks + top * b
-                                    if Int(lft[nd]) == nd {
-                                        for c in 0..<k {
-                                            let leaf = val[nd * k + c].bitPattern
-                                            let a = acc + c * b
-                                            for q in 0..<b { a[q] += Float(bitPattern: UInt32(bitPattern: slot[q]) & leaf) }
+                                    let goRight = slot + b
+                                    // Follow this lane set down; only a node that splits it pushes a second set.
+                                    var split = false
+                                    while Int(lft[nd]) != nd {
+                                        let column = UnsafePointer(xt + Int(feat[nd]) * b)
+                                        let threshold = thr[nd]
+                                        var anyLeft: Int32 = 0, anyRight: Int32 = 0
+                                        for q in 0..<b {
+                                            let gt: Int32 = column[q] > threshold ? -1 : 0
+                                            let lanes = slot[q]
+                                            let r = lanes & gt
+                                            goRight[q] = r
+                                            anyRight |= r
+                                            anyLeft |= lanes & ~gt
                                         }
-                                        continue
-                                    }
-                                    let column = UnsafePointer(xt + Int(feat[nd]) * b)
-                                    let threshold = thr[nd]
-                                    let goLeft = stackMasks + top * b, goRight = goLeft + b
-                                    var anyLeft: Int32 = 0, anyRight: Int32 = 0
-                                    for q in 0..<b {
-                                        let gt: Int32 = column[q] > threshold ? -1 : 0
-                                        let lanes = goLeft[q]
-                                        let r = lanes & gt, l = lanes & ~gt
-                                        goRight[q] = r
-                                        goLeft[q] = l
-                                        anyRight |= r
-                                        anyLeft |= l
-                                    }
-                                    let child = Int(lft[nd])
-                                    // Left stays in this slot; right goes above it when present.
-                                    if anyLeft != 0 {
-                                        stackNodes[top] = child
-                                        top += 1
-                                        if anyRight != 0 {
-                                            stackNodes[top] = child + 1
-                                            top += 1
+                                        let child = Int(lft[nd])
+                                        if anyRight == 0 {
+                                            nd = child              // all lanes go left: the set is unchanged
+                                        } else if anyLeft == 0 {
+                                            nd = child + 1          // all lanes go right: likewise
+                                        } else {
+                                            // Split: the left set stays in this slot, the right one is in the next.
+                                            for q in 0..<b { slot[q] &= ~goRight[q] }
+                                            stackNodes[top] = child
+                                            stackNodes[top + 1] = child + 1
+                                            top += 2
+                                            split = true
+                                            break
                                         }
-                                    } else if anyRight != 0 {
-                                        goLeft.update(from: goRight, count: b)
-                                        stackNodes[top] = child + 1
-                                        top += 1
+                                    }
+                                    if split { continue }
+                                    for c in 0..<k {
+                                        let leaf = val[nd * k + c].bitPattern
+                                        let a = acc + c * b
+                                        for q in 0..<b { a[q] += Float(bitPattern: UInt32(bitPattern: slot[q]) & leaf) }
                                     }
                                 }
                             }
