@@ -345,6 +345,5 @@ public struct FeatureBank: Sendable {
                 }
             }
         }
-        _ = f
     }
 }
