@@ -8,6 +8,11 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// TrowelML's hot loops (filters, tree traversal) index only within buffers they size themselves.
+let mlSettings: [SwiftSetting] = numericSettings + [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "Trowel",
     platforms: [.macOS(.v14)],
@@ -38,7 +43,7 @@ let package = Package(
         .target(
             name: "TrowelML",
             dependencies: ["TrowelVolume", .product(name: "Numerics", package: "swift-numerics")],
-            swiftSettings: numericSettings
+            swiftSettings: mlSettings
         ),
         .target(
             name: "TrowelEngine",
@@ -55,11 +60,12 @@ let package = Package(
                 "TrowelEngine", "TrowelML", "TrowelVolume",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: numericSettings
+            swiftSettings: mlSettings
         ),
 
         // Tests.
         .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrowelMLTests", dependencies: ["TrowelML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
         .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),

@@ -1,0 +1,349 @@
+import Foundation
+import TrowelVolume
+
+/// Computes the features a `FeatureSpec` describes, for a whole block, for a region of a block read
+/// with a halo of context (so blockwise features equal whole-volume features exactly), or sparsely
+/// at a list of voxels. Matches scikit-image's `multiscale_basic_features` within float rounding.
+public struct FeatureBank: Sendable {
+    public let spec: FeatureSpec
+
+    /// A bank for `spec`; throws `FeatureSpecError` if it cannot be computed.
+    public init(spec: FeatureSpec) throws {
+        try spec.validate()
+        self.spec = spec
+    }
+
+    /// Features per voxel.
+    public var featureCount: Int { spec.featureCount }
+
+    /// Voxels of context needed on each side of a region (only along the filtered axes).
+    public var halo: Int { spec.halo }
+
+    private var volumetric: Bool { spec.dimensionality == .volumetric }
+
+    /// The box to read around `box` so its features come out exact: grown by the halo along the
+    /// filtered axes (z too only for 3D features), clipped to `bounds` (the volume).
+    public func contextBox(for box: Box, within bounds: Box) -> Box {
+        let h = halo
+        let grow = Index3(z: volumetric ? h : 0, y: h, x: h)
+        return Box(lower: box.lower - grow, upper: box.upper + grow).intersection(bounds)
+    }
+
+    /// Features of every voxel of `block`; its faces are treated as the faces of the volume.
+    public func features(of block: AnyBlock) -> FeatureImage {
+        features(of: block, in: block.shape.box)
+    }
+
+    /// Features of the voxels of `region` (relative to `block`), using the rest of `block` as context.
+    /// With `block` read over `contextBox(for:within:)`, the result equals the whole-volume features.
+    public func features(of block: AnyBlock, in region: Box) -> FeatureImage {
+        precondition(block.shape.box.contains(region), "FeatureBank: region \(region) outside block \(block.shape)")
+        return compute(normalised(block), shape: block.shape, region: region)
+    }
+
+    /// Features of the voxels at `voxels` (positions in `block`), as rows of `featureCount` values.
+    /// Only tiles around the voxels are filtered (each with its halo), not the whole block, so a few
+    /// brush strokes cost a few tiles; values equal those of `features(of: block)` exactly.
+    public func features(at voxels: [Index3], of block: AnyBlock) -> [Float] {
+        let shape = block.shape
+        let f = featureCount
+        var out = [Float](repeating: 0, count: voxels.count * f)
+        if voxels.isEmpty { return out }
+        for v in voxels {
+            precondition(shape.box.contains(v), "FeatureBank: voxel \(v) outside block \(shape)")
+        }
+        let tile = volumetric ? 64 : 256
+        let tileZ = volumetric ? tile : 1
+        // Group voxels by tile.
+        var groups: [Index3: [Int]] = [:]
+        for (i, v) in voxels.enumerated() {
+            groups[Index3(z: v.z / tileZ, y: v.y / tile, x: v.x / tile), default: []].append(i)
+        }
+        var jobs: [(context: Box, region: Box, members: [Int])] = []
+        var tiledCost = 0
+        for (key, members) in groups {
+            let origin = Index3(z: key.z * tileZ, y: key.y * tile, x: key.x * tile)
+            let region = Box(origin: origin, shape: Shape(z: tileZ, y: tile, x: tile)).intersection(shape.box)
+            let context = contextBox(for: region, within: shape.box)
+            tiledCost += context.shape.voxelCount
+            jobs.append((context, region, members))
+        }
+        // When tiles with halos would filter more than the bounding box of all voxels, filter that instead.
+        var lower = voxels[0], upper = voxels[0]
+        for v in voxels {
+            lower = lower.clamped(below: v)
+            upper = upper.clamped(above: v)
+        }
+        let bounding = Box(lower: lower, upper: upper + Index3(z: 1, y: 1, x: 1))
+        let boundingContext = contextBox(for: bounding, within: shape.box)
+        if boundingContext.shape.voxelCount <= tiledCost {
+            jobs = [(boundingContext, bounding, Array(voxels.indices))]
+        }
+        let normalisedInput = normalised(block)
+        for job in jobs {
+            let context = job.context
+            let piece = normalisedInput.cropped(to: context)
+            let region = job.region.translated(by: Index3.zero - context.lower)
+            let image = compute(piece, shape: context.shape, region: region)
+            let rs = region.shape
+            for i in job.members {
+                let p = voxels[i] - job.region.lower
+                let o = rs.offset(z: p.z, y: p.y, x: p.x)
+                for k in 0..<f { out[i * f + k] = image.values[o * f + k] }
+            }
+        }
+        return out
+    }
+
+    /// `block` as floats scaled by the spec's normalisation (scikit-image's `img_as_float` by default).
+    public func normalised(_ block: AnyBlock) -> Block<Float> {
+        let (scale, offset) = spec.normalization.affine(for: block.dtype)
+        func convert<T: VoxelScalar>(_ b: Block<T>) -> Block<Float> {
+            var out = [Float](repeating: 0, count: b.elements.count)
+            b.elements.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    if scale == 1 && offset == 0 {
+                        for i in 0..<src.count { dst[i] = Float(src[i].doubleValue) }
+                    } else {
+                        let s = Float(scale), o = Float(offset)
+                        for i in 0..<src.count { dst[i] = Float(src[i].doubleValue) * s + o }
+                    }
+                }
+            }
+            return Block(shape: b.shape, elements: out)
+        }
+        switch block {
+        case .u8(let b):
+            // A table avoids a conversion per voxel.
+            let table = (0...255).map { Float(Double($0) * scale + offset) }
+            var out = [Float](repeating: 0, count: b.elements.count)
+            b.elements.withUnsafeBufferPointer { src in
+                table.withUnsafeBufferPointer { t in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        for i in 0..<src.count { dst[i] = t[Int(src[i])] }
+                    }
+                }
+            }
+            return Block(shape: b.shape, elements: out)
+        case .u16(let b): return convert(b)
+        case .i16(let b): return convert(b)
+        case .u32(let b): return convert(b)
+        case .i32(let b): return convert(b)
+        case .f32(let b): return convert(b)
+        case .f64(let b): return convert(b)
+        }
+    }
+
+    // MARK: - Computation
+
+    /// Smoothed volumes of one scale, computed once and read by the per-row stage.
+    private struct Scale {
+        let index: Int
+        let smoothed: FloatBuffer
+        let differenceOfGaussians: FloatBuffer?
+        let tensorEigenvalues: [FloatBuffer]
+    }
+
+    /// Features of `region` of the normalised `input`.
+    func compute(_ input: Block<Float>, shape: Shape, region: Box) -> FeatureImage {
+        let source = FloatBuffer(input.elements)
+        let f = featureCount
+        var values = [Float](repeating: 0, count: region.shape.voxelCount * f)
+        let dims = spec.dimensionality.count
+        let volumesPerScale = 1 + (spec.filters.contains(.differenceOfGaussians) ? 1 : 0)
+            + (spec.filters.contains(.structureTensorEigenvalues) ? dims : 0)
+        // Keep all scales' volumes at once when they fit in 512 MB (one pass writes each voxel's
+        // features together); otherwise go a few scales at a time.
+        let bytesPerScale = max(1, shape.voxelCount * 4 * volumesPerScale)
+        let batch = max(1, (512 << 20) / bytesPerScale)
+        values.withUnsafeMutableBufferPointer { out in
+            let outPointer = SharedPointer(out)
+            var start = 0
+            while start < spec.sigmas.count {
+                let end = min(spec.sigmas.count, start + batch)
+                let scales = (start..<end).map { smooth(source, shape: shape, scale: $0) }
+                derive(scales, shape: shape, region: region, into: outPointer)
+                start = end
+            }
+        }
+        return FeatureImage(shape: region.shape, featureCount: f, values: values)
+    }
+
+    /// Stage 1 for one scale: the Gaussian-smoothed volume and the volumes of DoG and structure tensor.
+    private func smooth(_ source: FloatBuffer, shape: Shape, scale index: Int) -> Scale {
+        let sigma = spec.sigmas[index]
+        let g = GaussianFilter(sigma: sigma).apply(to: source, shape: shape, volumetric: volumetric)
+        var dog: FloatBuffer?
+        if spec.filters.contains(.differenceOfGaussians) {
+            let inner = GaussianFilter(sigma: 0.66 * sigma).apply(to: source, shape: shape, volumetric: volumetric)
+            let d = FloatBuffer(count: shape.voxelCount)
+            let gp = g.sharedReadable, ip = inner.sharedReadable, dp = d.shared
+            Parallel.forEachRange(shape.voxelCount, minimumChunk: 1 << 14) { r in
+                for i in r { dp[i] = gp[i] - ip[i] }
+            }
+            dog = d
+        }
+        var tensor: [FloatBuffer] = []
+        if spec.filters.contains(.structureTensorEigenvalues) {
+            tensor = structureTensorEigenvalues(of: g, shape: shape, sigma: sigma)
+        }
+        return Scale(index: index, smoothed: g, differenceOfGaussians: dog, tensorEigenvalues: tensor)
+    }
+
+    /// Eigenvalues (largest first) of the structure tensor: products of the numpy gradients of the
+    /// smoothed volume, each smoothed at 0.5σ (ilastik's outer scale).
+    private func structureTensorEigenvalues(of g: FloatBuffer, shape: Shape, sigma: Double) -> [FloatBuffer] {
+        let axes = volumetric ? [0, 1, 2] : [1, 2]
+        let n = axes.count
+        let stencils = RowStencils(shape: shape)
+        let gradients = axes.map { _ in FloatBuffer(count: shape.voxelCount) }
+        let gp = g.sharedReadable
+        let rows = shape.z * shape.y
+        let gradientPointers = gradients.map(\.shared)
+        Parallel.forEachRange(rows, minimumChunk: 4) { range in
+            for r in range {
+                let z = r / shape.y, y = r % shape.y
+                for (k, axis) in axes.enumerated() {
+                    stencils.derivative(axis, gp.base, z, y, gradientPointers[k] + r * shape.x, 0..<shape.x)
+                }
+            }
+        }
+        var pairs: [(Int, Int)] = []
+        for i in 0..<n { for j in i..<n { pairs.append((i, j)) } }
+        let outer = GaussianFilter(sigma: 0.5 * sigma)
+        let products: [FloatBuffer] = pairs.map { (i, j) in
+            let p = FloatBuffer(count: shape.voxelCount)
+            let a = gradients[i].sharedReadable, b = gradients[j].sharedReadable, d = p.shared
+            Parallel.forEachRange(shape.voxelCount, minimumChunk: 1 << 14) { r in
+                for v in r { d[v] = a[v] * b[v] }
+            }
+            return outer.apply(to: p, shape: shape, volumetric: volumetric)
+        }
+        let eigen = (0..<n).map { _ in FloatBuffer(count: shape.voxelCount) }
+        let m = products.map(\.sharedReadable)
+        let e = eigen.map(\.shared)
+        Parallel.forEachRange(shape.voxelCount, minimumChunk: 1 << 14) { r in
+            if n == 2 {
+                for v in r {
+                    let (l0, l1) = SymmetricEigenvalues.of2(m[0][v], m[1][v], m[2][v])
+                    e[0][v] = l0
+                    e[1][v] = l1
+                }
+            } else {
+                for v in r {
+                    let (l0, l1, l2) = SymmetricEigenvalues.of3(m[0][v], m[1][v], m[2][v], m[3][v], m[4][v], m[5][v])
+                    e[0][v] = l0
+                    e[1][v] = l1
+                    e[2][v] = l2
+                }
+            }
+        }
+        return eigen
+    }
+
+    /// Stage 2: per row of `region`, every feature of the given scales, written voxel-major.
+    private func derive(_ scales: [Scale], shape: Shape, region: Box, into out: SharedPointer<Float>) {
+        let f = featureCount
+        let perScale = spec.featuresPerScale
+        let filters = spec.filters
+        let volumetric = self.volumetric
+        let stencils = RowStencils(shape: shape)
+        let rs = region.shape
+        let x0 = region.lower.x, x1 = region.upper.x
+        let xs = x0..<x1
+        let nx = shape.x
+        let pointers = scales.map { s in
+            (index: s.index, g: s.smoothed.sharedReadable, dog: s.differenceOfGaussians?.sharedReadable,
+             tensor: s.tensorEigenvalues.map(\.sharedReadable))
+        }
+        withExtendedLifetime(scales) {
+            Parallel.forEachRange(rs.z * rs.y, minimumChunk: 2) { rowRange in
+                // Scratch rows indexed by x: 3 for stencils, 6 Hessian elements, 1 result.
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 10 * nx)
+                scratch.initialize(repeating: 0, count: 10 * nx)
+                defer { scratch.deallocate() }
+                let t1 = scratch, t2 = scratch + nx, t3 = scratch + 2 * nx
+                let h = (0..<6).map { scratch + (3 + $0) * nx }
+                let res = scratch + 9 * nx
+                for r in rowRange {
+                    let z = region.lower.z + r / rs.y, y = region.lower.y + r % rs.y
+                    let outRow = out + (r * rs.x * f - x0 * f)   // indexed by global x
+                    @inline(__always) func emit(_ values: UnsafePointer<Float>, _ feature: Int) {
+                        let o = outRow + feature
+                        for x in xs { o[x * f] = values[x] }
+                    }
+                    for s in pointers {
+                        var feature = s.index * perScale
+                        let g = s.g.base
+                        var hessianReady = false
+                        func hessian() {
+                            if hessianReady { return }
+                            hessianReady = true
+                            if volumetric {
+                                // zz, zy, zx, yy, yx, xx
+                                var k = 0
+                                for a in 0..<3 {
+                                    for b in a..<3 {
+                                        stencils.hessian(a, b, g, z, y, h[k], xs, t1, t2)
+                                        k += 1
+                                    }
+                                }
+                            } else {
+                                stencils.hessian(1, 1, g, z, y, h[0], xs, t1, t2)
+                                stencils.hessian(1, 2, g, z, y, h[1], xs, t1, t2)
+                                stencils.hessian(2, 2, g, z, y, h[2], xs, t1, t2)
+                            }
+                        }
+                        for filter in filters {
+                            switch filter {
+                            case .intensity:
+                                emit(stencils.row(g, z, y), feature)
+                                feature += 1
+                            case .edges:
+                                stencils.sobel(g, z, y, volumetric: volumetric, res, xs, t1, t2, t3)
+                                emit(res, feature)
+                                feature += 1
+                            case .hessianEigenvalues:
+                                hessian()
+                                let o = outRow + feature
+                                if volumetric {
+                                    for x in xs {
+                                        let (l0, l1, l2) = SymmetricEigenvalues.of3(h[0][x], h[1][x], h[2][x], h[3][x], h[4][x], h[5][x])
+                                        o[x * f] = l0
+                                        o[x * f + 1] = l1
+                                        o[x * f + 2] = l2
+                                    }
+                                    feature += 3
+                                } else {
+                                    for x in xs {
+                                        let (l0, l1) = SymmetricEigenvalues.of2(h[0][x], h[1][x], h[2][x])
+                                        o[x * f] = l0
+                                        o[x * f + 1] = l1
+                                    }
+                                    feature += 2
+                                }
+                            case .laplacianOfGaussian:
+                                hessian()
+                                if volumetric {
+                                    for x in xs { res[x] = h[0][x] + h[3][x] + h[5][x] }
+                                } else {
+                                    for x in xs { res[x] = h[0][x] + h[2][x] }
+                                }
+                                emit(res, feature)
+                                feature += 1
+                            case .differenceOfGaussians:
+                                if let d = s.dog { emit(stencils.row(d.base, z, y), feature) }
+                                feature += 1
+                            case .structureTensorEigenvalues:
+                                for e in s.tensor {
+                                    emit(stencils.row(e.base, z, y), feature)
+                                    feature += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

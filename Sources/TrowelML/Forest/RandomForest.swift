@@ -1,0 +1,236 @@
+import Foundation
+import TrowelVolume
+
+/// A random forest classifier over pixel features: trains in parallel over trees on byte-binned
+/// features, predicts class probabilities for whole blocks, and carries the feature specification
+/// and class table it was trained with, so a saved model is self-describing.
+public struct RandomForest: Sendable {
+    /// The features the forest expects, in order.
+    public let spec: FeatureSpec
+    /// The classes it predicts; probability k is for `classes[k]`.
+    public let classes: [ClassInfo]
+    public let configuration: ForestConfiguration
+    /// Mean decrease in Gini impurity per feature, normalised to sum 1 (scikit-learn's `feature_importances_`).
+    public let importances: [Double]
+    /// Out-of-bag misclassification rate: optimistic (neighbouring voxels are not independent), nil
+    /// when no sample was ever left out.
+    public let oobError: Double?
+    let trees: [DecisionTree]
+    let flat: FlatForest
+
+    public var featureCount: Int { spec.featureCount }
+    public var treeCount: Int { trees.count }
+    /// Nodes over all trees.
+    public var nodeCount: Int { trees.reduce(0) { $0 + $1.nodeCount } }
+
+    init(spec: FeatureSpec, classes: [ClassInfo], configuration: ForestConfiguration,
+         importances: [Double], oobError: Double?, trees: [DecisionTree]) {
+        self.spec = spec
+        self.classes = classes
+        self.configuration = configuration
+        self.importances = importances
+        self.oobError = oobError
+        self.trees = trees
+        self.flat = FlatForest(trees: trees, classCount: classes.count)
+    }
+
+    // MARK: - Training
+
+    /// Trains a forest on `samples`, whose features were computed with `spec`. `classTable` names the
+    /// classes (ids not in it get "class <id>"); only classes present in the samples are learnt.
+    /// Deterministic: the same samples, spec and configuration give the identical forest.
+    public static func train(on samples: TrainingSamples, spec: FeatureSpec, classTable: [ClassInfo] = [],
+                             configuration: ForestConfiguration = ForestConfiguration()) throws -> RandomForest {
+        guard samples.count > 0 else { throw TrainingError.noSamples }
+        guard samples.featureCount == spec.featureCount else {
+            throw TrainingError.featureCountMismatch(samples: samples.featureCount, spec: spec.featureCount)
+        }
+        guard configuration.treeCount > 0 else { throw TrainingError.invalidConfiguration("tree count must be positive") }
+        guard configuration.maxDepth >= 0 else { throw TrainingError.invalidConfiguration("max depth must not be negative") }
+        guard configuration.maxSamples > 0 else { throw TrainingError.invalidConfiguration("sample cap must be positive") }
+
+        let counts = samples.classCounts
+        let classes = counts.map { c in classTable.first { $0.id == c.id } ?? ClassInfo(id: c.id, name: "class \(c.id)") }
+        var classIndex = [UInt8](repeating: 0, count: 256)
+        for (k, c) in classes.enumerated() { classIndex[Int(c.id)] = UInt8(k) }
+        let f = samples.featureCount
+
+        // Stratified cap: keep each class's share of at most maxSamples samples.
+        var chosen = Array(0..<samples.count)
+        if samples.count > configuration.maxSamples {
+            var rng = SeededGenerator(seed: configuration.seed, stream: UInt64.max)
+            var byClass = [[Int]](repeating: [], count: classes.count)
+            for (i, l) in samples.labels.enumerated() { byClass[Int(classIndex[Int(l)])].append(i) }
+            chosen = []
+            for var members in byClass {
+                let keep = max(1, Int((Double(members.count) * Double(configuration.maxSamples) / Double(samples.count)).rounded()))
+                for j in 0..<min(keep, members.count) {
+                    members.swapAt(j, j + rng.below(members.count - j))
+                }
+                chosen += members.prefix(keep)
+            }
+            chosen.sort()
+        }
+        let n = chosen.count
+        var rows = [Float](repeating: 0, count: n * f)
+        var labels = [UInt8](repeating: 0, count: n)
+        samples.features.withUnsafeBufferPointer { src in
+            rows.withUnsafeMutableBufferPointer { dst in
+                for (j, i) in chosen.enumerated() {
+                    (dst.baseAddress! + j * f).update(from: src.baseAddress! + i * f, count: f)
+                    labels[j] = classIndex[Int(samples.labels[i])]
+                }
+            }
+        }
+
+        var perClass = [Int](repeating: 0, count: classes.count)
+        for l in labels { perClass[Int(l)] += 1 }
+        let classWeights: [Double] = perClass.map { count in
+            configuration.classWeighting == .balanced ? Double(n) / (Double(classes.count) * Double(count)) : 1
+        }
+
+        let (binning, binned) = rows.withUnsafeBufferPointer { buffer in
+            let binning = FeatureBinning(samples: buffer, count: n, featureCount: f)
+            return (binning, binning.binned(buffer, count: n, featureCount: f))
+        }
+
+        var results = [TreeBuilder.Result?](repeating: nil, count: configuration.treeCount)
+        binned.withUnsafeBufferPointer { binnedBuffer in
+            labels.withUnsafeBufferPointer { labelBuffer in
+                let builder = TreeBuilder(binned: SharedReadPointer(binnedBuffer), classes: SharedReadPointer(labelBuffer),
+                                          sampleCount: n, featureCount: f, classCount: classes.count,
+                                          binning: binning, classWeights: classWeights, configuration: configuration)
+                results.withUnsafeMutableBufferPointer { out in
+                    let target = SharedPointer(out)
+                    Parallel.forEach(configuration.treeCount) { t in
+                        target[t] = builder.build(treeIndex: t)
+                    }
+                }
+            }
+        }
+        let built = results.map { $0! }
+
+        // Importances: each tree's normalised to sum 1, averaged, normalised again (as scikit-learn).
+        var importances = [Double](repeating: 0, count: f)
+        for r in built {
+            let sum = r.importances.reduce(0, +)
+            if sum > 0 { for j in 0..<f { importances[j] += r.importances[j] / sum } }
+        }
+        let total = importances.reduce(0, +)
+        if total > 0 { importances = importances.map { $0 / total } }
+
+        let trees = built.map(\.tree)
+        let oob = outOfBagError(trees: trees, drawn: built.map(\.drawn), rows: rows, labels: labels,
+                                featureCount: f, classCount: classes.count)
+        return RandomForest(spec: spec, classes: classes, configuration: configuration,
+                            importances: importances, oobError: oob, trees: trees)
+    }
+
+    /// Share of samples misclassified by the trees that did not see them (nil if none was left out).
+    private static func outOfBagError(trees: [DecisionTree], drawn: [[UInt16]], rows: [Float], labels: [UInt8],
+                                      featureCount f: Int, classCount k: Int) -> Double? {
+        let n = labels.count
+        var wrong = 0, scored = 0
+        var votes = [Float](repeating: 0, count: k)
+        rows.withUnsafeBufferPointer { x in
+            for i in 0..<n {
+                for c in 0..<k { votes[c] = 0 }
+                var any = false
+                for (t, tree) in trees.enumerated() where drawn[t][i] == 0 {
+                    let leaf = tree.leaf(for: x.baseAddress! + i * f)
+                    for c in 0..<k { votes[c] += tree.values[leaf * k + c] }
+                    any = true
+                }
+                if !any { continue }
+                scored += 1
+                var best = 0
+                for c in 1..<max(1, k) where votes[c] > votes[best] { best = c }
+                if best != Int(labels[i]) { wrong += 1 }
+            }
+        }
+        return scored > 0 ? Double(wrong) / Double(scored) : nil
+    }
+
+    // MARK: - Prediction
+
+    /// Class probabilities of every voxel of `features` (computed with this forest's `spec`).
+    public func probabilities(for features: FeatureImage) -> ClassProbabilities {
+        precondition(features.featureCount == featureCount,
+                     "RandomForest: \(features.featureCount) features given, model expects \(featureCount)")
+        let shape = features.shape
+        let values = predict(features.values, width: shape.x, rows: shape.z * shape.y)
+        return ClassProbabilities(shape: shape, classes: classes, values: values)
+    }
+
+    /// Class probabilities (`classes.count` per sample) of `count` feature rows, in parallel over cores.
+    public func probabilities(forRows rows: [Float], count: Int) -> [Float] {
+        precondition(rows.count == count * featureCount, "RandomForest: \(rows.count) values for \(count) rows")
+        return predict(rows, width: count, rows: 1)
+    }
+
+    /// Predicts `rows` image rows of `width` voxels, in parallel over bands of rows (or over column
+    /// ranges of a single row).
+    private func predict(_ x: [Float], width: Int, rows: Int) -> [Float] {
+        let k = classes.count, f = featureCount
+        var out = [Float](repeating: 0, count: width * rows * k)
+        let flat = self.flat
+        x.withUnsafeBufferPointer { xb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let src = SharedReadPointer(xb), dst = SharedPointer(ob)
+                if rows == 1 {
+                    Parallel.forEachRange(width, minimumChunk: 2048, chunksPerCore: 8) { range in
+                        flat.predict(src + range.lowerBound * f, width: range.count, rows: 1, featureCount: f,
+                                     into: dst + range.lowerBound * k)
+                    }
+                } else {
+                    let band = FlatForest.tileRows
+                    let bands = (rows + band - 1) / band
+                    Parallel.forEachRange(bands, minimumChunk: 1, chunksPerCore: 8) { range in
+                        let r0 = range.lowerBound * band, r1 = min(rows, range.upperBound * band)
+                        flat.predict(src + r0 * width * f, width: width, rows: r1 - r0, featureCount: f,
+                                     into: dst + r0 * width * k)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+// MARK: - Saving and loading
+
+extension RandomForest {
+    /// The forest in Trowel's versioned binary format (see `ForestFile`), with its feature
+    /// specification, class table, input normalisation and training configuration.
+    public func serialized() -> Data { ForestFile.encode(self) }
+
+    /// Reads a forest written by `serialized()`. Throws `ModelFileError` for another format version,
+    /// a truncated or corrupted file, or content that is not a valid forest.
+    public init(data: Data, name: String = "model") throws {
+        self = try ForestFile.decode(data, file: name)
+    }
+
+    /// Reads a forest from a `.forest` file.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelFileError(file: url.lastPathComponent, reason: .unreadable(error.localizedDescription))
+        }
+        try self.init(data: data, name: url.lastPathComponent)
+    }
+
+    /// Writes the forest atomically (a crash never leaves half a model).
+    public func write(to url: URL) throws {
+        try serialized().write(to: url, options: .atomic)
+    }
+}
+
+extension RandomForest: Equatable {
+    /// Same spec, classes, configuration and identical trees.
+    public static func == (a: RandomForest, b: RandomForest) -> Bool {
+        a.spec == b.spec && a.classes == b.classes && a.configuration == b.configuration
+            && a.trees == b.trees && a.importances == b.importances && a.oobError == b.oobError
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import TrowelVolume
+
+/// `trowel-bench convert`: imports a generated u16 TIFF stack with the real `trowel convert`, once
+/// with the default slab and once with --memory set to a quarter of the scan's size, and reports
+/// MB/s and each run's peak RSS (measured on the child process).
+struct ConvertBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "convert",
+                                                    abstract: "Import speed and memory of trowel convert on a TIFF stack.")
+
+    @Option(help: "Scan side in voxels (a cube of u16).")
+    var size = 512
+
+    @Option(help: "Where the generated TIFF stack is kept between runs.")
+    var workDir = "/tmp/trowel-bench-convert"
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let work = URL(fileURLWithPath: workDir)
+        let stack = work.appendingPathComponent("tiff-\(size)")
+        try prepareStack(at: stack)
+        let trowel = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("trowel").path
+        guard FileManager.default.isExecutableFile(atPath: trowel) else {
+            throw BenchError("\(trowel): not found; build it with 'swift build -c release' first")
+        }
+        let scanBytes = size * size * size * 2
+        let budget = max(32 << 20, scanBytes / 4)
+        var runs: [String: Any] = [:]
+        for (name, extra) in [("default", [String]()), ("capped", ["--memory", "\(budget >> 20)M"])] {
+            let out = work.appendingPathComponent("\(name).trowel")
+            try? FileManager.default.removeItem(at: out)
+            let o = try ChildProcess.run(trowel, ["convert", stack.path, "-o", out.path] + extra)
+            guard o.status == 0 else { throw BenchError("trowel convert \(name) exited with status \(o.status)") }
+            var entry: [String: Any] = ["seconds": o.seconds, "mb_s": Double(scanBytes) / o.seconds / 1_048_576,
+                                        "peak_rss_mb": o.peakResidentMegabytes]
+            if name == "capped" {
+                entry["memory_mb"] = budget >> 20
+                entry["within_memory"] = o.peakResidentMegabytes <= Double(budget >> 20)
+            }
+            runs[name] = entry
+            try? FileManager.default.removeItem(at: out)
+        }
+        let result: [String: Any] = ["benchmark": "convert", "scan": "\(size)^3 u16 TIFF slices", "scan_mb": scanBytes >> 20,
+                                     "default": runs["default"]!, "capped": runs["capped"]!]
+        if json {
+            try BenchSupport.printJSON(result)
+        } else {
+            for key in ["default", "capped"] {
+                let r = runs[key] as! [String: Any]
+                print(String(format: "%@: %.1f MB/s, peak RSS %.0f MB%@", key, r["mb_s"] as! Double, r["peak_rss_mb"] as! Double,
+                             key == "capped" ? " (--memory \(budget >> 20)M)" : ""))
+            }
+        }
+    }
+
+    /// Writes the phantom as one uncompressed TIFF per slice, unless a complete stack is already there.
+    func prepareStack(at folder: URL) throws {
+        let marker = folder.appendingPathComponent(".complete")
+        if FileManager.default.fileExists(atPath: marker.path) { return }
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let phantom = try FossilPhantom(size: size, dtype: .u16)
+        var z = 0
+        while z < size {
+            let range = z..<min(z + 32, size)
+            _ = try TIFFWriter(compression: .none).writeSlices(try phantom.readSlices(range), into: folder, prefix: "slice", firstIndex: z)
+            z = range.upperBound
+        }
+        FileManager.default.createFile(atPath: marker.path, contents: Data())
+    }
+}

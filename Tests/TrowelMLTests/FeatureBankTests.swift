@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TrowelVolume
+@testable import TrowelML
+
+/// Largest |a − b| over the range of `b`, per feature, for voxel-major arrays of `featureCount` features.
+private func worstRelativeError(_ a: [Float], _ b: [Float], featureCount: Int) -> (error: Float, feature: Int) {
+    var worst: (Float, Int) = (0, -1)
+    for k in 0..<featureCount {
+        var lo = Float.infinity, hi = -Float.infinity, err: Float = 0
+        for i in stride(from: k, to: b.count, by: featureCount) {
+            lo = min(lo, b[i]); hi = max(hi, b[i])
+            err = max(err, abs(a[i] - b[i]))
+        }
+        let rel = err / max(hi - lo, 1e-6)
+        if rel > worst.0 { worst = (rel, k) }
+    }
+    return worst
+}
+
+@Suite struct FeatureBankTests {
+    @Test func sigmaSeriesMatchesScikitImage() {
+        #expect(FeatureSpec.sigmaSeries(from: 1, to: 32) == [1, 2, 4, 8, 16, 32])
+        #expect(FeatureSpec.sigmaSeries(from: 0.5, to: 16) == [0.5, 1, 2, 4, 8, 16])
+        #expect(FeatureSpec.basic().featureCount == 24)
+        #expect(FeatureSpec.basic(sigmaMin: 1, sigmaMax: 32, dimensionality: .volumetric).featureCount == 30)
+    }
+
+    @Test func planarFeaturesMatchScikitImage() throws {
+        let image = try Fixtures.u8("ml2d_image.u8", shape: Shape(z: 1, y: 16, x: 20))
+        let expected = try Fixtures.f32("ml2d_features.f32")
+        let bank = try FeatureBank(spec: .basic(sigmaMin: 1, sigmaMax: 8))
+        #expect(bank.featureCount == 16)
+        let features = bank.features(of: AnyBlock(image))
+        #expect(features.values.count == expected.count)
+        let (error, feature) = worstRelativeError(features.values, expected, featureCount: 16)
+        #expect(error < 1e-3, "feature \(feature) (\(bank.spec.featureNames[max(0, feature)])) differs by \(error) of its range")
+    }
+
+    @Test func volumetricFeaturesMatchScikitImage() throws {
+        let volume = try Fixtures.u8("ml3d_volume.u8", shape: Shape(z: 10, y: 8, x: 8))
+        let expected = try Fixtures.f32("ml3d_features.f32")
+        let bank = try FeatureBank(spec: .basic(sigmaMin: 1, sigmaMax: 2, dimensionality: .volumetric))
+        let features = bank.features(of: AnyBlock(volume))
+        #expect(features.values.count == expected.count)
+        let (error, feature) = worstRelativeError(features.values, expected, featureCount: 10)
+        #expect(error < 1e-3, "feature \(feature) differs by \(error) of its range")
+    }
+
+    @Test func ilastikFiltersMatchTheirDefinitions() throws {
+        let image = try Fixtures.u8("ml2d_image.u8", shape: Shape(z: 1, y: 16, x: 20))
+        let expected = try Fixtures.f32("ml2d_extra.f32")
+        let spec = FeatureSpec(filters: [.laplacianOfGaussian, .differenceOfGaussians, .structureTensorEigenvalues], sigmas: [2])
+        let features = try FeatureBank(spec: spec).features(of: AnyBlock(image))
+        #expect(features.featureCount == 4)
+        let (error, feature) = worstRelativeError(features.values, expected, featureCount: 4)
+        #expect(error < 1e-3, "feature \(feature) differs by \(error) of its range")
+    }
+
+    @Test(arguments: [FeatureSpec.Dimensionality.planar, .volumetric])
+    func blockWithHaloEqualsWholeImageExactly(_ dimensionality: FeatureSpec.Dimensionality) throws {
+        let spec = FeatureSpec(filters: FeatureSpec.Filter.allCases, sigmas: [1, 2], dimensionality: dimensionality)
+        let bank = try FeatureBank(spec: spec)
+        let shape = Shape(z: 30, y: 34, x: 36)
+        var state: UInt64 = 12345
+        var voxels = [UInt8](repeating: 0, count: shape.voxelCount)
+        for i in 0..<voxels.count {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let noise = Int(state >> 57)
+            voxels[i] = UInt8(noise + (i / 7) % 64)
+        }
+        let volume = Block(shape: shape, elements: voxels)
+        let whole = bank.features(of: AnyBlock(volume))
+        for box in [Box(z: 14..<17, y: 15..<20, x: 15..<21), Box(z: 0..<3, y: 0..<9, x: 28..<36)] {
+            let context = bank.contextBox(for: box, within: shape.box)
+            #expect(context != shape.box)   // the context is a true crop, not the whole volume
+            let piece = volume.cropped(to: context)
+            let blockwise = bank.features(of: AnyBlock(piece), in: box.translated(by: Index3.zero - context.lower))
+            #expect(blockwise.values == whole.cropped(to: box).values)
+        }
+        // Too little context changes the result, so the test can fail.
+        let box = Box(z: 14..<17, y: 15..<20, x: 15..<21)
+        let thin = box.padded(by: 2, within: shape.box)
+        let short = bank.features(of: AnyBlock(volume.cropped(to: thin)), in: box.translated(by: Index3.zero - thin.lower))
+        #expect(short.values != whole.cropped(to: box).values)
+    }
+
+    @Test func sparseFeaturesEqualDenseFeatures() throws {
+        let bank = try FeatureBank(spec: .basic(sigmaMin: 1, sigmaMax: 4))
+        let shape = Shape(z: 2, y: 300, x: 280)
+        var elements = [UInt8](repeating: 0, count: shape.voxelCount)
+        for i in 0..<elements.count {
+            let v: Int = (i * 37 + (i / 280) * 11) % 251
+            elements[i] = UInt8(v)
+        }
+        let volume = Block<UInt8>(shape: shape, elements: elements)
+        let dense = bank.features(of: AnyBlock(volume))
+        // Two clusters far apart, so tiles are used rather than one bounding box.
+        let voxels = [Index3(z: 0, y: 3, x: 4), Index3(z: 0, y: 5, x: 9), Index3(z: 1, y: 290, x: 270), Index3(z: 1, y: 299, x: 279)]
+        let sparse = bank.features(at: voxels, of: AnyBlock(volume))
+        let f = bank.featureCount
+        for (i, v) in voxels.enumerated() {
+            let o = shape.offset(z: v.z, y: v.y, x: v.x)
+            let got: [Float] = Array(sparse[(i * f)..<(i * f + f)])
+            let want: [Float] = Array(dense.values[(o * f)..<(o * f + f)])
+            #expect(got == want)
+        }
+    }
+
+    @Test func specRoundTripsThroughJSONAndRejectsBadScales() throws {
+        let spec = FeatureSpec(filters: [.intensity, .structureTensorEigenvalues], sigmas: [0.7, 3],
+                               dimensionality: .volumetric, normalization: .window(lower: 100, upper: 4000))
+        let data = try JSONEncoder().encode(spec)
+        #expect(try JSONDecoder().decode(FeatureSpec.self, from: data) == spec)
+        #expect(throws: FeatureSpecError.self) { try FeatureBank(spec: FeatureSpec(sigmas: [1, -2])) }
+        #expect(spec.halo == 12 + 1 + 6)   // int(4·3 + 0.5) + gradient + int(4·1.5 + 0.5)
+    }
+}
