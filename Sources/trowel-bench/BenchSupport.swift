@@ -1,15 +1,11 @@
 import Foundation
+import TrowelVolume
 
 /// Helpers shared by the benchmark subcommands.
 enum BenchSupport {
     /// Peak resident memory of this process in MB (VmHWM from /proc/self/status), 0 if unknown.
     static func peakResidentMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kb = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) }
-            return (kb ?? 0) / 1024
-        }
-        return 0
+        Double(ProcessMemory.peakResidentBytes) / 1_048_576
     }
 
     /// Seconds taken by `body`, and its result.

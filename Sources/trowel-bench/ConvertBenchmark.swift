@@ -4,7 +4,8 @@ import TrowelVolume
 
 /// `trowel-bench convert`: imports a generated u16 TIFF stack with the real `trowel convert`, once
 /// with the default slab and once with --memory set to a quarter of the scan's size, and reports
-/// MB/s and each run's peak RSS (measured on the child process).
+/// MB/s and each run's peak RSS (as the child measured itself: `trowel convert --json` reports its
+/// VmHWM, since rusage's maxrss survives exec and would include the parent's pages).
 struct ConvertBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "convert",
                                                     abstract: "Import speed and memory of trowel convert on a TIFF stack.")
@@ -33,13 +34,26 @@ struct ConvertBenchmark: ParsableCommand {
         for (name, extra) in [("default", [String]()), ("capped", ["--memory", "\(budget >> 20)M"])] {
             let out = work.appendingPathComponent("\(name).trowel")
             try? FileManager.default.removeItem(at: out)
-            let o = try ChildProcess.run(trowel, ["convert", stack.path, "-o", out.path] + extra)
-            guard o.status == 0 else { throw BenchError("trowel convert \(name) exited with status \(o.status)") }
-            var entry: [String: Any] = ["seconds": o.seconds, "mb_s": Double(scanBytes) / o.seconds / 1_048_576,
-                                        "peak_rss_mb": o.peakResidentMegabytes]
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: trowel)
+            process.arguments = ["convert", stack.path, "-o", out.path, "--json"] + extra
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            let (_, seconds) = try BenchSupport.time {
+                try process.run()
+                process.waitUntilExit()
+            }
+            let report = pipe.fileHandleForReading.readDataToEndOfFile()
+            guard process.terminationStatus == 0,
+                  let child = try JSONSerialization.jsonObject(with: report) as? [String: Any],
+                  let peak = child["peak_rss_mb"] as? Double else {
+                throw BenchError("trowel convert \(name) failed (status \(process.terminationStatus))")
+            }
+            var entry: [String: Any] = ["seconds": seconds, "mb_s": Double(scanBytes) / seconds / 1_048_576, "peak_rss_mb": peak,
+                                        "slab_slices": child["slab_slices"] ?? 0]
             if name == "capped" {
                 entry["memory_mb"] = budget >> 20
-                entry["within_memory"] = o.peakResidentMegabytes <= Double(budget >> 20)
+                entry["within_memory"] = peak <= Double(budget >> 20)
             }
             runs[name] = entry
             try? FileManager.default.removeItem(at: out)

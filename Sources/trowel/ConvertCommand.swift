@@ -84,7 +84,8 @@ struct ConvertCommand: ParsableCommand {
                 let object: [String: Any] = [
                     "project": project.url.path, "source": source.summary, "shape": source.shape.array,
                     "dtype": source.dtype.numpyName, "levels": result.levels.map(\.array),
-                    "seconds": result.seconds, "mb_per_s": mbps,
+                    "seconds": result.seconds, "mb_per_s": mbps, "slab_slices": result.slabDepth,
+                    "peak_rss_mb": Double(ProcessMemory.peakResidentBytes) / 1_048_576,
                 ]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
             } else {
