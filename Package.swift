@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "TrowelUI", dependencies: ["TrowelEngine"]),
         .executableTarget(
             name: "trowel",
-            dependencies: ["TrowelEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TrowelEngine", "TrowelUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "trowel-bench",

@@ -7,8 +7,8 @@ struct TrowelCommand: ParsableCommand {
         commandName: "trowel",
         abstract: "Segment fossils out of CT scans, in the terminal.",
         discussion: """
-            Convert a scan into a project folder, inspect it, and (soon) paint, train and segment.
-            Run 'trowel sample -o DIR' to make the synthetic fossil used in the README.
+            'trowel' alone opens the bundled fossil sample; 'trowel scan.trowel' opens a project made
+            with 'trowel convert'. Press ? in the viewer for the keys.
             """,
         version: Trowel.version,
         subcommands: [ConvertCommand.self, InfoCommand.self, SampleCommand.self]

@@ -37,6 +37,13 @@ public enum App {
             var c = state.viewport.cursor
             c[task.axis] = task.slice
             state.viewport.placeCursor(at: c)
+            if state.contextDistance == 0 {
+                // A task is labelled with its neighbouring slices in view.
+                state.contextDistance = 1
+                state.images = state.images.filter { $0.key == 0 || $0.key == AppState.minimapPane }
+                let size = state.layout.paneSize
+                state.viewport.resize(width: size.width, height: size.height)
+            }
             state.viewport.focus(rows: task.rows, columns: task.columns)
             say(&state, "task \(task.id): label this patch, then Enter to submit (n for another)")
         case .tasksLoaded(let tasks):

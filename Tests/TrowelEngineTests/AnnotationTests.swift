@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import Testing
+import TrowelVolume
+@testable import TrowelEngine
+
+@Suite(.serialized) struct AnnotationTests {
+    let parent = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-annotate-\(UUID().uuidString)")
+
+    /// A small project from the phantom.
+    func makeProject() throws -> Project {
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        var options = VolumeImporter.Options()
+        options.chunk = 16
+        return try ProjectBuilder(importOptions: options).build(from: try FossilPhantom(size: 40, slices: 24),
+                                                              at: parent.appendingPathComponent("p.trowel")).0
+    }
+
+    /// Voxels in a brush disc of `radius`.
+    func disc(_ radius: Int) -> Int { PaintDab(axis: .z, slice: 0, row: 0, column: 0, radius: radius, value: 1).offsets.count }
+
+    func dab(_ row: Int, _ column: Int, value: UInt8 = 1, radius: Int = 1, slice: Int = 5, axis: Axis = .z,
+             window: ClosedRange<Double>? = nil) -> PaintDab {
+        PaintDab(axis: axis, slice: slice, row: row, column: column, radius: radius, value: value, window: window)
+    }
+
+    @Test func strokesAreOnDiskAtOnceAndUndoRedoWholeStrokes() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let session = try AnnotationSession(project: project, author: "tester")
+        try session.paint([dab(10, 10)], newStroke: true)
+        try session.paint([dab(10, 14)], newStroke: false)          // a line of dabs, one stroke
+        // Written through: a fresh reader of labels.zarr sees it before the stroke ends.
+        let onDisk = try ZarrArray.open(at: project.url.appendingPathComponent("labels.zarr"))
+        let painted = try onDisk.read(Box.slice(axis: .z, at: 5, of: onDisk.shape), as: UInt8.self).elements.filter { $0 == 1 }.count
+        #expect(painted >= 10 && session.labels.counts[1] == painted)
+        try session.paint([dab(30, 30, value: 2)], newStroke: true)
+        try session.labels.endStroke()
+        #expect(session.labels.counts[2] == disc(1))
+        try session.labels.undo()
+        #expect(session.labels.counts[2] == nil && session.labels.counts[1] == painted)
+        try session.labels.undo()
+        #expect(session.labels.counts.isEmpty && !session.labels.canUndo && session.labels.canRedo)
+        #expect(try session.labels.slice(axis: .z, at: 5).elements.allSatisfy { $0 == 0 })
+        try session.labels.redo()
+        #expect(session.labels.counts[1] == painted)
+        let log = try project.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT author, axis, slice, value, voxels, undone FROM stroke ORDER BY id")
+        }
+        #expect(log.count == 2)
+        let author: String = log[0]["author"], axis: String = log[0]["axis"]
+        let slice: Int = log[0]["slice"], voxels: Int = log[0]["voxels"]
+        let firstUndone: Bool = log[0]["undone"], secondUndone: Bool = log[1]["undone"]
+        #expect(author == "tester" && axis == "z" && slice == 5 && voxels == painted)
+        #expect(!firstUndone && secondUndone)
+    }
+
+    @Test func eraserAndOverpaintKeepCountsRight() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let session = try AnnotationSession(project: try makeProject())
+        try session.paint([dab(20, 20, radius: 2)], newStroke: true)
+        try session.paint([dab(20, 20, value: 2, radius: 1)], newStroke: true)
+        #expect(disc(1) == 9 && disc(2) == 21)
+        #expect(session.labels.counts == [1: disc(2) - disc(1), 2: disc(1)])
+        try session.paint([dab(20, 20, value: 0, radius: 3)], newStroke: true)
+        #expect(session.labels.counts.isEmpty)
+    }
+
+    @Test func fillPaintsOnlyVoxelsInsideTheWindow() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let session = try AnnotationSession(project: project)
+        try session.paint([dab(20, 20, radius: 6, window: 0...110)], newStroke: true)
+        let box = Box.slice(axis: .z, at: 5, of: session.volume.shape)
+        let values = try session.volume.read(box).converted(to: Float.self).elements
+        let labels = try session.labels.slice(axis: .z, at: 5).elements
+        let painted = zip(labels, values).filter { $0.0 == 1 }
+        #expect(!painted.isEmpty && painted.allSatisfy { $0.1 <= 110 })
+        #expect(painted.count < PaintDab(axis: .z, slice: 0, row: 0, column: 0, radius: 6, value: 1).offsets.count)
+    }
+
+    @Test func labelsAndCountsSurviveReopening() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        do {
+            let session = try AnnotationSession(project: project)
+            try session.paint([dab(3, 3, axis: .y)], newStroke: true)
+            try session.paint([dab(7, 7, value: 2, axis: .x)], newStroke: true)
+        }
+        let again = try AnnotationSession(project: try Project.open(at: project.url))
+        #expect(again.labels.counts == [1: disc(1), 2: disc(1)])
+        #expect(try again.labels.slice(axis: .y, at: 5).elements.filter { $0 == 1 }.count == disc(1))
+    }
+
+    @Test func aSecondSessionIsReadOnlyUntilTheFirstEnds() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        var first: AnnotationSession? = try AnnotationSession(project: project, author: "alice")
+        #expect(first?.isReadOnly == false)
+        let second = try AnnotationSession(project: try Project.open(at: project.url), author: "bob")
+        #expect(second.isReadOnly && second.lockHolder?.contains("pid \(getpid())") == true)
+        #expect(throws: SessionError.self) { try second.paint([dab(1, 1)], newStroke: true) }
+        first = nil
+        _ = first
+        let third = try AnnotationSession(project: try Project.open(at: project.url), author: "carol")
+        #expect(!third.isReadOnly)
+    }
+
+    @Test func tasksArePatchesInsideTheSliceAndCanBeSubmitted() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let tasks = TaskStore(project: project, shape: Shape(z: 24, y: 40, x: 40))
+        for _ in 0..<20 {
+            let t = try tasks.newTask(axis: .y, size: 32, author: "me")
+            #expect(t.rows.count == 24 && t.columns.count == 32)      // rows are z (24 slices)
+            #expect(t.rows.upperBound <= 24 && t.columns.upperBound <= 40 && t.slice < 40)
+        }
+        let all = try tasks.all()
+        #expect(all.count == 20 && all.allSatisfy { !$0.submitted })
+        try tasks.submit(all[3].id)
+        #expect(try tasks.all().filter(\.submitted).map(\.id) == [all[3].id])
+    }
+
+    @Test func classesCanBeAddedRenamedAndRecoloured() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let tooth = try project.addClass(name: "tooth", color: nil, palette: ["#111111", "#222222", "#333333"])
+        #expect(tooth.id == 3 && tooth.color == "#333333")
+        #expect(throws: ProjectError.classExists("bone")) { try project.addClass(name: "bone", color: nil, palette: []) }
+        try project.updateClass(id: 2, name: "rock", color: "#00ff00")
+        #expect(try project.classes().map(\.name) == ["bone", "rock", "tooth"])
+        #expect(throws: ProjectError.noSuchClass(9)) { try project.updateClass(id: 9, name: "x") }
+    }
+}
