@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "trowel-bench",
             dependencies: [
-                "TrowelEngine", "TrowelML", "TrowelVolume",
+                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: mlSettings

@@ -1,22 +1,22 @@
 import Foundation
 import TrowelEngine
-import TrowelUI
 import TrowelVolume
 
 /// Performs the effects `App.update` asks for against the engine and answers with messages: the
 /// only place where the interactive screen touches the disk.
-final class EffectRunner {
-    let session: AnnotationSession
+public final class EffectRunner {
+    public let session: AnnotationSession
     let taskSize: Int
     let palette: [String]
 
-    init(session: AnnotationSession, taskSize: Int, palette: [String]) {
+    public init(session: AnnotationSession, taskSize: Int, palette: [String]) {
         self.session = session
         self.taskSize = taskSize
         self.palette = palette
     }
 
-    func perform(_ effect: Effect, state: AppState) -> [Message] {
+    /// The messages that answer `effect`; a failure becomes a `.failure` message, never a throw.
+    public func perform(_ effect: Effect, state: AppState) -> [Message] {
         do {
             return try run(effect, state: state)
         } catch {
@@ -64,14 +64,32 @@ final class EffectRunner {
         }
     }
 
-    func labelsMessage(axis: Axis, index: Int) throws -> Message {
+    /// The labels of a slice with the current counts and undo state.
+    public func labelsMessage(axis: Axis, index: Int) throws -> Message {
         let block = try session.labels.slice(axis: axis, at: index)
         let plane = session.volume.shape.plane(across: axis)
         return .labelsLoaded(LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: block.elements),
                              counts: session.labels.counts, canUndo: session.labels.canUndo, canRedo: session.labels.canRedo)
     }
 
-    func classStyles() throws -> [ClassStyle] {
+    /// The project's classes as the screen draws them.
+    public func classStyles() throws -> [ClassStyle] {
         try session.project.classes().map { ClassStyle(id: $0.id, name: $0.name, color: RGB(hex: $0.color) ?? RGB(grey: 160)) }
+    }
+}
+
+extension EffectRunner {
+    /// Applies `message` and performs every effect it causes (and theirs) until nothing is left;
+    /// returns the effects that the caller handles itself (`.quit`, `.redraw`).
+    public func dispatch(_ message: Message, to state: inout AppState) -> [Effect] {
+        var queue = [message]
+        var forCaller: [Effect] = []
+        while !queue.isEmpty {
+            for effect in App.update(&state, queue.removeFirst()) {
+                if effect == .quit || effect == .redraw { forCaller.append(effect) }
+                queue += perform(effect, state: state)
+            }
+        }
+        return forCaller
     }
 }

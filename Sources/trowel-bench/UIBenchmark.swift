@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import TrowelEngine
+import TrowelUI
+import TrowelVolume
+
+/// `trowel-bench ui`: how fast the viewer draws and steps through slices, through the same
+/// update → engine → view path the terminal runs (only the curses write is left out).
+struct UIBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ui", abstract: "Frame and slice-step times of the viewer.")
+
+    @Option(help: "Side of the generated scan for the slice-step test (a cube of u8).")
+    var size = 1024
+
+    @Option(help: "Where generated projects are kept between runs.")
+    var workDir = "/tmp/trowel-bench-ui"
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let work = URL(fileURLWithPath: workDir)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        // 1. A 200×60 frame of the fossil phantom, chunks cached: view() plus the diff against the last frame.
+        let fossil = try project(at: work.appendingPathComponent("fossil-256.trowel"), source: try FossilPhantom(size: 256))
+        var (runner, state) = try open(fossil, width: 200, height: 60)
+        _ = runner.dispatch(.input(.key(.character("+"))), to: &state)
+        var previous = App.view(state)
+        var frames: [Double] = []
+        var cells: [Int] = []
+        for i in 0..<200 {
+            _ = runner.dispatch(.input(.key(.character(i % 40 < 20 ? "l" : "h"))), to: &state)
+            let (grid, seconds) = BenchSupport.time { App.view(state) }
+            let (runs, diffSeconds) = BenchSupport.time { grid.changes(from: previous) }
+            frames.append((seconds + diffSeconds) * 1000)
+            cells.append(runs.reduce(0) { $0 + $1.cells.count })
+            previous = grid
+        }
+        // 2. Slice steps on a big generated scan zoomed to fit (the pyramid makes them cheap).
+        let big = try project(at: work.appendingPathComponent("pattern-\(size).trowel"), source: PatternScan(side: size))
+        (runner, state) = try open(big, width: 200, height: 60)
+        var steps: [Double] = []
+        var stepCells: [Int] = []
+        previous = App.view(state)
+        for _ in 0..<100 {
+            let (grid, seconds) = BenchSupport.time { () -> CellGrid in
+                _ = runner.dispatch(.input(.key(.character("]"))), to: &state)
+                return App.view(state)
+            }
+            steps.append(seconds * 1000)
+            stepCells.append(grid.changes(from: previous).reduce(0) { $0 + $1.cells.count })
+            previous = grid
+        }
+        let level = state.viewport.pyramidLevel(available: state.scan.levelCount)
+        let result: [String: Any] = [
+            "benchmark": "ui",
+            "frame_200x60_ms": ["median": median(frames), "p95": percentile(frames, 0.95), "max": frames.max() ?? 0],
+            "frame_changed_cells_median": median(cells.map(Double.init)),
+            "slice_step_\(size)_fit_ms": ["median": median(steps), "p95": percentile(steps, 0.95), "max": steps.max() ?? 0],
+            "slice_step_pyramid_level": level,
+            "slice_step_changed_cells_median": median(stepCells.map(Double.init)),
+            "peak_rss_mb": BenchSupport.peakResidentMegabytes(),
+        ]
+        if json {
+            try BenchSupport.printJSON(result)
+        } else {
+            print(String(format: "frame 200×60: median %.2f ms, p95 %.2f ms; slice step on %d³ (level %d): median %.2f ms, p95 %.2f ms",
+                         median(frames), percentile(frames, 0.95), size, level, median(steps), percentile(steps, 0.95)))
+        }
+    }
+
+    func open(_ url: URL, width: Int, height: Int) throws -> (EffectRunner, AppState) {
+        let session = try AnnotationSession(project: try Project.open(at: url), author: "bench")
+        let runner = EffectRunner(session: session, taskSize: 128, palette: [])
+        let scan = ScanInfo(name: url.lastPathComponent, shape: session.volume.shape, dtype: session.volume.dtype,
+                            voxelSize: session.record.voxelSize, levelCount: session.volume.levels.count, values: session.record.values)
+        var state = AppState(scan: scan, classes: try runner.classStyles(), screen: (width, height), colorMode: .palette256)
+        _ = runner.dispatch(.tick, to: &state)
+        return (runner, state)
+    }
+
+    /// The project at `url`, converted from `source` the first time.
+    func project(at url: URL, source: SliceSource) throws -> URL {
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent(Project.databaseName).path) { return url }
+        FileHandle.standardError.write(Data("generating \(url.path) (once)…\n".utf8))
+        _ = try ProjectBuilder().build(from: source, at: url)
+        return url
+    }
+
+    func median(_ v: [Double]) -> Double { percentile(v, 0.5) }
+
+    func percentile(_ v: [Double], _ p: Double) -> Double {
+        guard !v.isEmpty else { return 0 }
+        let s = v.sorted()
+        return s[min(s.count - 1, Int(Double(s.count - 1) * p))]
+    }
+}
+
+/// A cheap generated u8 scan of any size (rings and noise), for timing the viewer on huge volumes
+/// without waiting for the fossil phantom's slower generator.
+struct PatternScan: SliceSource {
+    let side: Int
+    var shape: Shape { .cube(side) }
+    var dtype: DType { .u8 }
+    var summary: String { "pattern \(side)³ (uint8)" }
+
+    func readSlices(_ range: Range<Int>) throws -> AnyBlock {
+        var block = Block<UInt8>(shape: Shape(z: range.count, y: side, x: side), repeating: 0)
+        let c = Double(side) / 2
+        block.elements.withUnsafeMutableBufferPointer { out in
+            var i = 0
+            for z in range {
+                for y in 0..<side {
+                    let dy = Double(y) - c, dz = Double(z) - c
+                    for x in 0..<side {
+                        let dx = Double(x) - c
+                        let r = (dx * dx + dy * dy + dz * dz).squareRoot()
+                        var h = UInt32(truncatingIfNeeded: x &* 73_856_093 ^ y &* 19_349_663 ^ z &* 83_492_791)
+                        h = (h ^ (h >> 13)) &* 0x5BD1_E995
+                        out[i] = UInt8(truncatingIfNeeded: Int(r) & 0x3F) &+ 96 &+ UInt8(truncatingIfNeeded: h >> 28)
+                        i += 1
+                    }
+                }
+            }
+        }
+        return .u8(block)
+    }
+}
