@@ -33,12 +33,7 @@ public final class AnnotationSession {
     public func values(axis: Axis, index: Int, level: Int, rows: Range<Int>, columns: Range<Int>) throws -> [Float] {
         let l = min(max(0, level), volume.levels.count - 1)
         let shape = volume.levels[l].shape
-        var box = Box.slice(axis: axis, at: min(shape[axis] - 1, index >> l), of: shape)
-        let (ra, ca) = axis.planeAxes
-        box.lower[ra] = rows.lowerBound
-        box.upper[ra] = rows.upperBound
-        box.lower[ca] = columns.lowerBound
-        box.upper[ca] = columns.upperBound
+        let box = Box.slice(axis: axis, at: min(shape[axis] - 1, index >> l), of: shape, rows: rows, columns: columns)
         return try volume.read(box, level: l).converted(to: Float.self).elements
     }
 

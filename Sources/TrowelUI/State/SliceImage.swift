@@ -63,13 +63,7 @@ public struct SliceRequest: Equatable, Sendable {
 
     /// The 3D box to read from pyramid level `level`, whose shape is `levelShape`.
     public func box(levelShape: Shape) -> Box {
-        var b = Box.slice(axis: axis, at: min(levelShape[axis] - 1, index >> level), of: levelShape)
-        let (ra, ca) = axis.planeAxes
-        b.lower[ra] = rows.lowerBound
-        b.upper[ra] = rows.upperBound
-        b.lower[ca] = columns.lowerBound
-        b.upper[ca] = columns.upperBound
-        return b
+        Box.slice(axis: axis, at: min(levelShape[axis] - 1, index >> level), of: levelShape, rows: rows, columns: columns)
     }
 }
 

@@ -62,6 +62,17 @@ public struct Box: Hashable, Sendable, Codable, CustomStringConvertible {
         return b
     }
 
+    /// The in-plane region (`rows`, `columns`, in the plane's own axes) of slice `index` across `axis`.
+    public static func slice(axis: Axis, at index: Int, of shape: Shape, rows: Range<Int>, columns: Range<Int>) -> Box {
+        var b = slice(axis: axis, at: index, of: shape)
+        let (ra, ca) = axis.planeAxes
+        b.lower[ra] = rows.lowerBound
+        b.upper[ra] = rows.upperBound
+        b.lower[ca] = columns.lowerBound
+        b.upper[ca] = columns.upperBound
+        return b
+    }
+
     public var description: String {
         "[\(lower.z):\(upper.z), \(lower.y):\(upper.y), \(lower.x):\(upper.x)]"
     }
