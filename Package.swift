@@ -45,6 +45,7 @@ let package = Package(
             dependencies: ["TrowelVolume", "TrowelML", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "TrowelUI", dependencies: ["TrowelEngine"]),
+        .target(name: "TrowelTerminal", dependencies: ["TrowelUI", "CNcursesw"]),
         .executableTarget(
             name: "trowel",
             dependencies: ["TrowelEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -62,5 +63,6 @@ let package = Package(
         .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
+        .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
     ]
 )
