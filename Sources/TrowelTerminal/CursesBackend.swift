@@ -244,12 +244,14 @@ public final class CursesBackend {
     }
 
     private func writeToTerminal(_ string: String) {
-        var bytes = Array(string.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(outputDescriptor, &bytes[offset], bytes.count - offset)
-            if n <= 0 { break }
-            offset += n
+        let bytes = Array(string.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(outputDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
         }
     }
 
