@@ -62,7 +62,7 @@ final class SignalTrap {
     func restoreOnCrash(terminal: Int32, modes: termios) {
         crashTerminalModes = modes
         crashTerminal = terminal
-        for signal in Self.crashing { install(restoreTerminalOnCrash, for: signal, flags: Int32(SA_RESETHAND)) }
+        for signal in Self.crashing { install(restoreTerminalOnCrash, for: signal, flags: Int32(bitPattern: UInt32(truncatingIfNeeded: SA_RESETHAND))) }
     }
 
     /// The signals that arrived since the last call, oldest first.
