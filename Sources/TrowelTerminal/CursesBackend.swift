@@ -120,18 +120,21 @@ public final class CursesBackend {
     public func draw(_ grid: CellGrid) {
         guard !restored else { return }
         let window = trowel_stdscr()
-        // Keep enough free pairs for a whole screen of new colours; recycling a pair in use would
-        // recolour cells already on screen, so start over with a full redraw instead.
-        if colorsEnabled, pairs.count + grid.width * grid.height >= Int(trowel_color_pairs()) - 1 {
+        var runs = grid.changes(from: lastDrawn)
+        if colorsEnabled && !fitsPairTable(runs) && fitsPairTable(grid.changes(from: nil), startingOver: true) {
+            // alloc_pair would recycle pairs still on screen and recolour those cells: start the
+            // table over and repaint everything. (When even one screen needs more pairs than the
+            // terminal has, as on 8-colour terminals with 64 pairs, recycling is the best there is.)
             reset_color_pairs()
             pairs = [:]
             redrawAll()
+            runs = grid.changes(from: nil)
         }
         if lastDrawn == nil { werase(window) }
         let (width, height) = size
         var cell = cchar_t()
         var text = [wchar_t](repeating: 0, count: 6)
-        for run in grid.changes(from: lastDrawn) where run.row < height {
+        for run in runs where run.row < height {
             for (offset, value) in run.cells.enumerated() {
                 let column = run.column + offset
                 if column >= width { break }
@@ -215,11 +218,34 @@ public final class CursesBackend {
         return nil
     }
 
+    /// Colour pairs allocated since the table was last started over.
+    var allocatedPairCount: Int { pairs.count }
+
+    private func pairKey(for cell: Cell, column: Int, row: Int) -> PairKey {
+        PairKey(foreground: colorNumbers.number(for: cell.foreground, column: column, row: row),
+                background: colorNumbers.number(for: cell.background, column: column, row: row))
+    }
+
+    /// True when drawing `runs` needs no more pairs than the terminal has (pair 0 is the default).
+    private func fitsPairTable(_ runs: [CellGrid.Run], startingOver: Bool = false) -> Bool {
+        let known = startingOver ? [:] : pairs
+        let limit = Int(trowel_color_pairs()) - 1
+        var fresh = Set<PairKey>()
+        for run in runs {
+            for (offset, cell) in run.cells.enumerated() {
+                let key = pairKey(for: cell, column: run.column + offset, row: run.row)
+                if key.foreground == -1 && key.background == -1 || known[key] != nil { continue }
+                fresh.insert(key)
+                if known.count + fresh.count > limit { return false }
+            }
+        }
+        return true
+    }
+
     /// The colour pair for a cell, allocated on first use (`alloc_pair` keeps its own cache too).
     private func pair(for cell: Cell, column: Int, row: Int) -> Int32 {
         guard colorsEnabled else { return 0 }
-        let key = PairKey(foreground: colorNumbers.number(for: cell.foreground, column: column, row: row),
-                          background: colorNumbers.number(for: cell.background, column: column, row: row))
+        let key = pairKey(for: cell, column: column, row: row)
         if key.foreground == -1 && key.background == -1 { return 0 }
         if let pair = pairs[key] { return pair }
         let pair = max(0, alloc_pair(key.foreground, key.background))

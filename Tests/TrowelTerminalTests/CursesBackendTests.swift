@@ -87,6 +87,23 @@ import TrowelUI
         #expect(mono.backend.colorMode == .mono)
     }
 
+    @Test func aFullPairTableStartsOverWithOneRepaint() throws {
+        let terminal = try HeadlessTerminal(term: "xterm")  // 8 colours, 64 pairs
+        #expect(terminal.backend.colorMode == .ansi16)
+        func grid(background: UInt8) -> CellGrid {
+            var grid = CellGrid(width: 40, height: 2)
+            for column in 0..<8 { grid[column, 0] = Cell("▀", foreground: .indexed(UInt8(column)), background: .indexed(background)) }
+            return grid
+        }
+        for background in 0..<8 { terminal.backend.draw(grid(background: UInt8(background))) }
+        #expect(terminal.backend.allocatedPairCount == 8)  // 64 combinations overflowed: started over with one screen
+        let before = terminal.outputCount
+        var changed = grid(background: 7)
+        changed[20, 1] = Cell("x", foreground: .indexed(1))
+        terminal.backend.draw(changed)
+        #expect(terminal.outputCount - before < 40)  // a small change stays small
+    }
+
     @Test func mouseReportsArriveAsZeroBasedEvents() throws {
         let terminal = try HeadlessTerminal()
         terminal.send("\u{1B}[<0;10;5M\u{1B}[<32;11;5M\u{1B}[<32;12;6M\u{1B}[<0;12;6m\u{1B}[<64;1;1M\u{1B}[<65;1;1M\u{1B}[<22;3;4M")
@@ -197,7 +214,7 @@ import TrowelUI
         }
         let before = handler(SIGTERM)
         let terminal = try HeadlessTerminal(trapSignals: true)
-        #expect(handler(SIGTERM) != before)
+        try #require(handler(SIGTERM) != before)  // never send SIGTERM without the trap in place
         var loop = try RunLoop(backend: terminal.backend, tickInterval: .seconds(10))
         loop.exitsOnSignal = false
         var events: [LoopEvent] = []
