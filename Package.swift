@@ -50,6 +50,7 @@ let package = Package(
             dependencies: ["TrowelVolume", "TrowelML", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "TrowelUI", dependencies: ["TrowelEngine"]),
+        .target(name: "TrowelTerminal", dependencies: ["TrowelUI", "CNcursesw"]),
         .executableTarget(
             name: "trowel",
             dependencies: ["TrowelEngine", "TrowelUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -69,5 +70,6 @@ let package = Package(
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
         .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
+        .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
     ]
 )
