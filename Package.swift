@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "TrowelTerminal", dependencies: ["TrowelUI", "CNcursesw"]),
         .executableTarget(
             name: "trowel",
-            dependencies: ["TrowelEngine", "TrowelUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TrowelEngine", "TrowelUI", "TrowelTerminal", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "trowel-bench",
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelMLTests", dependencies: ["TrowelML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
-        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "trowel"]),
+        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
         .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
     ]

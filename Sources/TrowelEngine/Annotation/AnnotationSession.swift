@@ -18,7 +18,7 @@ public final class AnnotationSession {
     /// Who holds the project when this session is read-only.
     public var lockHolder: String? { lock.holder }
 
-    public init(project: Project, author: String = ProcessInfo.processInfo.environment["USER"] ?? "unknown") throws {
+    public init(project: Project, author: String = AnnotationSession.currentUser) throws {
         self.project = project
         self.author = author
         record = try project.record()
@@ -26,6 +26,14 @@ public final class AnnotationSession {
         volume = try MultiscaleVolume.open(at: project.volumeURL)
         labels = try LabelStore(project: project, shape: volume.shape, author: author, writable: lock.isHeld)
         tasks = TaskStore(project: project, shape: volume.shape)
+    }
+
+    /// The login name strokes are recorded under: $USER, else $LOGNAME, else the password database.
+    public static var currentUser: String {
+        let env = ProcessInfo.processInfo.environment
+        if let u = env["USER"] ?? env["LOGNAME"], !u.isEmpty { return u }
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
     }
 
     /// Scan values of an in-plane region of slice `index` (full-resolution index) at pyramid `level`,

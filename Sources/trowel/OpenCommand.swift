@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import TrowelEngine
+import TrowelTerminal
+import TrowelUI
+import TrowelVolume
+
+/// `trowel [PROJECT]`: the full-screen viewer and annotator.
+struct OpenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "open",
+        abstract: "Look at a project's scan and paint labels on it (the default command).",
+        discussion: """
+            With no project, opens the bundled fossil sample (converted once into \
+            ~/.local/share/trowel/fossil.trowel). Press ? inside for the keys.
+            """
+    )
+
+    @Argument(help: "The project folder (default: the bundled sample).")
+    var project: String?
+
+    @Option(help: "Colours: truecolor, 256, 16 or mono (default: what the terminal says).")
+    var color: String?
+
+    @Option(help: "Theme: dark, light, colorblind, or one in ~/.config/trowel/themes.")
+    var theme: String?
+
+    func run() throws {
+        try reportingErrors {
+            var config = try UserFiles.config()
+            var problems = config.warnings
+            let themes = UserFiles.themes(problems: &problems)
+            let themeName = theme ?? config.theme ?? "dark"
+            guard let chosenTheme = themes.first(where: { $0.name == themeName }) else {
+                throw ThemeError.notFound(themeName, themes.map(\.name))
+            }
+            var mode: ColorMode? = config.colorMode
+            if let color {
+                guard let m = ColorMode(rawValue: color) else { throw OpenError.color(color) }
+                mode = m
+            }
+            config.colorMode = mode
+            let url = try project.map { URL(fileURLWithPath: $0) } ?? Self.sampleProject()
+            let session = try AnnotationSession(project: try Project.open(at: url))
+            try Self.runInteractive(session: session, config: config, theme: chosenTheme, themes: themes, problems: problems)
+        }
+    }
+
+    /// The bundled sample as a project, converted on first use.
+    static func sampleProject() throws -> URL {
+        let target = UserFiles.dataFolder.appendingPathComponent("fossil.trowel")
+        if FileManager.default.fileExists(atPath: target.appendingPathComponent(Project.databaseName).path) { return target }
+        guard let sample = UserFiles.installed("SampleData")?.appendingPathComponent("fossil/scan.zarr") else {
+            throw OpenError.noSample
+        }
+        try FileManager.default.createDirectory(at: UserFiles.dataFolder, withIntermediateDirectories: true)
+        var options = VolumeImporter.Options()
+        let source = try ZarrSource(url: sample)
+        options.voxelSize = source.recordedVoxelSize ?? .unit
+        FileHandle.standardError.write(Data("preparing the sample project \(target.path)…\n".utf8))
+        _ = try ProjectBuilder(importOptions: options).build(from: source, at: target)
+        return target
+    }
+
+    static func runInteractive(session: AnnotationSession, config: Config, theme: Theme, themes: [Theme], problems: [String]) throws {
+        let backend = try CursesBackend(colorMode: config.colorMode)
+        defer { backend.restore() }
+        let loop = try RunLoop(backend: backend)
+        let record = session.record
+        let scan = ScanInfo(name: session.project.name, shape: session.volume.shape, dtype: session.volume.dtype,
+                            voxelSize: record.voxelSize, levelCount: session.volume.levels.count, values: record.values)
+        let runner = EffectRunner(session: session, taskSize: config.taskSize, palette: theme.classPalette.map(\.hex))
+        var state = AppState(scan: scan, classes: try runner.classStyles(), screen: backend.size, colorMode: backend.colorMode,
+                             theme: theme, themes: themes, keymap: config.keymap)
+        state.readOnly = session.isReadOnly
+        state.tasks = (try? session.tasks.all()) ?? []
+        if session.isReadOnly {
+            state.message = "read-only: \(session.lockHolder ?? "another session") is annotating this project"
+            state.messageIsError = true
+        } else if let first = problems.first {
+            state.message = first + (problems.count > 1 ? " (and \(problems.count - 1) more)" : "")
+            state.messageIsError = true
+        }
+        var quit = false
+        func dispatch(_ message: Message) {
+            for effect in runner.dispatch(message, to: &state) {
+                if effect == .quit { quit = true } else if effect == .redraw { backend.redrawAll() }
+            }
+        }
+        dispatch(.tick)
+        try loop.run(handle: { event in
+            switch event {
+            case .input(let input): dispatch(.input(input))
+            case .tick, .wake: dispatch(.tick)
+            case .signal:
+                // Labels are written through as they are painted; close the stroke so it is logged.
+                try? session.labels.endStroke()
+                return .quit
+            }
+            return quit ? .quit : .continue
+        }, render: { size in
+            if size.width != state.screen.width || size.height != state.screen.height {
+                dispatch(.input(.resize(width: size.width, height: size.height)))
+            }
+            return App.view(state)
+        })
+        try session.labels.endStroke()
+    }
+}
+
+enum OpenError: Error, CustomStringConvertible {
+    case color(String)
+    case noSample
+
+    var description: String {
+        switch self {
+        case .color(let c): return "--color \(c): use truecolor, 256, 16 or mono"
+        case .noSample: return "the bundled sample (SampleData/fossil) was not found beside this trowel; give a project folder"
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import TrowelEngine
+import TrowelVolume
+
+/// The real binary in a real terminal (tmux): keys and mouse paint, undo works, labels land on
+/// disk, and the terminal comes back in a sane state however the program ends.
+@Suite(.serialized) struct ViewerTests {
+    /// A project converted from the bundled sample, and the tmux pane command that opens it.
+    func prepare(_ scratch: Scratch) throws -> URL {
+        let project = scratch("fossil.trowel")
+        let sample = TrowelBinary.repository.appendingPathComponent("SampleData/fossil/scan.zarr").path
+        let r = try TrowelBinary.run(["convert", sample, "-o", project.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        return project
+    }
+
+    /// Runs trowel in tmux; when it ends, its exit status and `stty -a` go to files in `scratch`.
+    func launch(_ tmux: Tmux, _ project: URL, _ scratch: Scratch, extra: String = "") throws {
+        let command = "TERM=xterm-256color XDG_CONFIG_HOME=\(scratch.url.path) \(TrowelBinary.url.path) \(project.path) \(extra); "
+            + "echo $? > \(scratch("status").path); stty -a > \(scratch("stty").path); sleep 60"
+        try tmux.start(command)
+        try tmux.wait(for: "? help")
+    }
+
+    func labels(_ project: URL) throws -> Block<UInt8> {
+        let array = try ZarrArray.open(at: project.appendingPathComponent("labels.zarr"))
+        return try array.read(array.shape.box, as: UInt8.self)
+    }
+
+    /// The voxels a keyboard stroke paints: discs of `radius` around (z, row, column) cursor positions.
+    func disc(at centres: [(Int, Int, Int)], radius: Int, shape: Shape) -> Set<Index3> {
+        var out = Set<Index3>()
+        for (z, r, c) in centres {
+            let dab = PaintDab(axis: .z, slice: z, row: r, column: c, radius: radius, value: 2)
+            for (dr, dc) in dab.offsets { out.insert(dab.voxel(dr: dr, dc: dc)) }
+        }
+        return out.filter { shape.box.contains($0) }
+    }
+
+    func expectRestored(_ scratch: Scratch) throws {
+        let stty = try String(contentsOf: scratch("stty"), encoding: .utf8)
+        #expect(stty.contains(" icanon") && stty.contains(" echo") && !stty.contains("-icanon") && !stty.contains("-echo "),
+                "terminal left in raw mode: \(stty)")
+    }
+
+    @Test func keysPaintUndoAndPaintAgainThenQuit() throws {
+        let scratch = try Scratch()
+        let tmux = Tmux()
+        defer {
+            tmux.kill()
+            scratch.remove()
+        }
+        let project = try prepare(scratch)
+        try launch(tmux, project, scratch)
+        #expect(try tmux.screen().contains("XY slice z 80 of 160"))
+        // Stroke 1: bone, pen down at the centre, three steps right, pen up. Then undo it.
+        try tmux.keys("Space", "l", "l", "l", "Space")
+        try tmux.wait(for: "undo u")
+        try tmux.keys("u")
+        try tmux.wait(for: "undo –")
+        // Stroke 2: matrix, two rows down, pen down, two steps right, pen up; then quit. (Undo does
+        // not move the cursor: stroke 2 starts where stroke 1 ended, at x 83.)
+        try tmux.keys("2", "j", "j", "Space", "l", "l", "Space")
+        try tmux.wait(for: "undo u")
+        try tmux.keys("q")
+        try tmux.wait(forFile: scratch("status"))
+        #expect(try String(contentsOf: scratch("status"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        try expectRestored(scratch)
+        let block = try labels(project)
+        var painted = Set<Index3>()
+        for z in 0..<block.shape.z {
+            for y in 0..<block.shape.y {
+                for x in 0..<block.shape.x where block[z, y, x] != 0 {
+                    #expect(block[z, y, x] == 2)
+                    painted.insert(Index3(z: z, y: y, x: x))
+                }
+            }
+        }
+        #expect(painted == disc(at: [(80, 82, 83), (80, 82, 84), (80, 82, 85)], radius: 2, shape: block.shape))
+    }
+
+    @Test func mouseDragPaintsAndRightDragErases() throws {
+        let scratch = try Scratch()
+        let tmux = Tmux()
+        defer {
+            tmux.kill()
+            scratch.remove()
+        }
+        let project = try prepare(scratch)
+        try launch(tmux, project, scratch)
+        // Left press, drag along the row, release (SGR reports, 1-based cells).
+        try tmux.literal("\u{1B}[<0;30;10M\u{1B}[<32;34;10M\u{1B}[<32;38;10M\u{1B}[<0;38;10m")
+        try tmux.wait(for: "undo u")
+        #expect(try tmux.screen().contains("▶1 ██ bone"))
+        // Wait for the count of bone voxels in the side panel, then erase part of the streak.
+        try tmux.keys("Escape")
+        let painted = try labels(project).elements.filter { $0 == 1 }.count
+        #expect(painted > 20, "a drag across 8 cells paints a streak")
+        try tmux.literal("\u{1B}[<2;30;10M\u{1B}[<34;32;10M\u{1B}[<2;32;10m")
+        try tmux.keys("q")
+        try tmux.wait(forFile: scratch("status"))
+        let block = try labels(project)
+        let left = block.elements.filter { $0 == 1 }.count
+        #expect(left > 0 && left < painted, "right-drag erased part of the streak (\(painted) → \(left))")
+        #expect(block.elements.filter { $0 > 1 }.isEmpty)
+    }
+
+    @Test(arguments: ["TERM", "HUP"])
+    func signalsRestoreTheTerminalAndKeepLabels(signal: String) throws {
+        let scratch = try Scratch()
+        let tmux = Tmux()
+        defer {
+            tmux.kill()
+            scratch.remove()
+        }
+        let project = try prepare(scratch)
+        try launch(tmux, project, scratch)
+        try tmux.keys("Space", "l", "l")
+        try tmux.wait(for: "undo u")
+        let pid = try tmux.run(["display-message", "-p", "-t", "t", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The pane runs sh, which runs trowel: signal the child.
+        let (killed, _) = try Spawn.run(["pkill", "-\(signal)", "-P", pid, "-x", "trowel"])
+        #expect(killed == 0, "no trowel process under the pane")
+        try tmux.wait(forFile: scratch("status"))
+        let status = try String(contentsOf: scratch("status"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(status == (signal == "TERM" ? "143" : "129"))
+        try expectRestored(scratch)
+        #expect(try labels(project).elements.filter { $0 == 1 }.count > 20, "strokes painted before the signal are on disk")
+    }
+
+    @Test func aSecondSessionOpensReadOnly() throws {
+        let scratch = try Scratch()
+        let first = Tmux(), second = Tmux()
+        defer {
+            first.kill()
+            second.kill()
+            scratch.remove()
+        }
+        let project = try prepare(scratch)
+        try launch(first, project, scratch)
+        try second.start("TERM=xterm-256color \(TrowelBinary.url.path) \(project.path); sleep 60")
+        try second.wait(for: "read-only")
+        try second.keys("Space", "l")
+        try first.keys("q")
+        try first.wait(forFile: scratch("status"))
+        #expect(try labels(project).elements.allSatisfy { $0 == 0 })
+    }
+
+    @Test func noTerminalGivesAClearError() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let project = try prepare(scratch)
+        let r = try TrowelBinary.run([project.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("needs a terminal"), "\(r.stderr)")
+    }
+}
