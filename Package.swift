@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "trowel-bench",
             dependencies: [
-                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI",
+                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI", "TrowelTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: mlSettings

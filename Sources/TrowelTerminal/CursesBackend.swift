@@ -113,6 +113,14 @@ public final class CursesBackend {
 
     deinit { restore() }
 
+    /// A backend that writes to `output` (a file or pipe) with no terminal attached, sized by
+    /// $COLUMNS and $LINES: for measuring what screens cost in bytes, e.g. over an SSH link.
+    public static func offscreen(terminalType: String, output: Int32, colorMode: ColorMode? = nil) throws(TerminalError) -> CursesBackend {
+        let input = open("/dev/null", O_RDONLY)
+        defer { if input >= 0 { close(input) } }
+        return try CursesBackend(terminalType: terminalType, input: input, output: output, colorMode: colorMode)
+    }
+
     /// The terminal's size in cells.
     public var size: (width: Int, height: Int) { (Int(trowel_cols()), Int(trowel_lines())) }
 

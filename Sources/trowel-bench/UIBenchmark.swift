@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrowelEngine
+import TrowelTerminal
 import TrowelUI
 import TrowelVolume
 
@@ -52,6 +53,12 @@ struct UIBenchmark: ParsableCommand {
             previous = grid
         }
         let level = state.viewport.pyramidLevel(available: state.scan.levelCount)
+        // 3. What a slice step costs on the wire: bytes ncurses writes (xterm-256color, 200×60).
+        let (_, bigBytes) = try bytesPerSliceStep(runner: runner, state: &state)
+        (runner, state) = try open(fossil, width: 200, height: 60)
+        _ = runner.dispatch(.input(.key(.character("+"))), to: &state)
+        let fossilZoom = String(format: "%.2f", state.viewport.zoom)
+        let (fullFrame, fossilBytes) = try bytesPerSliceStep(runner: runner, state: &state)
         let result: [String: Any] = [
             "benchmark": "ui",
             "frame_200x60_ms": ["median": median(frames), "p95": percentile(frames, 0.95), "max": frames.max() ?? 0],
@@ -59,6 +66,9 @@ struct UIBenchmark: ParsableCommand {
             "slice_step_\(size)_fit_ms": ["median": median(steps), "p95": percentile(steps, 0.95), "max": steps.max() ?? 0],
             "slice_step_pyramid_level": level,
             "slice_step_changed_cells_median": median(stepCells.map(Double.init)),
+            "terminal_bytes_per_slice_step": ["pattern_\(size)_fit_median": median(bigBytes),
+                                              "fossil_256_zoom_\(fossilZoom)_median": median(fossilBytes),
+                                              "fossil_256_full_frame": fullFrame],
             "peak_rss_mb": BenchSupport.peakResidentMegabytes(),
         ]
         if json {
@@ -67,6 +77,36 @@ struct UIBenchmark: ParsableCommand {
             print(String(format: "frame 200×60: median %.2f ms, p95 %.2f ms; slice step on %d³ (level %d): median %.2f ms, p95 %.2f ms",
                          median(frames), percentile(frames, 0.95), size, level, median(steps), percentile(steps, 0.95)))
         }
+    }
+
+    /// Draws the view through a real curses backend into a file, then 40 slice steps: the bytes of
+    /// the first full frame and of each step.
+    func bytesPerSliceStep(runner: EffectRunner, state: inout AppState) throws -> (fullFrame: Int, steps: [Double]) {
+        setenv("COLUMNS", "\(state.screen.width)", 1)
+        setenv("LINES", "\(state.screen.height)", 1)
+        var template = Array("/tmp/trowel-bench-term-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        defer {
+            close(fd)
+            unlink(String(cString: template))
+        }
+        let backend = try CursesBackend.offscreen(terminalType: "xterm-256color", output: fd, colorMode: .palette256)
+        defer { backend.restore() }
+        func written() -> Int {
+            var info = stat()
+            fstat(fd, &info)
+            return Int(info.st_size)
+        }
+        backend.draw(App.view(state))
+        let fullFrame = written()
+        var bytes: [Double] = []
+        for _ in 0..<40 {
+            let before = written()
+            _ = runner.dispatch(.input(.key(.character("]"))), to: &state)
+            backend.draw(App.view(state))
+            bytes.append(Double(written() - before))
+        }
+        return (fullFrame, bytes)
     }
 
     func open(_ url: URL, width: Int, height: Int) throws -> (EffectRunner, AppState) {
