@@ -60,6 +60,28 @@ enum ProjectSchema {
                 t.column("submitted_at", .datetime)
             }
         }
+        migrator.registerMigration("v3: models and proposals") { db in
+            // One row per checkpoint in models/<id>.forest; `record` is the JSON of models/<id>.json.
+            try db.create(table: "model") { t in
+                t.column("id", .text).primaryKey()
+                t.column("created_at", .datetime).notNull()
+                t.column("training_voxels", .integer).notNull()
+                t.column("record", .text).notNull()
+            }
+            // Regions whose labels the model proposed; accepted ones train but are never scored.
+            try db.create(table: "proposal") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("model_id", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("z0", .integer).notNull()
+                t.column("y0", .integer).notNull()
+                t.column("x0", .integer).notNull()
+                t.column("z1", .integer).notNull()
+                t.column("y1", .integer).notNull()
+                t.column("x1", .integer).notNull()
+                t.column("accepted", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,55 @@
+/// Why training, a checkpoint, an import or an evaluation failed. Each message is one line that
+/// says what to do.
+public enum LearningError: Error, CustomStringConvertible, Equatable {
+    case noLabels
+    case oneClass(String)
+    case cancelled
+    case unknownModel(String, available: Int)
+    case noModels
+    case corruptModel(String, String)
+    case labelVolume(String)
+    case importShape(file: String, found: Shape3, expected: Shape3)
+    case importValue(file: String, value: Int, classes: String)
+    case unknownClass(String, classes: String)
+    case projectBusy(String)
+    case truthShape(file: String, found: Shape3, expected: Shape3)
+    case truthValue(file: String, value: Double)
+    case sliceRange(String, depth: Int)
+
+    /// A shape as text, kept separate from `TrowelVolume.Shape` so the error stays `Equatable` and small.
+    public typealias Shape3 = String
+
+    public var description: String {
+        switch self {
+        case .noLabels:
+            return "no labelled voxels yet; paint some strokes or import labels with 'trowel labels import'"
+        case .oneClass(let name):
+            return "only '\(name)' is labelled; label at least two classes to train"
+        case .cancelled:
+            return "training cancelled"
+        case .unknownModel(let id, let available):
+            return available == 0 ? "no model '\(id)': the project has no models yet; train one with 'trowel train'"
+                : "no model '\(id)' among the project's \(available) model(s); see the models/ folder or the Models panel"
+        case .noModels:
+            return "the project has no models yet; train one with 'trowel train'"
+        case .corruptModel(let id, let why):
+            return "model \(id) cannot be read: \(why)"
+        case .labelVolume(let why):
+            return why
+        case .importShape(let file, let found, let expected):
+            return "\(file): label volume is \(found), the scan is \(expected); labels must match the scan voxel for voxel"
+        case .importValue(let file, let value, let classes):
+            return "\(file): label value \(value) is not a class of the project (0 = unlabelled, \(classes)); use --class for a binary mask"
+        case .unknownClass(let name, let classes):
+            return "no class '\(name)' in the project (\(classes))"
+        case .projectBusy(let holder):
+            return "the project is open for annotation by \(holder); close that session first"
+        case .truthShape(let file, let found, let expected):
+            return "\(file): ground truth is \(found), the scan is \(expected)"
+        case .truthValue(let file, let value):
+            return "\(file): ground-truth value \(value) is not a label value (0…255)"
+        case .sliceRange(let text, let depth):
+            return "--slices \(text): give a:b with 0 ≤ a < b ≤ \(depth)"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import TrowelML
+import TrowelVolume
+
+/// The whole train step, used by `trowel train` AND by the TUI's background trainer: gather the
+/// labels, compute (cached) features, cross-validate without leakage, train on everything, save.
+public struct TrainingRun: Sendable {
+    /// Interactive features: σ 1…16 (5 scales, 20 features in 2D, halo 66), planar, dtype range.
+    /// σ 32 (ml4paleo's default) doubles the halo and the feature time for little gain on small strokes.
+    public static let interactiveSpec = FeatureSpec.basic(sigmaMin: 1, sigmaMax: 16)
+    /// ml4paleo's forest (50 trees, depth 12, balanced) with samples capped at 30 000 (stratified),
+    /// so that training on ~200k labelled voxels stays well under a second on 2 cores in release.
+    public static let interactiveConfiguration = ForestConfiguration(maxSamples: 30_000)
+
+    public let project: Project
+    public let volume: MultiscaleVolume
+    public let spec: FeatureSpec
+    public let configuration: ForestConfiguration
+    public let cache: FeatureCache
+    /// Cross-validation folds.
+    public var folds = 3
+
+    public init(project: Project, volume: MultiscaleVolume, spec: FeatureSpec, configuration: ForestConfiguration,
+                cache: FeatureCache? = nil) {
+        self.project = project
+        self.volume = volume
+        self.spec = spec
+        self.configuration = configuration
+        // A cache for another spec would hand back the wrong features.
+        self.cache = cache.flatMap { $0.spec == spec ? $0 : nil } ?? FeatureCache(volume: volume, spec: spec)
+    }
+
+    /// Gathers labels, computes (cached) features, cross-validates, trains on everything, saves a checkpoint.
+    /// `progress(phase, fraction)` phases: "labels", "features", "validation", "training", "saving".
+    /// `isCancelled` is polled between phases (and between folds); a cancelled run throws `LearningError.cancelled`.
+    public func run(progress: (String, Double) -> Void = { _, _ in },
+                    isCancelled: () -> Bool = { false }) throws -> (RandomForest, ModelRecord) {
+        func checkpoint() throws { if isCancelled() { throw LearningError.cancelled } }
+        try spec.validate()
+        progress("labels", 0)
+        let projectRecord = try project.record()
+        let set = try LabelledSet.gather(from: project, shape: volume.shape)
+        guard !set.isEmpty else { throw LearningError.noLabels }
+        let table = try project.classes().map { ClassInfo(id: UInt8($0.id), name: $0.name) }
+        guard set.countsByClass.count >= 2 else {
+            let id = set.countsByClass.keys.first ?? 0
+            throw LearningError.oneClass(table.first { Int($0.id) == id }?.name ?? "class \(id)")
+        }
+        progress("labels", 1)
+        try checkpoint()
+
+        progress("features", 0)
+        let features = try cache.features(at: set.voxels) { progress("features", $0) }
+        progress("features", 1)
+        try checkpoint()
+
+        progress("validation", 0)
+        let halo = spec.halo
+        let metrics = try CrossValidation.evaluate(
+            set, features: features, featureCount: spec.featureCount, spec: spec, configuration: configuration,
+            classes: table, gap: halo, sliceGap: spec.dimensionality == .planar ? 1 : halo, folds: folds,
+            progress: { progress("validation", $0) }, isCancelled: isCancelled)
+        progress("validation", 1)
+        try checkpoint()
+
+        progress("training", 0)
+        let started = Date()
+        let samples = try TrainingSamples(featureCount: spec.featureCount, features: features, labels: set.labels)
+        let forest = try RandomForest.train(on: samples, spec: spec, classTable: table, configuration: configuration)
+        let seconds = Date().timeIntervalSince(started)
+        progress("training", 1)
+        try checkpoint()
+
+        progress("saving", 0)
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let fingerprint = set.fingerprint
+        let record = ModelRecord(
+            id: ModelLibrary.makeID(date: now, fingerprint: fingerprint), createdAt: now, spec: spec,
+            configuration: configuration, classes: forest.classes, trainingVoxels: set.count,
+            countsByClass: set.countsByClass, strokeIDs: set.strokeIDs, metrics: metrics, oobError: forest.oobError,
+            voxelSize: projectRecord.voxelSize.array, fingerprint: fingerprint, trainingSeconds: seconds)
+        try ModelLibrary(project: project).save(forest, record: record)
+        progress("saving", 1)
+        return (forest, record)
+    }
+}

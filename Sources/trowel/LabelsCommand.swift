@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import TrowelEngine
+import TrowelVolume
+
+struct LabelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "labels",
+        abstract: "Work with a project's labels headless.",
+        subcommands: [LabelsImportCommand.self]
+    )
+}
+
+struct LabelsImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a label volume or a binary mask into a project's labels.",
+        discussion: """
+            FILE is a label volume with the scan's shape: Zarr (or OME-Zarr), a TIFF/PNG stack or a raw
+            file (with --shape and --dtype). Values are class ids of the project's class table (1 = bone,
+            2 = matrix by default) and 0 = unlabelled. With --class, FILE is a binary mask (e.g. one
+            exported by ml4paleo): non-zero voxels become that class, zero voxels --background or stay
+            unlabelled. Imported labels replace existing ones where they are non-zero.
+            """
+    )
+
+    @Argument(help: "The project folder.")
+    var project: String
+
+    @Argument(help: "The label volume: Zarr, folder, glob or files of slices, or a raw file.")
+    var inputs: [String]
+
+    @Option(name: .customLong("class"), help: "Read FILE as a binary mask of this class.")
+    var className: String?
+
+    @Option(help: "With --class: the class of the mask's zero voxels (otherwise they stay unlabelled).")
+    var background: String?
+
+    @OptionGroup var raw: RawVolumeOptions
+
+    func validate() throws {
+        if background != nil, className == nil { throw ValidationError("--background needs --class") }
+        try raw.validate(inputs: inputs)
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            let classes = try project.classes()
+            func id(_ name: String) throws -> UInt8 {
+                guard let c = classes.first(where: { $0.name == name }) else {
+                    throw LearningError.unknownClass(name, classes: classes.map(\.name).joined(separator: ", "))
+                }
+                return UInt8(c.id)
+            }
+            let mapping: LabelImport.Mapping = try className.map { .mask(foreground: try id($0), background: try background.map(id)) }
+                ?? .classIDs
+            let source = try raw.makeSource(inputs)
+            let bar = ProgressBar(label: "importing", unit: "slices")
+            let started = Date()
+            let counts = try LabelImport(project: project).run(from: source, file: inputs.joined(separator: " "), mapping: mapping) { done, total in
+                Terminal.showProgress(bar.line(done: done, total: total, bytes: 0, elapsed: Date().timeIntervalSince(started),
+                                               width: Terminal.width))
+            }
+            Terminal.clearProgressLine()
+            let parts = classes.compactMap { c in counts[c.id].map { "\(c.name) \($0)" } }
+            print("imported \(counts.values.reduce(0, +)) labelled voxels into \(project.url.path)" +
+                  (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"))
+        }
+    }
+}
+
+/// How to read a volume given on the command line: a Zarr, slice files, or a raw file with
+/// `--shape` and `--dtype` (as `trowel convert` reads a scan).
+struct RawVolumeOptions: ParsableArguments {
+    @Option(help: "Raw input: Z,Y,X (slices, rows, columns).")
+    var shape: String?
+
+    @Option(help: "Raw input: u8, u16, i16, u32, i32, f32 or f64.")
+    var dtype: String?
+
+    @Option(help: "Raw input: little or big.")
+    var endian = "little"
+
+    func validate(inputs: [String]) throws {
+        if shape != nil || dtype != nil {
+            guard shape != nil, dtype != nil else { throw ValidationError("a raw volume needs both --shape and --dtype") }
+            guard inputs.count == 1 else { throw ValidationError("a raw volume is one file") }
+        }
+    }
+
+    func makeSource(_ inputs: [String]) throws -> any SliceSource {
+        if let shape, let dtype {
+            let parts = shape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard let s = Shape(parts), !s.isEmpty else { throw ValidationError("--shape \(shape): give three positive sizes Z,Y,X") }
+            guard let t = DType(parsing: dtype) else { throw ValidationError("--dtype \(dtype): use u8, u16, i16, u32, i32, f32 or f64") }
+            guard let order = ByteOrder(rawValue: endian.lowercased()) else { throw ValidationError("--endian \(endian): use little or big") }
+            return try RawVolume(file: URL(fileURLWithPath: inputs[0]), shape: s, dtype: t, byteOrder: order)
+        }
+        if inputs.count == 1, ZarrSource.isZarr(URL(fileURLWithPath: inputs[0])) {
+            return try ZarrSource(url: URL(fileURLWithPath: inputs[0]))
+        }
+        return try SliceFiles(resolving: inputs).makeSource()
+    }
+}

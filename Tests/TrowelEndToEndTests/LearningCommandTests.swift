@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import TrowelVolume
+
+/// `trowel labels import`, `trowel train` and `trowel eval` on the real binary, on a small phantom.
+@Suite(.serialized) struct LearningCommandTests {
+    /// A sample scan converted to a project, with sparse truth labels on three slices as a raw u8 file.
+    struct Fixture {
+        let scratch: Scratch
+        var project: URL { scratch("P.trowel") }
+        var truth: URL { scratch("D/truth.zarr") }
+        var labels: URL { scratch("labels.raw") }
+
+        init() throws {
+            scratch = try Scratch()
+            let sample = try TrowelBinary.run(["sample", "-o", scratch("D").path, "--size", "64", "--slices", "48"])
+            #expect(sample.status == 0, "\(sample.stderr)")
+            let convert = try TrowelBinary.run(["convert", scratch("D/scan.zarr").path, "-o", project.path])
+            #expect(convert.status == 0, "\(convert.stderr)")
+            let phantom = try FossilPhantom(size: 64, slices: 48)
+            let truth = phantom.truthSlices(0..<48)
+            var sparse = [UInt8](repeating: 0, count: truth.elements.count)
+            for z in [10, 24, 38] {
+                for y in stride(from: 1, to: 64, by: 3) {
+                    for x in stride(from: 1, to: 64, by: 3) {
+                        let i = truth.shape.offset(z: z, y: y, x: x)
+                        sparse[i] = truth.elements[i]
+                    }
+                }
+            }
+            try Data(sparse).write(to: labels)
+        }
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func importTrainAndEvaluate() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        let imported = try TrowelBinary.run(["labels", "import", f.project.path, f.labels.path, "--shape", "48,64,64", "--dtype", "u8"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("bone"))
+
+        let train = try TrowelBinary.run(["train", f.project.path, "--json", "--trees", "20"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let trained = try Self.json(train.stdout)
+        let id = try #require(trained["model"] as? String)
+        #expect(id.wholeMatch(of: /\d{8}T\d{6}Z-[0-9a-f]{6}/) != nil)
+        let metrics = try #require(trained["metrics"] as? [String: Any])
+        let bone = try #require(metrics["bone"] as? [String: Any])
+        #expect((bone["f1"] as? Double).map { (0...1).contains($0) } == true)
+        #expect(metrics["matrix"] != nil)
+        #expect(FileManager.default.fileExists(atPath: f.project.appendingPathComponent("models/\(id).forest").path))
+        #expect(FileManager.default.fileExists(atPath: f.project.appendingPathComponent("models/\(id).json").path))
+
+        let eval = try TrowelBinary.run(["eval", f.project.path, "--model", id, "--truth", f.truth.path, "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let scores = try Self.json(eval.stdout)
+        let boneScore = try #require(scores["bone"] as? [String: Any])
+        let f1 = try #require(boneScore["f1"] as? Double)
+        #expect(f1 >= 0.85, "bone F1 \(f1)")
+        for key in ["precision", "recall", "jaccard", "accuracy"] { #expect(boneScore[key] is Double) }
+
+        // A slice range scores only those slices.
+        let part = try TrowelBinary.run(["eval", f.project.path, "--truth", f.truth.path, "--slices", "10:12", "--json"])
+        #expect(part.status == 0, "\(part.stderr)")
+        let partBone = try #require(try Self.json(part.stdout)["bone"] as? [String: Any])
+        let partMatrix = try #require(try Self.json(part.stdout)["matrix"] as? [String: Any])
+        #expect((partBone["support"] as? Int ?? 0) + (partMatrix["support"] as? Int ?? 0) == 2 * 64 * 64)
+
+        let unknown = try TrowelBinary.run(["eval", f.project.path, "--model", "20990101T000000Z-abcdef", "--truth", f.truth.path])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no model '20990101T000000Z-abcdef'"))
+        #expect(unknown.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func importsABinaryMask() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        let mask = Data(try Data(contentsOf: f.labels).map { $0 == 1 ? 255 : 0 })
+        try mask.write(to: f.scratch("mask.raw"))
+        let run = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("mask.raw").path, "--shape", "48,64,64",
+                                        "--dtype", "u8", "--class", "bone", "--background", "matrix"])
+        #expect(run.status == 0, "\(run.stderr)")
+        // Every voxel is labelled: the mask's ones as bone, its zeros as matrix.
+        #expect(run.stdout.contains("imported \(48 * 64 * 64) labelled voxels"))
+        let bones = mask.filter { $0 != 0 }.count
+        #expect(run.stdout.contains("bone \(bones)"))
+        #expect(run.stdout.contains("matrix \(48 * 64 * 64 - bones)"))
+    }
+
+    @Test func badInputFailsWithOneLine() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        let shape = try TrowelBinary.run(["labels", "import", f.project.path, f.labels.path, "--shape", "48,64,32", "--dtype", "u16"])
+        #expect(shape.status == 1)
+        #expect(shape.stderr.contains("the scan is 48×64×64"))
+        #expect(shape.stderr.split(separator: "\n").count == 1)
+
+        var bad = try Data(contentsOf: f.labels)
+        bad[100] = 7
+        try bad.write(to: f.scratch("bad.raw"))
+        let value = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("bad.raw").path, "--shape", "48,64,64", "--dtype", "u8"])
+        #expect(value.status == 1)
+        #expect(value.stderr.contains("bad.raw: label value 7 is not a class"))
+        #expect(value.stderr.split(separator: "\n").count == 1)
+
+        let noClass = try TrowelBinary.run(["labels", "import", f.project.path, f.labels.path, "--shape", "48,64,64", "--dtype", "u8",
+                                            "--class", "tooth"])
+        #expect(noClass.status == 1)
+        #expect(noClass.stderr.contains("no class 'tooth'"))
+
+        let untrained = try TrowelBinary.run(["train", f.project.path])
+        #expect(untrained.status == 1)
+        #expect(untrained.stderr.contains("no labelled voxels"))
+    }
+}
