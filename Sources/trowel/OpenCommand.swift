@@ -69,7 +69,9 @@ struct OpenCommand: ParsableCommand {
         let record = session.record
         let scan = ScanInfo(name: session.project.name, shape: session.volume.shape, dtype: session.volume.dtype,
                             voxelSize: record.voxelSize, levelCount: session.volume.levels.count, values: record.values)
-        let runner = EffectRunner(session: session, taskSize: config.taskSize, palette: theme.classPalette.map(\.hex))
+        let waker = loop.waker
+        let runner = EffectRunner(session: session, taskSize: config.taskSize, palette: theme.classPalette.map(\.hex),
+                                  wake: { waker.wake() })
         var state = AppState(scan: scan, classes: try runner.classStyles(), screen: backend.size, colorMode: backend.colorMode,
                              theme: theme, themes: themes, keymap: config.keymap)
         state.readOnly = session.isReadOnly
@@ -88,10 +90,15 @@ struct OpenCommand: ParsableCommand {
             }
         }
         dispatch(.tick)
+        if let models = runner.restoreModels() { dispatch(models) }
         try loop.run(handle: { event in
             switch event {
             case .input(let input): dispatch(.input(input))
-            case .tick, .wake: dispatch(.tick)
+            case .tick:
+                runner.drainBackground().forEach(dispatch)
+                dispatch(.tick)
+            case .wake:
+                runner.drainBackground().forEach(dispatch)
             case .signal:
                 // Labels are written through as they are painted; close the stroke so it is logged.
                 try? session.labels.endStroke()

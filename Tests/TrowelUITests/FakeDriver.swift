@@ -10,6 +10,7 @@ struct FakeDriver {
     var undo: [[(Index3, UInt8)]] = []
     var redo: [[(Index3, UInt8)]] = []
     var log: [Effect] = []
+    var modelsTrained = 0
 
     init(shape: Shape) {
         var base = Block<Float>(shape: shape, repeating: 0)
@@ -77,6 +78,33 @@ struct FakeDriver {
             }
             if effect == .undo { undo = from; redo.append(inverse) } else { redo = from; undo.append(inverse) }
             return [labelMessage(axis: state.viewport.axis, index: state.viewport.slice)]
+        case .train:
+            modelsTrained += 1
+            let voxels = labels.elements.filter { $0 != 0 }.count
+            return [.trainingProgress(phase: "training", fraction: 0.5),
+                    .modelTrained(ModelSummary(id: "m\(modelsTrained)", f1: [1: 0.8 + 0.05 * Double(modelsTrained), 2: 0.9],
+                                               accuracy: 0.9, oobError: 0.01, trainingVoxels: voxels))]
+        case .predict(let region):
+            // A fake model: bone where the scan is bright.
+            let plane = levels[0].shape.plane(across: region.axis)
+            _ = plane
+            var classes: [UInt8] = [], probabilities: [Float] = [], uncertainty: [Float] = []
+            for r in region.rows {
+                for c in region.columns {
+                    var v = Index3.zero
+                    v[region.axis] = region.index
+                    let (ra, ca) = region.axis.planeAxes
+                    v[ra] = r
+                    v[ca] = c
+                    let p = Float(levels[0][v]) / 199
+                    classes.append(p > 0.5 ? 1 : 2)
+                    probabilities += [p, 1 - p]
+                    uncertainty.append(1 - abs(2 * p - 1))
+                }
+            }
+            return [.predictionLoaded(Prediction(axis: region.axis, index: region.index, rows: region.rows, columns: region.columns,
+                                                 modelID: region.modelID, classIDs: [1, 2], labels: classes,
+                                                 probabilities: probabilities, uncertainty: uncertainty))]
         default:
             return []
         }

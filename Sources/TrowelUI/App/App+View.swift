@@ -33,6 +33,7 @@ extension App {
         switch state.overlay {
         case .help?: chrome.drawHelp(into: &grid)
         case .tasks(let selected)?: chrome.drawTasks(into: &grid, selected: selected)
+        case .models(let selected)?: chrome.drawModels(into: &grid, selected: selected)
         case .prompt?, nil: break
         }
         return grid

@@ -49,18 +49,50 @@ public enum App {
         case .tasksLoaded(let tasks):
             state.tasks = tasks
             if let current = state.task, let updated = tasks.first(where: { $0.id == current.id }) { state.task = updated }
+        case .trainingProgress(let phase, let fraction):
+            state.training = (phase, fraction)
+        case .modelTrained(let summary):
+            state.training = nil
+            state.models.removeAll { $0.id == summary.id }
+            state.models.append(summary)
+            state.currentModel = summary.id
+            if state.trainCountdown == nil { state.labelsChangedSinceModel = false }
+            let f1 = summary.f1.map { f in state.classes.compactMap { c in f[c.id].map { "\(c.name) F1 \(format2($0))" } }.joined(separator: ", ") }
+            say(&state, "model \(summary.id): " + (f1.map { $0.isEmpty ? "too few held-out labels to score" : $0 }
+                                                      ?? "too few labelled slices to cross-validate"))
+        case .trainingStopped(let why):
+            state.training = nil
+            say(&state, why, error: true)
+        case .modelsLoaded(let models, let current):
+            state.models = models
+            if let current { state.currentModel = current }
+        case .predictionLoaded(let prediction):
+            if state.pendingPrediction.map({ $0.axis == prediction.axis && $0.index == prediction.index }) ?? false {
+                state.pendingPrediction = nil
+            }
+            if prediction.axis == state.viewport.axis && prediction.index == state.viewport.slice {
+                state.prediction = prediction
+            }
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
             say(&state, text, error: true)
         case .tick:
-            break
+            if let n = state.trainCountdown, state.strokeLast == nil {
+                if n <= 1 {
+                    state.trainCountdown = nil
+                    effects.append(.train)
+                } else {
+                    state.trainCountdown = n - 1
+                }
+            }
         }
         let reads = loads(for: state)
         for effect in reads {
             switch effect {
             case .loadSlice(let request): state.pendingSlices[request.offset] = request
             case .loadLabels(let axis, let index): state.pendingLabels = (axis, index)
+            case .predict(let region): state.pendingPrediction = region
             default: break
             }
         }
@@ -78,6 +110,8 @@ public enum App {
             return []
         case .tasks(let selected)?:
             return handleTaskList(key, selected, &state)
+        case .models(let selected)?:
+            return handleModelList(key, selected, &state)
         case nil:
             break
         }
@@ -147,6 +181,7 @@ public enum App {
         case .undo, .redo:
             guard !state.readOnly else { return readOnlyRefusal(&state) }
             let effects = endStroke(&state)
+            labelsChanged(&state)
             return effects + [command == .undo ? .undo : .redo]
         case .autoContrast:
             if let image = state.images[0], let c = Contrast.auto(for: image.values) {
@@ -163,8 +198,20 @@ public enum App {
         case .overlayOpacity:
             let steps = [0.3, 0.55, 0.8, 1.0]
             state.labelOpacity = steps[((steps.firstIndex(of: state.labelOpacity) ?? 0) + 1) % steps.count]
-            state.showLabels = true
-            say(&state, "label opacity \(Int(state.labelOpacity * 100)) %")
+            say(&state, "overlay opacity \(Int(state.labelOpacity * 100)) %")
+        case .trainNow:
+            state.trainCountdown = nil
+            return endStroke(&state) + [.train]
+        case .predictionToggle:
+            let all = PredictionStyle.allCases
+            state.predictionStyle = all[((all.firstIndex(of: state.predictionStyle) ?? 0) + 1) % all.count]
+            say(&state, state.currentModel == nil ? "no model yet: paint both classes, it trains when you pause (or t)"
+                : "model overlay: \(state.predictionStyle.rawValue)")
+        case .uncertaintyToggle:
+            state.showUncertainty.toggle()
+            say(&state, state.showUncertainty ? "uncertainty: bright where the model hesitates" : "uncertainty off")
+        case .modelList:
+            state.overlay = .models(selected: max(0, state.models.count - 1))
         case .nextTask:
             return endStroke(&state) + [.newTask(axis: v.axis, size: 128)]
         case .submitTask:
@@ -221,8 +268,18 @@ public enum App {
         guard state.strokeLast != nil else { return [] }
         state.strokeLast = nil
         state.strokeErases = false
+        labelsChanged(&state)
         return [.endStroke]
     }
+
+    /// Labels changed: train once painting pauses for `trainDelayTicks` ticks.
+    static func labelsChanged(_ state: inout AppState) {
+        state.labelsChangedSinceModel = true
+        state.trainCountdown = trainDelayTicks
+    }
+
+    /// Ticks (250 ms each) without a stroke before training starts by itself.
+    public static let trainDelayTicks = 3
 
     static func readOnlyRefusal(_ state: inout AppState) -> [Effect] {
         say(&state, "read-only: another Trowel session is annotating this project", error: true)
@@ -289,6 +346,28 @@ public enum App {
         case .enter:
             state.overlay = nil
             if selected < count { return update(&state, .taskStarted(state.tasks[selected])) }
+        default:
+            state.overlay = nil
+        }
+        return []
+    }
+
+    static func handleModelList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
+        let count = state.models.count
+        switch key {
+        case .character("j"), .down:
+            state.overlay = .models(selected: min(max(0, count - 1), selected + 1))
+        case .character("k"), .up:
+            state.overlay = .models(selected: max(0, selected - 1))
+        case .enter:
+            state.overlay = nil
+            if selected < count {
+                let id = state.models[selected].id
+                state.currentModel = id
+                state.prediction = nil
+                say(&state, "model \(id) is current")
+                return [.useModel(id)]
+            }
         default:
             state.overlay = nil
         }
@@ -402,6 +481,30 @@ public enum App {
            !(state.pendingSlices[AppState.minimapPane].map { SliceImage.covers($0, whole) } ?? false) {
             effects.append(.loadSlice(whole))
         }
+        if let model = state.currentModel, state.predictionStyle != .off || state.showUncertainty {
+            // The visible part first, then the whole slice (if it is not huge).
+            let full = (rows: 0..<v.plane.rows, columns: 0..<v.plane.columns)
+            func span(_ a: Double, _ b: Double, _ n: Int) -> Range<Int> {
+                let lo = min(n, max(0, Int(a.rounded(.down)))), hi = max(0, min(n, Int(b.rounded(.down)) + 1))
+                return lo..<max(lo, hi)
+            }
+            let visible = (rows: span(topLeft.row, bottomRight.row, full.rows.count),
+                           columns: span(topLeft.column, bottomRight.column, full.columns.count))
+            let have = state.prediction.flatMap { $0.modelID == model ? $0 : nil }
+            let asked = state.pendingPrediction.flatMap { $0.modelID == model ? $0 : nil }
+            func covered(_ r: Range<Int>, _ c: Range<Int>) -> Bool {
+                (have?.covers(axis: v.axis, index: v.slice, rows: r, columns: c) ?? false)
+                    || (asked.map { $0.axis == v.axis && $0.index == v.slice && $0.rows.lowerBound <= r.lowerBound
+                        && $0.rows.upperBound >= r.upperBound && $0.columns.lowerBound <= c.lowerBound && $0.columns.upperBound >= c.upperBound } ?? false)
+            }
+            if !visible.rows.isEmpty, !visible.columns.isEmpty {
+                if !covered(visible.rows, visible.columns) {
+                    effects.append(.predict(PreviewRegion(axis: v.axis, index: v.slice, rows: visible.rows, columns: visible.columns, modelID: model)))
+                } else if full.rows.count * full.columns.count <= 1 << 20, !covered(full.rows, full.columns), asked == nil {
+                    effects.append(.predict(PreviewRegion(axis: v.axis, index: v.slice, rows: full.rows, columns: full.columns, modelID: model)))
+                }
+            }
+        }
         let pendingLabels = state.pendingLabels.map { $0.axis == v.axis && $0.index == v.slice } ?? false
         if (state.labels?.axis != v.axis || state.labels?.index != v.slice) && !pendingLabels {
             effects.append(.loadLabels(axis: v.axis, index: v.slice))
@@ -415,6 +518,8 @@ public enum App {
         state.message = text
         state.messageIsError = error
     }
+
+    static func format2(_ v: Double) -> String { String(format: "%.2f", v) }
 
     static func format(_ v: Double) -> String {
         abs(v - v.rounded()) < 1e-9 && abs(v) < 1e12 ? String(Int(v.rounded())) : String(format: "%.4g", v)

@@ -16,6 +16,29 @@ public enum Effect: Equatable, Sendable {
     case addClass(name: String, color: RGB?)
     case renameClass(id: Int, name: String)
     case recolorClass(id: Int, color: RGB)
+    /// Train a model on the labels as they are now (background, latest request wins).
+    case train
+    /// Predict a region of a slice with the current model (background, latest request wins).
+    case predict(PreviewRegion)
+    /// Make a saved model the current one.
+    case useModel(String)
     case redraw
     case quit
+}
+
+/// A region of one slice, full-resolution in-plane coordinates, to predict.
+public struct PreviewRegion: Equatable, Sendable {
+    public var axis: Axis
+    public var index: Int
+    public var rows: Range<Int>
+    public var columns: Range<Int>
+    public var modelID: String
+
+    public init(axis: Axis, index: Int, rows: Range<Int>, columns: Range<Int>, modelID: String) {
+        self.axis = axis
+        self.index = index
+        self.rows = rows
+        self.columns = columns
+        self.modelID = modelID
+    }
 }

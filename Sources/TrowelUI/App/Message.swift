@@ -7,6 +7,12 @@ public enum Message: Sendable {
     case classesLoaded([ClassStyle])
     case taskStarted(AnnotationTask)
     case tasksLoaded([AnnotationTask])
+    case trainingProgress(phase: String, fraction: Double)
+    case modelTrained(ModelSummary)
+    /// Training ended without a model (e.g. only one class is painted): why.
+    case trainingStopped(String)
+    case modelsLoaded([ModelSummary], current: String?)
+    case predictionLoaded(Prediction)
     case notice(String)
     case failure(String)
     case tick

@@ -17,6 +17,7 @@ public enum Command: String, CaseIterable, Sendable {
     case windowNarrower = "window-narrower", windowWider = "window-wider"
     case levelDown = "level-down", levelUp = "level-up"
     case overlayToggle = "labels-toggle", overlayOpacity = "labels-opacity"
+    case trainNow = "train", predictionToggle = "prediction", uncertaintyToggle = "uncertainty", modelList = "models"
     case contextToggle = "context"
     case nextTask = "task-next", submitTask = "task-submit", taskList = "tasks"
     case cycleTheme = "theme"
@@ -27,7 +28,7 @@ public enum Command: String, CaseIterable, Sendable {
 
     /// What the help screen groups it under.
     public enum Group: String, CaseIterable, Sendable {
-        case move = "Move", slice = "Slice", paint = "Paint", look = "Look", tasks = "Tasks", app = "Trowel"
+        case move = "Move", slice = "Slice", paint = "Paint", look = "Look", model = "Model", tasks = "Tasks", app = "Trowel"
     }
 
     public var group: Group {
@@ -38,8 +39,9 @@ public enum Command: String, CaseIterable, Sendable {
         case .brush, .eraser, .fill, .penToggle, .brushSmaller, .brushLarger, .class1, .class2, .class3, .class4,
              .class5, .class6, .class7, .class8, .class9, .undo, .redo: return .paint
         case .autoContrast, .windowNarrower, .windowWider, .levelDown, .levelUp, .overlayToggle, .overlayOpacity,
-             .cycleTheme: return .look
+             .cycleTheme, .predictionToggle, .uncertaintyToggle: return .look
         case .nextTask, .submitTask, .taskList: return .tasks
+        case .trainNow, .modelList: return .model
         case .help, .commandLine, .redraw, .quit: return .app
         }
     }
@@ -80,7 +82,11 @@ public enum Command: String, CaseIterable, Sendable {
         case .levelDown: return "darker (lower the level)"
         case .levelUp: return "brighter (raise the level)"
         case .overlayToggle: return "show/hide labels"
-        case .overlayOpacity: return "cycle label opacity"
+        case .overlayOpacity: return "cycle overlay opacity"
+        case .trainNow: return "train now (it also trains by itself when you stop painting)"
+        case .predictionToggle: return "model overlay: fill, outline, off"
+        case .uncertaintyToggle: return "uncertainty map (1 − (p1 − p2)) instead of classes"
+        case .modelList: return "models: list, compare, make one current"
         case .nextTask: return "next annotation task (a random patch)"
         case .submitTask: return "submit the current task"
         case .taskList: return "list submitted tasks"
@@ -144,12 +150,16 @@ public enum Command: String, CaseIterable, Sendable {
         case .windowWider: return [c("W")]
         case .levelDown: return [c("v")]
         case .levelUp: return [c("V")]
-        case .overlayToggle: return [c("p")]
+        case .overlayToggle: return [c("A")]
         case .overlayOpacity: return [c("o")]
+        case .trainNow: return [c("t")]
+        case .predictionToggle: return [c("p")]
+        case .uncertaintyToggle: return [c("U")]
+        case .modelList: return [c("m")]
         case .nextTask: return [c("n")]
         case .submitTask: return [.enter]
         case .taskList: return [c("T")]
-        case .cycleTheme: return [c("t")]
+        case .cycleTheme: return [.control("t")]
         case .help: return [c("?")]
         case .commandLine: return [c(":")]
         case .redraw: return [.control("l")]

@@ -1,5 +1,6 @@
 import Foundation
 import TrowelEngine
+import TrowelML
 import TrowelVolume
 
 /// Performs the effects `App.update` asks for against the engine and answers with messages: the
@@ -8,12 +9,47 @@ public final class EffectRunner {
     public let session: AnnotationSession
     let taskSize: Int
     let palette: [String]
+    let library: ModelLibrary
+    let previewer: Previewer
+    let trainer: Trainer
+    /// Messages from the background trainer and previewer, waiting for the UI thread.
+    private let inbox: Inbox
 
-    public init(session: AnnotationSession, taskSize: Int, palette: [String]) {
+    /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
+    public init(session: AnnotationSession, taskSize: Int, palette: [String], wake: @escaping @Sendable () -> Void = {}) {
         self.session = session
         self.taskSize = taskSize
         self.palette = palette
+        let inbox = Inbox(wake: wake)
+        self.inbox = inbox
+        library = ModelLibrary(project: session.project)
+        let previewer = Previewer(volume: session.volume, onPreview: { inbox.post(.predictionLoaded(Prediction($0))) },
+                                  onFailure: { inbox.post(.failure($0)) })
+        self.previewer = previewer
+        trainer = Trainer(project: session.project, volume: session.volume, spec: TrainingRun.interactiveSpec,
+                          configuration: TrainingRun.interactiveConfiguration) { event in
+            switch event {
+            case .phase(let phase, let fraction):
+                inbox.post(.trainingProgress(phase: phase, fraction: fraction), replacingProgress: true)
+            case .trained(let forest, let record):
+                previewer.use(forest, id: record.id)
+                inbox.post(.modelTrained(ModelSummary(record)))
+            case .failed(let why):
+                inbox.post(.trainingStopped(why))
+            }
+        }
     }
+
+    /// The models saved in the project, and the latest one made current (its forest loaded for the overlay).
+    public func restoreModels() -> Message? {
+        guard let records = try? library.records(), let latest = records.last,
+              let (forest, _) = try? library.load(latest.id) else { return nil }
+        previewer.use(forest, id: latest.id)
+        return .modelsLoaded(records.map(ModelSummary.init), current: latest.id)
+    }
+
+    /// What the background work has produced since the last call.
+    public func drainBackground() -> [Message] { inbox.drain() }
 
     /// The messages that answer `effect`; a failure becomes a `.failure` message, never a throw.
     public func perform(_ effect: Effect, state: AppState) -> [Message] {
@@ -59,6 +95,17 @@ public final class EffectRunner {
         case .recolorClass(let id, let color):
             try session.project.updateClass(id: id, color: color.hex)
             return [.classesLoaded(try classStyles())]
+        case .train:
+            guard !session.isReadOnly else { return [.notice("read-only session: training is left to the session that annotates")] }
+            trainer.request()
+            return [.trainingProgress(phase: "waiting", fraction: 0)]
+        case .predict(let region):
+            previewer.request(PreviewRequest(axis: region.axis, index: region.index, rows: region.rows, columns: region.columns))
+            return []
+        case .useModel(let id):
+            let (forest, _) = try library.load(id)
+            previewer.use(forest, id: id)
+            return [.modelsLoaded(try library.records().map(ModelSummary.init), current: id)]
         case .redraw, .quit:
             return []
         }
@@ -91,5 +138,49 @@ extension EffectRunner {
             }
         }
         return forCaller
+    }
+}
+
+extension ModelSummary {
+    /// What the screen shows of a saved model.
+    public init(_ record: ModelRecord) {
+        self.init(id: record.id, f1: record.metrics.map { $0.perClass.mapValues(\.f1) }, accuracy: record.metrics?.overallAccuracy,
+                  oobError: record.oobError, trainingVoxels: record.trainingVoxels, seconds: record.trainingSeconds)
+    }
+}
+
+extension Prediction {
+    /// The screen's copy of a preview.
+    public init(_ preview: Preview) {
+        let p = preview.probabilities
+        self.init(axis: preview.request.axis, index: preview.request.index, rows: preview.request.rows,
+                  columns: preview.request.columns, modelID: preview.modelID, classIDs: p.classes.map { Int($0.id) },
+                  labels: p.labels.elements, probabilities: p.values, uncertainty: p.uncertainty.elements)
+    }
+}
+
+/// Messages posted from background threads for the UI thread. Progress replaces older progress,
+/// so a slow screen never falls behind a fast trainer.
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [Message] = []
+    private let wake: @Sendable () -> Void
+
+    init(wake: @escaping @Sendable () -> Void) { self.wake = wake }
+
+    func post(_ message: Message, replacingProgress: Bool = false) {
+        lock.lock()
+        if replacingProgress, case .trainingProgress? = messages.last { messages.removeLast() }
+        messages.append(message)
+        lock.unlock()
+        wake()
+    }
+
+    func drain() -> [Message] {
+        lock.lock()
+        defer { lock.unlock() }
+        let out = messages
+        messages = []
+        return out
     }
 }

@@ -42,6 +42,7 @@ public enum Tool: String, Equatable, Sendable {
 public enum Overlay: Equatable, Sendable {
     case help
     case tasks(selected: Int)
+    case models(selected: Int)
     /// The `:` command line, with what has been typed so far.
     case prompt(String)
 }
@@ -83,6 +84,20 @@ public struct AppState: Sendable {
     /// Distance of the context slices shown beside the main one (0 = none).
     public var contextDistance = 0
 
+    // Learning.
+    public var prediction: Prediction?
+    public var pendingPrediction: PreviewRegion?
+    public var predictionStyle = PredictionStyle.fill
+    public var showUncertainty = false
+    public var models: [ModelSummary] = []
+    public var currentModel: String?
+    /// The phase and progress of a training run in the background.
+    public var training: (phase: String, fraction: Double)?
+    /// Ticks left before labels that changed are trained on (debounce); nil when nothing is due.
+    public var trainCountdown: Int?
+    /// True when labels changed after the current model was trained.
+    public var labelsChangedSinceModel = false
+
     public var screen: (width: Int, height: Int)
     public var overlay: Overlay?
     public var message: String?
@@ -110,6 +125,9 @@ public struct AppState: Sendable {
     public func style(ofClass id: Int) -> ClassStyle {
         classes.first { $0.id == id } ?? ClassStyle(id: id, name: "class \(id)", color: RGB(grey: 160))
     }
+
+    /// The summary of the model the overlay shows.
+    public var currentModelSummary: ModelSummary? { models.first { $0.id == currentModel } }
 
     public var layout: Layout {
         Layout(width: screen.width, height: screen.height, contextPanes: contextDistance > 0 ? 2 : 0)

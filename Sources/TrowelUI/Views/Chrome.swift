@@ -69,6 +69,19 @@ struct Chrome {
         box(&grid, title: "Tasks (j/k, Enter revisits, Esc closes)", lines: lines)
     }
 
+    func drawModels(into grid: inout CellGrid, selected: Int) {
+        var lines: [(String, Bool)] = []
+        if state.models.isEmpty {
+            lines.append(("No models yet: paint both classes and pause (or press t).", false))
+        }
+        for (i, m) in state.models.enumerated() {
+            let f1 = state.classes.map { c in "\(c.name) " + (m.f1?[c.id].map { String(format: "%.2f", $0) } ?? "–") }.joined(separator: "  ")
+            let mark = m.id == state.currentModel ? "●" : " "
+            lines.append(((i == selected ? "▶" : " ") + mark + " \(m.id)  \(m.trainingVoxels.formatted()) voxels  F1 \(f1)", i == selected))
+        }
+        box(&grid, title: "Models (F1 cross-validated; j/k, Enter makes current, Esc closes)", lines: lines)
+    }
+
     /// A framed box centred on the screen, as many columns of lines as it takes.
     private func box(_ grid: inout CellGrid, title: String, lines: [(String, Bool)]) {
         let theme = state.theme

@@ -63,6 +63,8 @@ struct SidePanel {
         }
         line("undo \(state.canUndo ? "u" : "–")  redo \(state.canRedo ? "^R" : "–")  labels \(state.showLabels ? "on" : "off")",
              state.theme.dim)
+        heading("model")
+        for (text, color, bold) in modelLines() { line(text, color, bold: bold) }
         if let task = state.task {
             heading("task")
             line("task \(task.id) \(task.submitted ? "submitted" : "open")  \(task.axis) \(task.slice)")
@@ -74,6 +76,57 @@ struct SidePanel {
             heading("map")
             drawMinimap(into: &grid, painter: painter, column: x0, row: row, width: width, height: rows.upperBound - row)
         }
+    }
+
+    /// The current model's cross-validated quality with its history, and the class probabilities
+    /// under the cursor, as panel lines (text, colour, bold).
+    func modelLines() -> [(String, RGB?, Bool)] {
+        var out: [(String, RGB?, Bool)] = []
+        if let t = state.training {
+            let filled = Int(t.fraction * 10)
+            out.append(("training: \(t.phase) " + String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled),
+                        state.theme.accent, false))
+        }
+        guard let m = state.currentModelSummary else {
+            if state.training == nil { out.append(("none yet: paint both classes", state.theme.dim, false)) }
+            return out
+        }
+        let stale = state.labelsChangedSinceModel || state.training != nil
+        out.append(("\(m.id)" + (stale ? " (stale)" : ""), stale ? state.theme.dim : nil, false))
+        for c in state.classes {
+            let history = state.models.compactMap { $0.f1?[c.id] }
+            let value = m.f1?[c.id].map { String(format: "%.2f", $0) } ?? "–"
+            out.append(("F1 " + c.name.padding(toLength: 7, withPad: " ", startingAt: 0) + " \(value) " + Self.sparkline(history.suffix(10)),
+                        nil, false))
+        }
+        if let oob = m.oobError { out.append((String(format: "OOB error %.3f (optimistic)", oob), state.theme.dim, false)) }
+        let v = state.viewport
+        let (ra, ca) = v.axis.planeAxes
+        guard let p = state.prediction, p.axis == v.axis, p.index == v.slice,
+              let probabilities = p.probabilities(row: v.cursor[ra], column: v.cursor[ca]) else { return out }
+        let top = probabilities.max { $0.p < $1.p }?.id
+        for (id, value) in probabilities {
+            let name = state.style(ofClass: id).name.padding(toLength: 7, withPad: " ", startingAt: 0)
+            out.append(("\(name) \(Self.bar(Double(value), width: 10)) " + String(format: "%.2f", value),
+                        id == top ? state.style(ofClass: id).color : state.theme.dim, id == top))
+        }
+        return out
+    }
+
+    /// `████▌     ` for a fraction 0…1 in `width` cells, with eighth blocks.
+    static func bar(_ fraction: Double, width: Int) -> String {
+        let eighths = Int((max(0, min(1, fraction)) * Double(width * 8)).rounded())
+        let partial = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8]
+        let full = String(repeating: "█", count: eighths / 8)
+        return (full + partial).padding(toLength: width, withPad: " ", startingAt: 0)
+    }
+
+    /// `▂▄▅` for scores up to 1, scaled from just below the lowest one so that the small steps
+    /// models make (0.85 → 0.90) stay visible.
+    static func sparkline(_ values: ArraySlice<Double>) -> String {
+        let ticks = Array("▁▂▃▄▅▆▇█")
+        let low = max(0, (values.min() ?? 0) - 0.05)
+        return String(values.map { ticks[min(7, max(0, Int(($0 - low) / max(1e-9, 1 - low) * 7.999)))] })
     }
 
     private func zoomText(_ z: Double) -> String {

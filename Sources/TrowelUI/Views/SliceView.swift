@@ -28,6 +28,9 @@ struct SliceView {
             l.axis == v.axis && l.index == v.slice ? l : nil
         } : nil
         let classColors = Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) })
+        let prediction = offset == 0 ? state.prediction.flatMap { p in p.axis == v.axis && p.index == v.slice ? p : nil } : nil
+        let style = state.predictionStyle
+        let uncertain = state.showUncertainty
         let contrast = state.contrast
         let opacity = state.labelOpacity
         // Grey lookup for a 256-step colour map is cheaper than blending per pixel.
@@ -42,6 +45,26 @@ struct SliceView {
                 var color = theme.panel
                 if let value = image?.value(fullResolutionRow: r, column: c) {
                     color = ramp[Int(contrast.grey(Double(value)) * 255)]
+                }
+                if let prediction {
+                    if uncertain, let u = prediction.uncertainty(row: r, column: c) {
+                        color = color.blended(with: Self.heat(Double(u)), amount: opacity * Double(0.3 + 0.7 * u))
+                    } else if !uncertain {
+                        let p = prediction.label(row: r, column: c)
+                        if p != 0, let tint = classColors[Int(p)] {
+                            switch style {
+                            case .fill:
+                                color = color.blended(with: tint, amount: opacity * 0.6)
+                            case .outline:
+                                let right = x + 1 < size.width ? columnOf[x + 1] : -1, below = y + 1 < size.height ? rowOf[y + 1] : -1
+                                let edge = (right >= 0 && prediction.label(row: r, column: right) != p)
+                                    || (below >= 0 && prediction.label(row: below, column: c) != p)
+                                if edge { color = tint }
+                            case .off:
+                                break
+                            }
+                        }
+                    }
                 }
                 if let labels {
                     let l = labels.label(row: r, column: c)
@@ -61,6 +84,14 @@ struct SliceView {
         drawBrush(&img, v)
         drawCrosshair(&img, v, color: theme.cursor)
         return img
+    }
+
+    /// Black → red → yellow → white for uncertainty 0…1.
+    static func heat(_ t: Double) -> RGB {
+        let stops = [RGB(0, 0, 0), RGB(200, 30, 30), RGB(250, 200, 40), RGB(255, 255, 255)]
+        let x = max(0, min(1, t)) * Double(stops.count - 1)
+        let i = min(stops.count - 2, Int(x))
+        return stops[i].blended(with: stops[i + 1], amount: x - Double(i))
     }
 
     private func drawCrosshair(_ img: inout PixelImage, _ v: Viewport, color: RGB) {

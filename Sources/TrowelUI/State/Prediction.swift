@@ -1,0 +1,85 @@
+import TrowelVolume
+
+/// The model's hypothesis for part of one slice: predicted class, class probabilities and
+/// uncertainty (ensemble margin 1 − (p1 − p2)) per voxel, full-resolution in-plane coordinates.
+public struct Prediction: Equatable, Sendable {
+    public var axis: Axis
+    public var index: Int
+    public var rows: Range<Int>
+    public var columns: Range<Int>
+    public var modelID: String
+    /// Class ids, in the order of each voxel's probabilities.
+    public var classIDs: [Int]
+    public var labels: [UInt8]
+    /// `classIDs.count` values per voxel, voxel-major.
+    public var probabilities: [Float]
+    public var uncertainty: [Float]
+
+    public init(axis: Axis, index: Int, rows: Range<Int>, columns: Range<Int>, modelID: String, classIDs: [Int],
+                labels: [UInt8], probabilities: [Float], uncertainty: [Float]) {
+        self.axis = axis
+        self.index = index
+        self.rows = rows
+        self.columns = columns
+        self.modelID = modelID
+        self.classIDs = classIDs
+        self.labels = labels
+        self.probabilities = probabilities
+        self.uncertainty = uncertainty
+    }
+
+    @inline(__always)
+    func offset(row: Int, column: Int) -> Int? {
+        guard rows.contains(row), columns.contains(column) else { return nil }
+        return (row - rows.lowerBound) * columns.count + (column - columns.lowerBound)
+    }
+
+    /// Predicted class at a full-resolution in-plane voxel (0 outside the region).
+    @inline(__always)
+    public func label(row: Int, column: Int) -> UInt8 {
+        offset(row: row, column: column).map { labels[$0] } ?? 0
+    }
+
+    public func uncertainty(row: Int, column: Int) -> Float? {
+        offset(row: row, column: column).map { uncertainty[$0] }
+    }
+
+    /// Each class's probability at a voxel, in `classIDs` order.
+    public func probabilities(row: Int, column: Int) -> [(id: Int, p: Float)]? {
+        guard let o = offset(row: row, column: column) else { return nil }
+        let k = classIDs.count
+        return (0..<k).map { (classIDs[$0], probabilities[o * k + $0]) }
+    }
+
+    /// True when it holds everything `rows` × `columns` of slice `index` across `axis`.
+    public func covers(axis: Axis, index: Int, rows: Range<Int>, columns: Range<Int>) -> Bool {
+        self.axis == axis && self.index == index && self.rows.lowerBound <= rows.lowerBound && self.rows.upperBound >= rows.upperBound
+            && self.columns.lowerBound <= columns.lowerBound && self.columns.upperBound >= columns.upperBound
+    }
+}
+
+/// What the screen shows about a trained model.
+public struct ModelSummary: Equatable, Sendable {
+    public var id: String
+    /// Cross-validated F1 per class id (nil when there was too little to hold out).
+    public var f1: [Int: Double]?
+    public var accuracy: Double?
+    /// Out-of-bag error: optimistic, since neighbouring voxels leak between trees' samples.
+    public var oobError: Double?
+    public var trainingVoxels: Int
+    public var seconds: Double?
+
+    public init(id: String, f1: [Int: Double]?, accuracy: Double?, oobError: Double?, trainingVoxels: Int, seconds: Double? = nil) {
+        self.id = id
+        self.f1 = f1
+        self.accuracy = accuracy
+        self.oobError = oobError
+        self.trainingVoxels = trainingVoxels
+        self.seconds = seconds
+    }
+}
+
+/// How the hypothesis is drawn over the slice.
+public enum PredictionStyle: String, CaseIterable, Sendable {
+    case fill, outline, off
+}

@@ -1,0 +1,99 @@
+import Testing
+import TrowelEngine
+import TrowelVolume
+@testable import TrowelUI
+
+@Suite struct LearningFlowTests {
+    let classes = [ClassStyle(id: 1, name: "bone", color: RGB(232, 196, 104)), ClassStyle(id: 2, name: "matrix", color: RGB(79, 134, 198))]
+
+    func start() -> (FakeDriver, AppState) {
+        var driver = FakeDriver(shape: Shape(z: 20, y: 40, x: 60))
+        var state = AppState(scan: driver.scan, classes: classes, screen: (110, 36), colorMode: .palette256)
+        driver.send(.tick, to: &state)
+        return (driver, state)
+    }
+
+    func trains(_ driver: FakeDriver) -> Int { driver.log.filter { $0 == .train }.count }
+
+    @Test func trainingWaitsUntilPaintingPauses() {
+        var (driver, state) = start()
+        driver.press(" ll ", &state)                       // one stroke ends
+        driver.send(.tick, to: &state)
+        driver.send(.tick, to: &state)
+        driver.press(" jj ", &state)                       // another stroke: the countdown starts again
+        driver.send(.tick, to: &state)
+        driver.send(.tick, to: &state)
+        #expect(trains(driver) == 0)
+        driver.send(.tick, to: &state)
+        #expect(trains(driver) == 1)
+        for _ in 0..<10 { driver.send(.tick, to: &state) }
+        #expect(trains(driver) == 1, "nothing changed since: no retraining")
+    }
+
+    @Test func anOpenStrokeHoldsTrainingBack() {
+        var (driver, state) = start()
+        driver.press(" l ", &state)
+        driver.press(" l", &state)                         // pen down again, stroke open
+        for _ in 0..<6 { driver.send(.tick, to: &state) }
+        #expect(trains(driver) == 0)
+        driver.press(" ", &state)
+        for _ in 0..<3 { driver.send(.tick, to: &state) }
+        #expect(trains(driver) == 1)
+    }
+
+    @Test func aModelBringsTheOverlayProbabilitiesAndMetrics() {
+        var (driver, state) = start()
+        driver.press(" l ", &state)
+        driver.press("t", &state)
+        #expect(state.currentModel == "m1" && state.training == nil)
+        #expect(state.prediction?.modelID == "m1")
+        let v = state.viewport
+        let visible = v.voxel(atScreenX: 0, y: 0)
+        #expect(state.prediction!.rows.lowerBound <= max(0, Int(visible.row)))
+        let panel = SidePanel(state: state).modelLines().map(\.0)
+        #expect(panel.contains("F1 bone    0.85 ▂"), "\(panel)")
+        #expect(panel.contains("OOB error 0.010 (optimistic)"), "\(panel)")
+        #expect(panel.contains { $0.hasPrefix("bone    ") && $0.contains("█") }, "probability bars: \(panel)")
+        // A new stroke makes the overlay stale until the next model.
+        driver.press(" j ", &state)
+        #expect(SidePanel(state: state).modelLines().map(\.0).contains("m1 (stale)"))
+        for _ in 0..<3 { driver.send(.tick, to: &state) }
+        #expect(state.currentModel == "m2" && !state.labelsChangedSinceModel)
+        let history = SidePanel(state: state).modelLines().map(\.0)
+        #expect(history.contains("F1 bone    0.90 ▂▄"), "\(history)")
+    }
+
+    @Test func predictionFollowsTheSliceAndTheModelsPanelSwitchesModels() {
+        var (driver, state) = start()
+        driver.press(" l t", &state)
+        driver.press("t", &state)
+        #expect(state.models.map(\.id) == ["m1", "m2"])
+        driver.press("]", &state)
+        #expect(state.prediction?.index == state.viewport.slice)
+        driver.press("m", &state)
+        #expect(App.view(state).text.contains("Models (F1 cross-validated"))
+        driver.press("k", &state)
+        driver.send(.input(.key(.enter)), to: &state)
+        #expect(driver.log.contains(.useModel("m1")) && state.currentModel == "m1")
+        #expect(state.prediction?.modelID == "m1")
+    }
+
+    @Test func overlayStylesAndUncertaintyChangeThePicture() {
+        var (driver, state) = start()
+        driver.press(" l t", &state)
+        let fill = App.view(state)
+        driver.press("p", &state)
+        #expect(state.predictionStyle == .outline)
+        let outline = App.view(state)
+        driver.press("pp", &state)
+        driver.press("U", &state)
+        let uncertainty = App.view(state)
+        #expect(fill != outline && outline != uncertainty && fill != uncertainty)
+    }
+
+    @Test func probabilityBarsDrawEighths() {
+        #expect(SidePanel.bar(0.78, width: 10) == "███████▊  ")
+        #expect(SidePanel.bar(1, width: 4) == "████")
+        #expect(SidePanel.sparkline([0, 0.5, 1]) == "▁▄█")
+    }
+}
