@@ -156,3 +156,45 @@ import TrowelVolume
         #expect(r.stderr.contains("needs a terminal"), "\(r.stderr)")
     }
 }
+
+/// Issue 5 in the real terminal: paint both classes on three slices, the model trains in the
+/// background, and the overlay, probability bars and cross-validated F1 appear.
+@Suite(.serialized) struct LiveLearningTests {
+    @Test func paintingOnThreeSlicesTrainsAModelWithHeldOutScores() throws {
+        let scratch = try Scratch()
+        let tmux = Tmux()
+        defer {
+            tmux.kill()
+            scratch.remove()
+        }
+        let project = scratch("fossil.trowel")
+        let sample = TrowelBinary.repository.appendingPathComponent("SampleData/fossil/scan.zarr").path
+        #expect(try TrowelBinary.run(["convert", sample, "-o", project.path]).status == 0)
+        try tmux.start("TERM=xterm-256color XDG_CONFIG_HOME=\(scratch.url.path) \(TrowelBinary.url.path) \(project.path); sleep 120")
+        try tmux.wait(for: "none yet: paint both classes")
+        // On each of three slices: bone at the centre (the sample's central bone), matrix far to the left.
+        for slice in ["", "{{{", "}}}}}}"] {
+            if !slice.isEmpty { try tmux.literal(slice) }
+            try tmux.keys("1", "Space", "l", "l", "Space")
+            try tmux.literal(String(repeating: "h", count: 40))
+            try tmux.keys("2", "Space", "j", "j", "Space")
+            try tmux.literal(String(repeating: "l", count: 38))
+        }
+        try tmux.wait(for: "F1 bone ", seconds: 180)
+        try tmux.wait(for: "OOB error", seconds: 60)
+        // Held-out scores are numbers (not "–") once three slices are labelled.
+        let deadline = Date().addingTimeInterval(180)
+        var screen = try tmux.screen()
+        while !(screen.range(of: #"F1 bone\s+\d\.\d\d"#, options: .regularExpression) != nil) && Date() < deadline {
+            usleep(300_000)
+            screen = try tmux.screen()
+        }
+        #expect(screen.range(of: #"F1 bone\s+\d\.\d\d"#, options: .regularExpression) != nil, "\(screen)")
+        #expect(screen.range(of: #"F1 matrix\s+\d\.\d\d"#, options: .regularExpression) != nil, "\(screen)")
+        // Probability bars for the voxel under the cursor.
+        #expect(screen.range(of: #"bone\s+[█▏▎▍▌▋▊▉ ]+ \d\.\d\d"#, options: .regularExpression) != nil, "\(screen)")
+        try tmux.keys("q")
+        let models = try FileManager.default.contentsOfDirectory(atPath: project.appendingPathComponent("models").path)
+        #expect(models.contains { $0.hasSuffix(".forest") } && models.contains { $0.hasSuffix(".json") })
+    }
+}
