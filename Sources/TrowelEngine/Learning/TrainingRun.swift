@@ -19,6 +19,9 @@ public struct TrainingRun: Sendable {
     public let cache: FeatureCache
     /// Cross-validation folds.
     public var folds = 3
+    /// False skips cross-validation (metrics nil), e.g. for a first quick overlay; CV costs about
+    /// `folds` × the training time.
+    public var crossValidates = true
 
     public init(project: Project, volume: MultiscaleVolume, spec: FeatureSpec, configuration: ForestConfiguration,
                 cache: FeatureCache? = nil) {
@@ -56,7 +59,7 @@ public struct TrainingRun: Sendable {
 
         progress("validation", 0)
         let halo = spec.halo
-        let metrics = try CrossValidation.evaluate(
+        let metrics = !crossValidates ? nil : try CrossValidation.evaluate(
             set, features: features, featureCount: spec.featureCount, spec: spec, configuration: configuration,
             classes: table, gap: halo, sliceGap: spec.dimensionality == .planar ? 1 : halo, folds: folds,
             progress: { progress("validation", $0) }, isCancelled: isCancelled)
