@@ -17,12 +17,11 @@ import TrowelVolume
 
     @Test func trainingWaitsUntilPaintingPauses() {
         var (driver, state) = start()
+        let delay = App.trainDelayTicks
         driver.press(" ll ", &state)                       // one stroke ends
-        driver.send(.tick, to: &state)
-        driver.send(.tick, to: &state)
+        for _ in 0..<(delay - 1) { driver.send(.tick, to: &state) }
         driver.press(" jj ", &state)                       // another stroke: the countdown starts again
-        driver.send(.tick, to: &state)
-        driver.send(.tick, to: &state)
+        for _ in 0..<(delay - 1) { driver.send(.tick, to: &state) }
         #expect(trains(driver) == 0)
         driver.send(.tick, to: &state)
         #expect(trains(driver) == 1)
@@ -37,7 +36,7 @@ import TrowelVolume
         for _ in 0..<6 { driver.send(.tick, to: &state) }
         #expect(trains(driver) == 0)
         driver.press(" ", &state)
-        for _ in 0..<3 { driver.send(.tick, to: &state) }
+        for _ in 0..<App.trainDelayTicks { driver.send(.tick, to: &state) }
         #expect(trains(driver) == 1)
     }
 
@@ -57,7 +56,7 @@ import TrowelVolume
         // A new stroke makes the overlay stale until the next model.
         driver.press(" j ", &state)
         #expect(SidePanel(state: state).modelLines().map(\.0).contains("m1 (stale)"))
-        for _ in 0..<3 { driver.send(.tick, to: &state) }
+        for _ in 0..<App.trainDelayTicks { driver.send(.tick, to: &state) }
         #expect(state.currentModel == "m2" && !state.labelsChangedSinceModel)
         let history = SidePanel(state: state).modelLines().map(\.0)
         #expect(history.contains("F1 bone    0.90 ▂▄"), "\(history)")

@@ -33,6 +33,25 @@ public struct TrainingRun: Sendable {
         self.cache = cache.flatMap { $0.spec == spec ? $0 : nil } ?? FeatureCache(volume: volume, spec: spec)
     }
 
+    /// Held-out scores for the labels as they are now (features from the cache): the validation step
+    /// of `run`, on its own, so a model can be shown at once and scored afterwards.
+    public func validate(progress: (Double) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws -> Metrics? {
+        let set = try LabelledSet.gather(from: project, shape: volume.shape)
+        let table = try project.classes().map { ClassInfo(id: UInt8($0.id), name: $0.name) }
+        guard set.countsByClass.count >= 2 else { return nil }
+        let features = try cache.features(at: set.voxels)
+        return try crossValidate(set, features: features, classes: table, progress: progress, isCancelled: isCancelled)
+    }
+
+    /// Leakage-aware CV: the feature radius in the plane; across slices 1 for 2D features, the radius for 3D.
+    private func crossValidate(_ set: LabelledSet, features: [Float], classes: [ClassInfo], progress: (Double) -> Void,
+                               isCancelled: () -> Bool) throws -> Metrics? {
+        try CrossValidation.evaluate(set, features: features, featureCount: spec.featureCount, spec: spec,
+                                     configuration: configuration, classes: classes, gap: spec.halo,
+                                     sliceGap: spec.dimensionality == .planar ? 1 : spec.halo, folds: folds,
+                                     progress: progress, isCancelled: isCancelled)
+    }
+
     /// Gathers labels, computes (cached) features, cross-validates, trains on everything, saves a checkpoint.
     /// `progress(phase, fraction)` phases: "labels", "features", "validation", "training", "saving".
     /// `isCancelled` is polled between phases (and between folds); a cancelled run throws `LearningError.cancelled`.
@@ -58,11 +77,8 @@ public struct TrainingRun: Sendable {
         try checkpoint()
 
         progress("validation", 0)
-        let halo = spec.halo
-        let metrics = !crossValidates ? nil : try CrossValidation.evaluate(
-            set, features: features, featureCount: spec.featureCount, spec: spec, configuration: configuration,
-            classes: table, gap: halo, sliceGap: spec.dimensionality == .planar ? 1 : halo, folds: folds,
-            progress: { progress("validation", $0) }, isCancelled: isCancelled)
+        let metrics = !crossValidates ? nil : try crossValidate(set, features: features, classes: table,
+                                                                progress: { progress("validation", $0) }, isCancelled: isCancelled)
         progress("validation", 1)
         try checkpoint()
 

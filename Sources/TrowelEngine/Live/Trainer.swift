@@ -9,9 +9,11 @@ public enum TrainerEvent: Sendable {
     case failed(String)
 }
 
-/// Trains in the background whenever asked, latest request wins: gathers the labels, computes
-/// features at labelled voxels (cached, so a new stroke costs only its own voxels), cross-validates,
-/// trains and saves a checkpoint — the same `TrainingRun` as `trowel train`.
+/// Trains in the background whenever asked, latest request wins, in two steps so the overlay
+/// updates at once: first gather the labels, compute features at labelled voxels (cached, so a new
+/// stroke costs only its own voxels), train and save a checkpoint — the same `TrainingRun` as
+/// `trowel train` — and report it; then cross-validate (unless a newer request is waiting), save
+/// the scores with the checkpoint and report it again.
 public final class Trainer: Sendable {
     private let worker: LatestWinsWorker<Int>
     private let counter = Counter()
@@ -20,11 +22,17 @@ public final class Trainer: Sendable {
                 onEvent: @escaping @Sendable (TrainerEvent) -> Void) {
         let cache = FeatureCache(volume: volume, spec: spec)
         worker = LatestWinsWorker(label: "trowel.trainer") { _, isSuperseded in
-            let run = TrainingRun(project: project, volume: volume, spec: spec, configuration: configuration, cache: cache)
+            var run = TrainingRun(project: project, volume: volume, spec: spec, configuration: configuration, cache: cache)
+            run.crossValidates = false
             do {
                 let (forest, record) = try run.run(progress: { phase, fraction in onEvent(.phase(phase, fraction)) },
                                                    isCancelled: isSuperseded)
                 onEvent(.trained(forest, record))
+                guard !isSuperseded() else { return }
+                var scored = record
+                scored.metrics = try run.validate(progress: { onEvent(.phase("validation", $0)) }, isCancelled: isSuperseded)
+                try ModelLibrary(project: project).save(forest, record: scored)
+                onEvent(.trained(forest, scored))
             } catch LearningError.cancelled {
                 // A newer request is waiting; it runs next.
             } catch {

@@ -52,14 +52,20 @@ public enum App {
         case .trainingProgress(let phase, let fraction):
             state.training = (phase, fraction)
         case .modelTrained(let summary):
-            state.training = nil
+            // The same model comes twice: first as soon as it is trained, then with its held-out scores.
+            let first = state.currentModel != summary.id
+            state.training = first && summary.f1 == nil ? ("validation", 0) : nil
             state.models.removeAll { $0.id == summary.id }
             state.models.append(summary)
             state.currentModel = summary.id
             if state.trainCountdown == nil { state.labelsChangedSinceModel = false }
-            let f1 = summary.f1.map { f in state.classes.compactMap { c in f[c.id].map { "\(c.name) F1 \(format2($0))" } }.joined(separator: ", ") }
-            say(&state, "model \(summary.id): " + (f1.map { $0.isEmpty ? "too few held-out labels to score" : $0 }
-                                                      ?? "too few labelled slices to cross-validate"))
+            if let f1 = summary.f1 {
+                let scores = state.classes.compactMap { c in f1[c.id].map { "\(c.name) F1 \(format2($0))" } }.joined(separator: ", ")
+                say(&state, "model \(summary.id): " + (scores.isEmpty ? "no held-out voxels of these classes" : scores + " (held out)"))
+            } else {
+                say(&state, "model \(summary.id): " + (first ? "scoring it on held-out slices…"
+                                                           : "label two or more slices to score it on held-out data"))
+            }
         case .trainingStopped(let why):
             state.training = nil
             say(&state, why, error: true)
@@ -279,7 +285,7 @@ public enum App {
     }
 
     /// Ticks (250 ms each) without a stroke before training starts by itself.
-    public static let trainDelayTicks = 3
+    public static let trainDelayTicks = 2
 
     static func readOnlyRefusal(_ state: inout AppState) -> [Effect] {
         say(&state, "read-only: another Trowel session is annotating this project", error: true)
