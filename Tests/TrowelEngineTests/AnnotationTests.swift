@@ -131,4 +131,30 @@ import TrowelVolume
         #expect(try project.classes().map(\.name) == ["bone", "rock", "tooth"])
         #expect(throws: ProjectError.noSuchClass(9)) { try project.updateClass(id: 9, name: "x") }
     }
+
+    @Test func acceptedProposalsTrainButAreNotScoredUntilTheUserPaintsThem() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let session = try AnnotationSession(project: project)
+        try session.paint([dab(10, 10, value: 1, radius: 0)], newStroke: true)      // the user's own label inside the patch
+        try session.labels.endStroke()
+        let box = Box(z: 5..<6, y: 8..<14, x: 8..<14)
+        let proposal = Block<UInt8>(shape: box.shape, repeating: 2)
+        let accepted = try session.labels.acceptProposal(proposal, at: box, modelID: "m1")
+        #expect(accepted == 35, "the user's voxel is kept")
+        #expect(session.labels.counts == [1: 1, 2: 35])
+        func scoredCount() throws -> Int { try LabelledSet.gather(from: project, shape: session.volume.shape).scored.filter { $0 }.count }
+        #expect(try scoredCount() == 1)
+        // Painting over proposed voxels makes them the user's.
+        try session.paint([dab(12, 12, value: 2, radius: 0), dab(12, 13, value: 1, radius: 0)], newStroke: true)
+        try session.labels.endStroke()
+        #expect(try scoredCount() == 3)
+        try session.labels.undo()
+        #expect(try scoredCount() == 1, "undo gives the voxels back to the proposal")
+        try session.labels.undo()
+        let finalScored = try scoredCount()
+        #expect(session.labels.counts == [1: 1] && finalScored == 1)
+        let rows = try project.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM proposal WHERE accepted = 1") }
+        #expect(rows == 1)
+    }
 }

@@ -8,12 +8,19 @@ import TrowelVolume
 /// a killed session loses nothing that was painted.
 public final class LabelStore {
     public static let folderName = "labels.zarr"
+    /// uint8 mask beside the labels: 1 where a label came from an accepted model proposal (such
+    /// voxels train models but are never used to score them); cleared wherever the user paints.
+    public static let proposalsFolderName = "proposals.zarr"
 
-    /// One voxel's change: where, and the value before and after.
+    /// One voxel's change: where, and the label (and proposal mark) before and after.
     struct Change {
         var voxel: Index3
         var old: UInt8
         var new: UInt8
+        var wasProposed = false
+        var isProposed = false
+
+        var reversed: Change { Change(voxel: voxel, old: new, new: old, wasProposed: isProposed, isProposed: wasProposed) }
     }
 
     struct Stroke {
@@ -30,6 +37,8 @@ public final class LabelStore {
     public let author: String
     /// Nil in a read-only session on a project that has never been painted.
     let array: ZarrArray?
+    /// The proposal mask, once a proposal has been accepted.
+    private var proposals: ZarrArray?
     private var undoStack: [Stroke] = []
     private var redoStack: [Stroke] = []
     private var open: Stroke?
@@ -56,6 +65,8 @@ public final class LabelStore {
         } else {
             array = nil
         }
+        let maskURL = project.url.appendingPathComponent(Self.proposalsFolderName)
+        if FileManager.default.fileExists(atPath: maskURL.path) { proposals = try ZarrArray.open(at: maskURL) }
         counts = try countLabels()
     }
 
@@ -103,6 +114,8 @@ public final class LabelStore {
         if box.isEmpty { return }
         var block = try array.read(box, as: UInt8.self)
         let window = dabs.contains { $0.window != nil } ? try values(box) : nil
+        // What the user paints is theirs, even where a proposal was accepted (same class included).
+        var mask = try proposals.map { try $0.read(box, as: UInt8.self) }
         var changes: [Change] = []
         for d in dabs {
             for (dr, dc) in d.offsets {
@@ -111,14 +124,17 @@ public final class LabelStore {
                 let local = v - box.lower
                 if let w = d.window, let window, !w.contains(Double(window[local])) { continue }
                 let old = block[local]
-                if old != d.value {
+                let proposed = mask.map { $0[local] != 0 } ?? false
+                if old != d.value || proposed {
                     block[local] = d.value
-                    changes.append(Change(voxel: v, old: old, new: d.value))
+                    mask?[local] = 0
+                    changes.append(Change(voxel: v, old: old, new: d.value, wasProposed: proposed, isProposed: false))
                 }
             }
         }
         if changes.isEmpty { return }
         try array.write(block, at: box.lower)
+        if let mask, changes.contains(where: \.wasProposed) { try proposals!.write(mask, at: box.lower) }
         apply(counting: changes)
         open!.changes += changes
         open!.box = open!.box?.union(box) ?? box
@@ -145,7 +161,7 @@ public final class LabelStore {
     public func undo() throws -> Bool {
         try endStroke()
         guard let stroke = undoStack.popLast() else { return false }
-        try write(stroke.changes.reversed().map { Change(voxel: $0.voxel, old: $0.new, new: $0.old) })
+        try write(stroke.changes.reversed().map(\.reversed))
         try mark(stroke, undone: true)
         redoStack.append(stroke)
         return true
@@ -181,8 +197,57 @@ public final class LabelStore {
             var block = try array.read(box, as: UInt8.self)
             for c in list { block[c.voxel - box.lower] = c.new }
             try array.write(block, at: box.lower)
+            if list.contains(where: { $0.wasProposed || $0.isProposed }) {
+                let mask = try proposalMask()
+                var marks = try mask.read(box, as: UInt8.self)
+                for c in list { marks[c.voxel - box.lower] = c.isProposed ? 1 : 0 }
+                try mask.write(marks, at: box.lower)
+            }
         }
         apply(counting: changes)
+    }
+
+    /// Accepts a model's proposal for `box`: its labels fill the voxels the user has not labelled,
+    /// marked as proposed. One undoable stroke; returns how many voxels it labelled.
+    @discardableResult
+    public func acceptProposal(_ labels: Block<UInt8>, at box: Box, modelID: String) throws -> Int {
+        guard let array, labels.shape == box.shape else { return 0 }
+        try endStroke()
+        let current = try array.read(box, as: UInt8.self)
+        var changes: [Change] = []
+        for z in 0..<box.shape.z {
+            for y in 0..<box.shape.y {
+                for x in 0..<box.shape.x where current[z, y, x] == 0 && labels[z, y, x] != 0 {
+                    changes.append(Change(voxel: box.lower + Index3(z: z, y: y, x: x), old: 0, new: labels[z, y, x], isProposed: true))
+                }
+            }
+        }
+        try write(changes)
+        let axis = box.shape.z == 1 ? Axis.z : box.shape.y == 1 ? .y : .x
+        var stroke = Stroke(changes: changes, value: 0, axis: axis, slice: box.lower[axis], box: box)
+        stroke.row = try project.database.write { db -> Int64 in
+            try db.execute(sql: """
+                INSERT INTO proposal (model_id, created_at, z0, y0, x0, z1, y1, x1, accepted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+                """, arguments: [modelID, Date(), box.lower.z, box.lower.y, box.lower.x, box.upper.z, box.upper.y, box.upper.x])
+            try db.execute(sql: """
+                INSERT INTO stroke (author, created_at, axis, slice, value, z0, y0, x0, z1, y1, x1, voxels)
+                VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: ["\(author) (accepted proposal of model \(modelID))", Date(), axis.description, box.lower[axis],
+                                 box.lower.z, box.lower.y, box.lower.x, box.upper.z, box.upper.y, box.upper.x, changes.count])
+            return db.lastInsertedRowID
+        }
+        undoStack.append(stroke)
+        redoStack.removeAll()
+        return changes.count
+    }
+
+    /// The proposal mask, created on first use.
+    private func proposalMask() throws -> ZarrArray {
+        if let proposals { return proposals }
+        let mask = try ZarrArray.create(at: project.url.appendingPathComponent(Self.proposalsFolderName), shape: shape,
+                                        chunks: array?.chunks ?? .cube(64), dtype: .u8, compressor: .zstd(level: 3))
+        proposals = mask
+        return mask
     }
 
     private func apply(counting changes: [Change]) {

@@ -39,7 +39,10 @@ public struct LabelledSet: Sendable {
         guard array.shape == shape, array.dtype == .u8 else {
             throw LearningError.labelVolume("labels.zarr is \(array.shape) \(array.dtype), the scan is \(shape) uint8")
         }
+        let maskURL = project.url.appendingPathComponent(LabelStore.proposalsFolderName)
+        let mask = FileManager.default.fileExists(atPath: maskURL.path) ? try ZarrArray.open(at: maskURL) : nil
         var found: [(Index3, UInt8)] = []
+        var proposed: [Bool] = []
         let grid = array.chunkGrid
         for z in 0..<grid.z {
             for y in 0..<grid.y {
@@ -48,26 +51,26 @@ public struct LabelledSet: Sendable {
                     guard array.chunkExists(chunk) else { continue }
                     let box = array.chunkBox(chunk)
                     let block = try array.read(box, as: UInt8.self)
+                    let marks = try mask.map { try $0.read(box, as: UInt8.self).elements }
                     let s = block.shape
                     block.elements.withUnsafeBufferPointer { e in
                         for i in 0..<e.count where e[i] != 0 {
                             let p = Index3(z: i / (s.y * s.x), y: (i / s.x) % s.y, x: i % s.x)
                             found.append((box.lower + p, e[i]))
+                            proposed.append(marks.map { $0[i] != 0 } ?? false)
                         }
                     }
                 }
             }
         }
-        found.sort { a, b in (a.0.z, a.0.y, a.0.x) < (b.0.z, b.0.y, b.0.x) }
-        let (proposals, strokes) = try project.database.read { db -> ([Box], [Int]) in
-            let boxes = try Row.fetchAll(db, sql: "SELECT z0, y0, x0, z1, y1, x1 FROM proposal WHERE accepted = 1").map { r in
-                Box(lower: Index3(z: r["z0"], y: r["y0"], x: r["x0"]), upper: Index3(z: r["z1"], y: r["y1"], x: r["x1"]))
-            }
-            return (boxes, try Int.fetchAll(db, sql: "SELECT id FROM stroke WHERE undone = 0 ORDER BY id"))
+        let order = found.indices.sorted { a, b in
+            let (p, q) = (found[a].0, found[b].0)
+            return (p.z, p.y, p.x) < (q.z, q.y, q.x)
         }
-        let voxels = found.map(\.0)
-        let scored = voxels.map { v in !proposals.contains { $0.contains(v) } }
-        return LabelledSet(voxels: voxels, labels: found.map(\.1), scored: scored, strokeIDs: strokes)
+        let strokes = try project.database.read { db in try Int.fetchAll(db, sql: "SELECT id FROM stroke WHERE undone = 0 ORDER BY id") }
+        // Labels that came from accepted model proposals train models but never score them.
+        return LabelledSet(voxels: order.map { found[$0].0 }, labels: order.map { found[$0].1 },
+                           scored: order.map { !proposed[$0] }, strokeIDs: strokes)
     }
 
     /// Stable hash of the exact samples (voxels + labels), hex, for model ids.

@@ -134,12 +134,10 @@ import TrowelVolume
         let project = try makeProject()
         #expect(try LabelledSet.gather(from: project, shape: phantom.shape).isEmpty)
         try importSparseTruth(into: project)
-        try project.database.write { db in
-            try db.execute(sql: """
-                INSERT INTO proposal (model_id, created_at, z0, y0, x0, z1, y1, x1, accepted)
-                VALUES ('m', ?, 12, 0, 0, 13, 40, 40, 1), ('m', ?, 20, 0, 0, 21, 40, 40, 0)
-                """, arguments: [Date(), Date()])
-        }
+        // Slice 12's labels came from an accepted proposal (the mask beside the labels says so).
+        let mask = try ZarrArray.create(at: project.url.appendingPathComponent(LabelStore.proposalsFolderName), shape: phantom.shape,
+                                        chunks: .cube(16), dtype: .u8)
+        try mask.write(Block<UInt8>(shape: Shape(z: 1, y: phantom.shape.y, x: phantom.shape.x), repeating: 1), at: Index3(z: 12, y: 0, x: 0))
         let set = try LabelledSet.gather(from: project, shape: phantom.shape)
         #expect(Set(set.groups) == [4, 12, 20])
         #expect(zip(set.voxels, set.scored).allSatisfy { v, scored in scored == (v.z != 12) })
