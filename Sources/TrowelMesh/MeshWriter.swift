@@ -8,10 +8,33 @@ public enum MeshWriter {
         let format = try MeshFormat(path: path)
         try checkFolder(of: path)
         let bytes = format == .stl ? stlBytes(mesh) : objBytes(mesh)
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw .write(path: path, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
+        try writeAtomically(bytes, to: path)
+    }
+
+    /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+    private static func writeAtomically(_ bytes: [UInt8], to path: String) throws(MeshError) {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".trowel-tmp-\(url.lastPathComponent)-\(UUID().uuidString)").path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw .write(path: path, reason: String(cString: strerror(errno))) }
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                done += n
+            }
+        }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporary)
+            throw .write(path: path, reason: String(cString: strerror(failure)))
         }
     }
 
@@ -46,6 +69,12 @@ public enum MeshWriter {
 
     @inline(__always) private static func append(_ value: UInt32, to out: inout [UInt8]) {
         out += [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)]
+    }
+
+    /// Checks, before any work, that `path` names a known format in an existing, writable folder.
+    public static func validate(path: String) throws(MeshError) {
+        _ = try MeshFormat(path: path)
+        try checkFolder(of: path)
     }
 
     /// A one-line reason when the output's folder is missing or not writable.
