@@ -45,7 +45,7 @@ struct MeshCommand: ParsableCommand {
     @Option(help: "Keep this fraction of the triangles (quadric edge collapse), e.g. 0.5.")
     var decimate: Double?
 
-    @Option(help: "Cubes per block side (memory is about 12 bytes × (side+1)³ plus the mesh).")
+    @Option(help: "Cubes per block side (memory is about 34 bytes × (side+1)³ plus the mesh).")
     var block = 64
 
     @Flag(help: "Print one JSON object instead of text.")
