@@ -63,12 +63,17 @@ struct CollapseState {
         return out
     }
 
-    mutating func collapse(until target: Int) {
+    /// Collapses edges until `target` faces remain or none can go; false when cancelled.
+    mutating func collapse(until target: Int, isCancelled: () -> Bool) -> Bool {
+        var popped = 0
         while liveFaces > target, let e = queue.pop() {
+            popped += 1
+            if popped & 0xFFF == 0 && isCancelled() { return false }
             let u = Int(e.u), v = Int(e.v)
             guard vertexAlive[u], vertexAlive[v], stamp[u] == e.stampU, stamp[v] == e.stampV else { continue }
             _ = tryCollapse(u, v)
         }
+        return true
     }
 
     /// Merges v into u when that keeps the mesh a closed manifold without flipped triangles.

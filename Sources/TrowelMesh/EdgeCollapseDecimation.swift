@@ -16,7 +16,16 @@ public struct EdgeCollapseDecimation: Sendable {
     /// `mesh` with about `keepFraction` of its triangles.
     public func decimated(_ mesh: TriangleMesh) -> TriangleMesh {
         var state = CollapseState(mesh)
-        state.collapse(until: Int((Double(mesh.triangles.count) * keepFraction).rounded()))
+        state.collapse(until: Int((Double(mesh.triangles.count) * keepFraction).rounded()), isCancelled: { false })
+        return state.mesh
+    }
+
+    /// As `decimated(_:)`, polling `isCancelled` every few thousand collapses (Ctrl-C in the CLI).
+    public func decimated(_ mesh: TriangleMesh, isCancelled: () -> Bool) throws(MeshError) -> TriangleMesh {
+        var state = CollapseState(mesh)
+        if !state.collapse(until: Int((Double(mesh.triangles.count) * keepFraction).rounded()), isCancelled: isCancelled) {
+            throw .cancelled
+        }
         return state.mesh
     }
 }

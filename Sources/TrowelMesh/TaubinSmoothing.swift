@@ -15,11 +15,17 @@ public struct TaubinSmoothing: Sendable {
 
     /// `mesh` with each vertex moved towards (λ) and then away from (μ) the mean of its neighbours.
     public func smoothed(_ mesh: TriangleMesh) -> TriangleMesh {
+        (try? smoothed(mesh, isCancelled: { false })) ?? mesh
+    }
+
+    /// As `smoothed(_:)`, polling `isCancelled` once per iteration (Ctrl-C in the CLI).
+    public func smoothed(_ mesh: TriangleMesh, isCancelled: () -> Bool) throws(MeshError) -> TriangleMesh {
         if iterations == 0 || mesh.triangles.isEmpty { return mesh }
         let (start, neighbours) = Self.neighbourLists(mesh)
         var p = mesh.positions.map { SIMD3<Double>($0) }
         var next = p
         for _ in 0..<iterations {
+            if isCancelled() { throw .cancelled }
             for factor in [lambda, mu] {
                 for i in p.indices where start[i] < start[i + 1] {
                     var mean = SIMD3<Double>.zero

@@ -81,12 +81,19 @@ struct MeshCommand: ParsableCommand {
             var mesh = try extractor.surface(
                 of: UInt8(clamping: labelClass.id), in: labelSource,
                 progress: { done, total in
-                    Terminal.showProgress(bar.line(done: done, total: total, bytes: 0, elapsed: Date().timeIntervalSince(start),
+                    // Label bytes read so far (uint8), for the MB/s figure.
+                    let bytes = labelSource.shape.voxelCount / max(1, total) * done
+                    Terminal.showProgress(bar.line(done: done, total: total, bytes: bytes, elapsed: Date().timeIntervalSince(start),
                                                    width: Terminal.width))
                 }, isCancelled: { Interrupts.isInterrupted })
             Terminal.clearProgressLine()
-            if let decimation { mesh = decimation.decimated(mesh) }
-            mesh = smoothing.smoothed(mesh)
+            if let decimation {
+                Terminal.showProgress("decimating \(mesh.triangles.count) triangles…")
+                mesh = try decimation.decimated(mesh, isCancelled: { Interrupts.isInterrupted })
+            }
+            if smooth > 0 { Terminal.showProgress("smoothing \(mesh.triangles.count) triangles…") }
+            mesh = try smoothing.smoothed(mesh, isCancelled: { Interrupts.isInterrupted })
+            Terminal.clearProgressLine()
             if mesh.triangles.isEmpty { throw MeshCommandError.empty(labelClass.name, sourceURL.path) }
             try MeshWriter.write(mesh, to: outputPath)
             let seconds = Date().timeIntervalSince(start)

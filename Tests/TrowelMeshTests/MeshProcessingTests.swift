@@ -59,6 +59,14 @@ import TrowelVolume
         #expect(throws: MeshError.badDownsample(0)) { try SurfaceExtractor(downsample: 0) }
     }
 
+    @Test func everyStageStopsWhenCancelled() throws {
+        let source = LabelSource(block: MeshFixtures.sphere(), voxelSize: voxel)
+        #expect(throws: MeshError.cancelled) { try SurfaceExtractor(blockSide: 8).surface(of: 1, in: source, isCancelled: { true }) }
+        let mesh = try SurfaceExtractor().surface(of: 1, in: source)
+        #expect(throws: MeshError.cancelled) { try EdgeCollapseDecimation(keepFraction: 0.5).decimated(mesh, isCancelled: { true }) }
+        #expect(throws: MeshError.cancelled) { try TaubinSmoothing(iterations: 3).smoothed(mesh, isCancelled: { true }) }
+    }
+
     @Test func smoothingKeepsBoneWatertightAndItsVolume() throws {
         let mesh = try boneMesh()
         let smooth = try TaubinSmoothing(iterations: 10).smoothed(mesh)
