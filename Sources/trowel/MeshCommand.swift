@@ -9,12 +9,14 @@ struct MeshCommand: ParsableCommand {
         commandName: "mesh",
         abstract: "Export one class of a segmentation as a closed surface mesh (binary STL or OBJ).",
         discussion: """
-            Blockwise marching tetrahedra on the voxels of the class, welded across block seams into one
-            closed, manifold, outward-facing mesh; memory is one block plus the mesh. Coordinates are in
-            micrometres (voxel centre (i + 0.5) × voxel size; STL has no units, so scale by 0.001 for mm).
-            The source is a segmentation (--segmentation ID, default the newest), the painted labels
-            (--labels), or any uint8 Zarr array or OME-Zarr group (--from). --downsample 2 meshes a
-            max-downsampled mask: a 2×2×2 group is inside when any of its voxels is (thin struts survive).
+            Blockwise marching tetrahedra on the voxels of the class, welded across block seams into one \
+            closed, manifold, outward-facing mesh; memory is one block plus the mesh. Coordinates are in \
+            micrometres (voxel centre = (i + 0.5) × voxel size); STL has no units, so scale by 0.001 for mm.
+
+            The source is a segmentation (--segmentation ID, default the newest), the painted labels \
+            (--labels), or any uint8 Zarr array or OME-Zarr group (--from). --downsample 2 meshes a \
+            max-downsampled mask: a 2×2×2 group is inside when any of its voxels is, so thin struts survive. \
+            --decimate runs before --smooth.
             """
     )
 
