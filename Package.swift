@@ -45,6 +45,7 @@ let package = Package(
             dependencies: ["TrowelVolume", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: mlSettings
         ),
+        .target(name: "TrowelMesh", dependencies: ["TrowelVolume"], swiftSettings: numericSettings),
         .target(
             name: "TrowelEngine",
             dependencies: ["TrowelVolume", "TrowelML", .product(name: "GRDB", package: "GRDB.swift")]
@@ -53,12 +54,12 @@ let package = Package(
         .target(name: "TrowelTerminal", dependencies: ["TrowelUI", "CNcursesw"]),
         .executableTarget(
             name: "trowel",
-            dependencies: ["TrowelEngine", "TrowelUI", "TrowelTerminal", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TrowelEngine", "TrowelUI", "TrowelTerminal", "TrowelMesh", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "trowel-bench",
             dependencies: [
-                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI", "TrowelTerminal",
+                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI", "TrowelTerminal", "TrowelMesh",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: mlSettings
@@ -67,6 +68,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelMLTests", dependencies: ["TrowelML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrowelMeshTests", dependencies: ["TrowelMesh", "TrowelVolume"]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
         .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),

@@ -1,0 +1,31 @@
+/// Reduces a closed mesh to a fraction of its triangles by edge collapses, cheapest first by
+/// quadric error (the squared distance to the original surface's planes).
+///
+/// A collapse is made only when it keeps the surface a closed manifold: the edge's end vertices
+/// share exactly the two opposite vertices (the link condition), those keep at least three faces,
+/// and no surrounding triangle flips or degenerates. So watertightness and winding survive.
+public struct EdgeCollapseDecimation: Sendable {
+    /// Fraction of the triangles to keep (0 < f < 1); fewer may remain unreachable on tiny parts.
+    public var keepFraction: Double
+
+    public init(keepFraction: Double) throws(MeshError) {
+        guard keepFraction > 0, keepFraction < 1 else { throw .badDecimation(keepFraction) }
+        self.keepFraction = keepFraction
+    }
+
+    /// `mesh` with about `keepFraction` of its triangles.
+    public func decimated(_ mesh: TriangleMesh) -> TriangleMesh {
+        var state = CollapseState(mesh)
+        state.collapse(until: Int((Double(mesh.triangles.count) * keepFraction).rounded()), isCancelled: { false })
+        return state.mesh
+    }
+
+    /// As `decimated(_:)`, polling `isCancelled` every few thousand collapses (Ctrl-C in the CLI).
+    public func decimated(_ mesh: TriangleMesh, isCancelled: () -> Bool) throws(MeshError) -> TriangleMesh {
+        var state = CollapseState(mesh)
+        if !state.collapse(until: Int((Double(mesh.triangles.count) * keepFraction).rounded()), isCancelled: isCancelled) {
+            throw .cancelled
+        }
+        return state.mesh
+    }
+}
