@@ -71,7 +71,7 @@ struct OpenCommand: ParsableCommand {
                             voxelSize: record.voxelSize, levelCount: session.volume.levels.count, values: record.values)
         let waker = loop.waker
         let runner = EffectRunner(session: session, taskSize: config.taskSize, palette: theme.classPalette.map(\.hex),
-                                  wake: { waker.wake() })
+                                  uncertainTasks: config.uncertainTasks, wake: { waker.wake() })
         var state = AppState(scan: scan, classes: try runner.classStyles(), screen: backend.size, colorMode: backend.colorMode,
                              theme: theme, themes: themes, keymap: config.keymap)
         state.readOnly = session.isReadOnly

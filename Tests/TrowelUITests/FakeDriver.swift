@@ -84,6 +84,13 @@ struct FakeDriver {
             return [.trainingProgress(phase: "training", fraction: 0.5),
                     .modelTrained(ModelSummary(id: "m\(modelsTrained)", f1: [1: 0.8 + 0.05 * Double(modelsTrained), 2: 0.9],
                                                accuracy: 0.9, oobError: 0.01, trainingVoxels: voxels))]
+        case .propose(let taskID, let modelID):
+            guard let task = state.task, task.id == taskID else { return [] }
+            let patch = task.rows.count * task.columns.count
+            return [.proposalLoaded(Proposal(taskID: taskID, modelID: modelID, axis: task.axis, slice: task.slice, rows: task.rows,
+                                             columns: task.columns, labels: [UInt8](repeating: 2, count: patch)))]
+        case .newTask(let axis, let size):
+            return [.taskStarted(AnnotationTask(id: 7, axis: axis, slice: 3, rows: 2..<(2 + min(size, 20)), columns: 4..<(4 + min(size, 20))))]
         case .predict(let region):
             // A fake model: bone where the scan is bright.
             let plane = levels[0].shape.plane(across: region.axis)

@@ -95,4 +95,26 @@ import TrowelVolume
         #expect(SidePanel.bar(1, width: 4) == "████")
         #expect(SidePanel.sparkline([0, 0.5, 1]) == "▁▄█")
     }
+
+    @Test func aTaskWithAModelIsProposedDrawnDottedAndAcceptedWithEnter() {
+        var (driver, state) = start()
+        driver.press(" l t", &state)
+        driver.press("n", &state)
+        #expect(state.proposal?.taskID == 7 && state.contextDistance == 1)
+        let before = App.view(state)
+        state.proposal = nil
+        let without = App.view(state)
+        #expect(before != without, "the proposal is drawn")
+        driver.press("n", &state)
+        driver.send(.input(.key(.enter)), to: &state)
+        #expect(driver.log.contains(.acceptProposal(taskID: 7)) && state.proposal == nil)
+    }
+
+    @Test func withoutAModelATaskIsJustSubmitted() {
+        var (driver, state) = start()
+        driver.press("n", &state)
+        #expect(state.proposal == nil)
+        driver.send(.input(.key(.enter)), to: &state)
+        #expect(driver.log.contains(.submitTask(7)))
+    }
 }

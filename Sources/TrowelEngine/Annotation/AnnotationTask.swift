@@ -18,3 +18,10 @@ public struct AnnotationTask: Equatable, Sendable {
         self.submitted = submitted
     }
 }
+
+extension AnnotationTask {
+    /// The patch as a one-voxel-thick box of a scan of `shape`.
+    public func box(in shape: Shape) -> Box {
+        Box.slice(axis: axis, at: slice, of: shape, rows: rows, columns: columns)
+    }
+}

@@ -16,19 +16,32 @@ public struct TaskStore: Sendable {
     /// A new task: a `size`×`size` patch (smaller if the slice is) at a random place on a random
     /// slice across `axis`.
     public func newTask(axis: Axis, size: Int, author: String) throws -> AnnotationTask {
+        try create(randomPatch(axis: axis, size: size), author: author)
+    }
+
+    /// A random `size`×`size` patch (smaller if the slice is) on a random slice across `axis`, not yet stored.
+    public func randomPatch(axis: Axis, size: Int) -> AnnotationTask {
         var rng = SystemRandomNumberGenerator()
         let plane = shape.plane(across: axis)
         let rows = min(size, plane.rows), columns = min(size, plane.columns)
         let slice = Int.random(in: 0..<shape[axis], using: &rng)
         let row0 = Int.random(in: 0...(plane.rows - rows), using: &rng)
         let column0 = Int.random(in: 0...(plane.columns - columns), using: &rng)
+        return AnnotationTask(id: 0, axis: axis, slice: slice, rows: row0..<(row0 + rows), columns: column0..<(column0 + columns))
+    }
+
+    /// Stores `patch` as a new task and returns it with its id.
+    public func create(_ patch: AnnotationTask, author: String) throws -> AnnotationTask {
         let id = try project.database.write { db -> Int64 in
             try db.execute(sql: """
                 INSERT INTO task (author, created_at, axis, slice, row0, row1, column0, column1) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [author, Date(), axis.description, slice, row0, row0 + rows, column0, column0 + columns])
+                """, arguments: [author, Date(), patch.axis.description, patch.slice, patch.rows.lowerBound, patch.rows.upperBound,
+                                 patch.columns.lowerBound, patch.columns.upperBound])
             return db.lastInsertedRowID
         }
-        return AnnotationTask(id: Int(id), axis: axis, slice: slice, rows: row0..<(row0 + rows), columns: column0..<(column0 + columns))
+        var task = patch
+        task.id = Int(id)
+        return task
     }
 
     /// Marks task `id` as submitted.

@@ -52,6 +52,9 @@ public final class Previewer: Sendable {
     /// The id of the model previews use, if any.
     public var modelID: String? { slot.model?.1 }
 
+    /// The model previews use, if any.
+    public var model: (RandomForest, String)? { slot.model }
+
     /// Predicts `request` when the worker is free (a newer request replaces this one if it waits).
     public func request(_ request: PreviewRequest) {
         guard slot.model != nil else { return }

@@ -45,7 +45,13 @@ public enum App {
                 state.viewport.resize(width: size.width, height: size.height)
             }
             state.viewport.focus(rows: task.rows, columns: task.columns)
-            say(&state, "task \(task.id): label this patch, then Enter to submit (n for another)")
+            state.proposal = nil
+            if let model = state.currentModel, !task.submitted {
+                effects.append(.propose(taskID: task.id, modelID: model))
+                say(&state, "task \(task.id): the model's proposal is dotted; correct it, then Enter accepts (n for another)")
+            } else {
+                say(&state, "task \(task.id): label this patch, then Enter to submit (n for another)")
+            }
         case .tasksLoaded(let tasks):
             state.tasks = tasks
             if let current = state.task, let updated = tasks.first(where: { $0.id == current.id }) { state.task = updated }
@@ -72,6 +78,8 @@ public enum App {
         case .modelsLoaded(let models, let current):
             state.models = models
             if let current { state.currentModel = current }
+        case .proposalLoaded(let proposal):
+            if state.task?.id == proposal.taskID { state.proposal = proposal }
         case .predictionLoaded(let prediction):
             if state.pendingPrediction.map({ $0.axis == prediction.axis && $0.index == prediction.index }) ?? false {
                 state.pendingPrediction = nil
@@ -225,7 +233,12 @@ public enum App {
                 say(&state, "no open task; n starts one")
                 return []
             }
-            return endStroke(&state) + [.submitTask(task.id)]
+            let effects = endStroke(&state)
+            if state.proposal?.taskID == task.id {
+                state.proposal = nil
+                return effects + [.acceptProposal(taskID: task.id)]
+            }
+            return effects + [.submitTask(task.id)]
         case .taskList:
             state.overlay = .tasks(selected: 0)
         case .cycleTheme:

@@ -20,6 +20,10 @@ public enum Effect: Equatable, Sendable {
     case train
     /// Predict a region of a slice with the current model (background, latest request wins).
     case predict(PreviewRegion)
+    /// Ask the current model to propose labels for a task's patch.
+    case propose(taskID: Int, modelID: String)
+    /// Accept the model's proposal for a task (fills what the user left unlabelled), then submit the task.
+    case acceptProposal(taskID: Int)
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

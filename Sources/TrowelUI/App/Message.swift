@@ -13,6 +13,7 @@ public enum Message: Sendable {
     case trainingStopped(String)
     case modelsLoaded([ModelSummary], current: String?)
     case predictionLoaded(Prediction)
+    case proposalLoaded(Proposal)
     case notice(String)
     case failure(String)
     case tick

@@ -8,6 +8,8 @@ import TrowelVolume
 public final class EffectRunner {
     public let session: AnnotationSession
     let taskSize: Int
+    /// Pick the most uncertain of a few random patches for new tasks (when a model exists).
+    let uncertainTasks: Bool
     let palette: [String]
     let library: ModelLibrary
     let previewer: Previewer
@@ -16,9 +18,11 @@ public final class EffectRunner {
     private let inbox: Inbox
 
     /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
-    public init(session: AnnotationSession, taskSize: Int, palette: [String], wake: @escaping @Sendable () -> Void = {}) {
+    public init(session: AnnotationSession, taskSize: Int, palette: [String], uncertainTasks: Bool = true,
+                wake: @escaping @Sendable () -> Void = {}) {
         self.session = session
         self.taskSize = taskSize
+        self.uncertainTasks = uncertainTasks
         self.palette = palette
         let inbox = Inbox(wake: wake)
         self.inbox = inbox
@@ -80,8 +84,23 @@ public final class EffectRunner {
             if !done { messages.append(.notice("nothing to \(effect == .undo ? "undo" : "redo")")) }
             return messages
         case .newTask(let axis, _):
-            let task = try session.tasks.newTask(axis: axis, size: taskSize, author: session.author)
+            let task = try session.tasks.create(try choosePatch(axis: axis), author: session.author)
             return [.taskStarted(task), .tasksLoaded(try session.tasks.all())]
+        case .propose(let taskID, let modelID):
+            guard let task = try session.tasks.all().first(where: { $0.id == taskID }),
+                  let (forest, id) = previewer.model, id == modelID else { return [] }
+            let labels = try Predictor(forest: forest, volume: session.volume).labels(task.box(in: session.volume.shape))
+            return [.proposalLoaded(Proposal(taskID: taskID, modelID: id, axis: task.axis, slice: task.slice, rows: task.rows,
+                                             columns: task.columns, labels: labels.elements))]
+        case .acceptProposal(let taskID):
+            guard let task = try session.tasks.all().first(where: { $0.id == taskID }),
+                  let (forest, id) = previewer.model else { return [] }
+            let box = task.box(in: session.volume.shape)
+            let labels = try Predictor(forest: forest, volume: session.volume).labels(box)
+            let filled = try session.labels.acceptProposal(labels, at: box, modelID: id)
+            try session.tasks.submit(taskID)
+            return [try labelsMessage(axis: state.viewport.axis, index: state.viewport.slice), .tasksLoaded(try session.tasks.all()),
+                    .notice("task \(taskID) submitted: \(filled) proposed voxels accepted (they train models but never score them)")]
         case .submitTask(let id):
             try session.labels.endStroke()
             try session.tasks.submit(id)
@@ -117,6 +136,22 @@ public final class EffectRunner {
         let plane = session.volume.shape.plane(across: axis)
         return .labelsLoaded(LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: block.elements),
                              counts: session.labels.counts, canUndo: session.labels.canUndo, canRedo: session.labels.canRedo)
+    }
+
+    /// A patch for a new task: random, or with a model, the most uncertain of eight random ones
+    /// (mean ensemble margin), so proofreading goes where the model needs it most.
+    func choosePatch(axis: Axis) throws -> AnnotationTask {
+        let shape = session.volume.shape
+        guard uncertainTasks, let (forest, _) = previewer.model else { return session.tasks.randomPatch(axis: axis, size: taskSize) }
+        let predictor = Predictor(forest: forest, volume: session.volume)
+        var best: (task: AnnotationTask, score: Float)?
+        for _ in 0..<8 {
+            let candidate = session.tasks.randomPatch(axis: axis, size: taskSize)
+            let u = try predictor.predict(candidate.box(in: shape)).uncertainty.elements
+            let score = u.reduce(0, +) / Float(max(1, u.count))
+            if best == nil || score > best!.score { best = (candidate, score) }
+        }
+        return best!.task
     }
 
     /// The project's classes as the screen draws them.

@@ -86,6 +86,8 @@ public struct AppState: Sendable {
 
     // Learning.
     public var prediction: Prediction?
+    /// The model's proposal for the current task.
+    public var proposal: Proposal?
     public var pendingPrediction: PreviewRegion?
     public var predictionStyle = PredictionStyle.fill
     public var showUncertainty = false

@@ -83,3 +83,31 @@ public struct ModelSummary: Equatable, Sendable {
 public enum PredictionStyle: String, CaseIterable, Sendable {
     case fill, outline, off
 }
+
+/// The model's proposal for a task's patch, shown dotted until the user accepts it (Enter).
+public struct Proposal: Equatable, Sendable {
+    public var taskID: Int
+    public var modelID: String
+    public var axis: Axis
+    public var slice: Int
+    public var rows: Range<Int>
+    public var columns: Range<Int>
+    /// Class per voxel of the patch, row-major.
+    public var labels: [UInt8]
+
+    public init(taskID: Int, modelID: String, axis: Axis, slice: Int, rows: Range<Int>, columns: Range<Int>, labels: [UInt8]) {
+        self.taskID = taskID
+        self.modelID = modelID
+        self.axis = axis
+        self.slice = slice
+        self.rows = rows
+        self.columns = columns
+        self.labels = labels
+    }
+
+    @inline(__always)
+    public func label(row: Int, column: Int) -> UInt8 {
+        guard rows.contains(row), columns.contains(column) else { return 0 }
+        return labels[(row - rows.lowerBound) * columns.count + (column - columns.lowerBound)]
+    }
+}

@@ -12,6 +12,8 @@ public struct Config: Equatable, Sendable {
     public var theme: String?
     public var colorMode: ColorMode?
     public var taskSize = 128
+    /// New tasks where the model is least certain (`uncertain`, the default) or anywhere (`random`).
+    public var uncertainTasks = true
     public var keymap = Keymap.standard
     /// Lines about settings that were ignored (unknown keys or commands), to show once at start.
     public var warnings: [String] = []
@@ -26,7 +28,12 @@ public struct Config: Equatable, Sendable {
             if let mode = ColorMode(rawValue: c) { colorMode = mode } else { warnings.append("color = \"\(c)\": use truecolor, 256, 16 or mono") }
         }
         if let n = top["task_size"]?.number, n >= 16, n <= 1024 { taskSize = Int(n) }
-        for key in top.keys where !["theme", "color", "task_size"].contains(key) {
+        if let choice = top["task_choice"]?.string {
+            if choice == "random" || choice == "uncertain" { uncertainTasks = choice == "uncertain" } else {
+                warnings.append("task_choice = \"\(choice)\": use uncertain or random")
+            }
+        }
+        for key in top.keys where !["theme", "color", "task_size", "task_choice"].contains(key) {
             warnings.append("unknown setting '\(key)'")
         }
         var remaps: [String: [String]] = [:]

@@ -28,6 +28,7 @@ struct SliceView {
             l.axis == v.axis && l.index == v.slice ? l : nil
         } : nil
         let classColors = Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) })
+        let proposal = offset == 0 ? state.proposal.flatMap { p in p.axis == v.axis && p.slice == v.slice ? p : nil } : nil
         let prediction = offset == 0 ? state.prediction.flatMap { p in p.axis == v.axis && p.index == v.slice ? p : nil } : nil
         let style = state.predictionStyle
         let uncertain = state.showUncertainty
@@ -65,6 +66,11 @@ struct SliceView {
                             }
                         }
                     }
+                }
+                if let proposal, (x + y) % 2 == 0, labels?.label(row: r, column: c) ?? 0 == 0 {
+                    // Dotted: the model's proposal, not yet the user's.
+                    let p = proposal.label(row: r, column: c)
+                    if p != 0, let tint = classColors[Int(p)] { color = color.blended(with: tint, amount: max(0.5, opacity)) }
                 }
                 if let labels {
                     let l = labels.label(row: r, column: c)
