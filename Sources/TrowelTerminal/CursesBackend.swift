@@ -52,8 +52,10 @@ public final class CursesBackend {
                             output: Int32 = STDOUT_FILENO) throws(TerminalError) {
         guard isatty(input) == 1 else { throw .notATerminal(stream: input == STDIN_FILENO ? "stdin" : "input") }
         guard isatty(output) == 1 else { throw .notATerminal(stream: output == STDOUT_FILENO ? "stdout" : "output") }
-        try self.init(terminalType: Self.environment("TERM"), input: input, output: output, colorMode: colorMode,
-                      colorTerm: Self.environment("COLORTERM"), trapSignals: true)
+        let colorTerm = Self.environment("COLORTERM")
+        let type = DirectColorTerminal.terminalType(term: Self.environment("TERM"), colorTerm: colorTerm, forced: colorMode)
+        try self.init(terminalType: type, input: input, output: output, colorMode: colorMode, colorTerm: colorTerm,
+                      trapSignals: true)
     }
 
     /// Starts ncurses on any descriptors — plain files and pipes included — without the TTY check:

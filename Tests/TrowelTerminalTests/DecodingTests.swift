@@ -118,3 +118,26 @@ import TrowelUI
         #expect(TerminalError.unknownTerminalType("vt9000").description.contains("ncurses-term"))
     }
 }
+
+@Suite struct DirectColorTerminalTests {
+    let installed: (String) -> Bool = { ["xterm-direct", "tmux-direct"].contains($0) }
+
+    @Test func truecolorTerminalsGetTheDirectEntry() {
+        #expect(DirectColorTerminal.terminalType(term: "xterm-256color", colorTerm: "truecolor", forced: nil, isInstalled: installed) == "xterm-direct")
+        #expect(DirectColorTerminal.terminalType(term: "tmux-256color", colorTerm: "24bit", forced: nil, isInstalled: installed) == "tmux-direct")
+        #expect(DirectColorTerminal.terminalType(term: "xterm-256color", colorTerm: nil, forced: .truecolor, isInstalled: installed) == "xterm-direct")
+    }
+
+    @Test func othersKeepTheirTerm() {
+        #expect(DirectColorTerminal.terminalType(term: "xterm-256color", colorTerm: nil, forced: nil, isInstalled: installed) == "xterm-256color")
+        #expect(DirectColorTerminal.terminalType(term: "xterm-256color", colorTerm: "truecolor", forced: .palette256, isInstalled: installed) == "xterm-256color")
+        #expect(DirectColorTerminal.terminalType(term: "screen-256color", colorTerm: "truecolor", forced: nil, isInstalled: installed) == "screen-256color")
+        #expect(DirectColorTerminal.terminalType(term: "xterm-direct", colorTerm: "truecolor", forced: nil, isInstalled: installed) == "xterm-direct")
+        #expect(DirectColorTerminal.terminalType(term: nil, colorTerm: "truecolor", forced: nil, isInstalled: installed) == nil)
+    }
+
+    @Test func findsInstalledEntries() {
+        #expect(DirectColorTerminal.entryExists("xterm-256color"))
+        #expect(!DirectColorTerminal.entryExists("no-such-terminal-anywhere"))
+    }
+}
