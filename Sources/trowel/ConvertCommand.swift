@@ -8,9 +8,9 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Make a project folder from a scan: PNG/TIFF slices, multi-page TIFF, raw, or Zarr.",
         discussion: """
-            INPUT is a folder of slices, a glob ('scan/slice_*.tif'), slice files (sorted naturally, so
-            s2 comes before s10), one multi-page TIFF, a raw file (with --shape and --dtype), or a Zarr
-            array or OME-Zarr image (v2 or v3). The scan is streamed slab by slab into OME-Zarr with a
+            INPUT is a folder of slices, a glob ('scan/slice_*.tif'), slice files (sorted naturally, so \
+            s2 comes before s10), one multi-page TIFF, a raw file (with --shape and --dtype), or a Zarr \
+            array or OME-Zarr image (v2 or v3). The scan is streamed slab by slab into OME-Zarr with a \
             mean-downsampled pyramid; nothing is left behind if it fails or is interrupted.
             """
     )

@@ -8,9 +8,9 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Score a model against a ground-truth label volume.",
         discussion: """
-            Predicts every voxel of the slice range with the model and compares it with --truth (Zarr or
-            OME-Zarr, TIFF/PNG stack, or raw with --shape and --dtype), counting only voxels whose truth
-            is a class id of the project. Prints precision, recall, F1 (Dice), Jaccard and accuracy per
+            Predicts every voxel of the slice range with the model and compares it with --truth (Zarr or \
+            OME-Zarr, TIFF/PNG stack, or raw with --shape and --dtype), counting only voxels whose truth \
+            is a class id of the project. Prints precision, recall, F1 (Dice), Jaccard and accuracy per \
             class; --json gives one object keyed by class name.
             """
     )

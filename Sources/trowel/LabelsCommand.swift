@@ -16,10 +16,10 @@ struct LabelsImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import a label volume or a binary mask into a project's labels.",
         discussion: """
-            FILE is a label volume with the scan's shape: Zarr (or OME-Zarr), a TIFF/PNG stack or a raw
-            file (with --shape and --dtype). Values are class ids of the project's class table (1 = bone,
-            2 = matrix by default) and 0 = unlabelled. With --class, FILE is a binary mask (e.g. one
-            exported by ml4paleo): non-zero voxels become that class, zero voxels --background or stay
+            FILE is a label volume with the scan's shape: Zarr (or OME-Zarr), a TIFF/PNG stack or a raw \
+            file (with --shape and --dtype). Values are class ids of the project's class table (1 = bone, \
+            2 = matrix by default) and 0 = unlabelled. With --class, FILE is a binary mask (e.g. one \
+            exported by ml4paleo): non-zero voxels become that class, zero voxels --background or stay \
             unlabelled. Imported labels replace existing ones where they are non-zero.
             """
     )

@@ -7,10 +7,10 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Write the synthetic fossil scan and its exact ground truth.",
         discussion: """
-            Bones with a bright cortical shell and trabecular interior in a grainy rock matrix, with a
-            crack, ring artefacts, noise and a brightness drift along z. Deterministic: the same options
-            give the same voxels on every machine. Writes DIR/scan.zarr (OME-Zarr with pyramid) and
-            DIR/truth.zarr (uint8: 1 = bone, 2 = matrix). With --format tiff the scan is written as
+            Bones with a bright cortical shell and trabecular interior in a grainy rock matrix, with a \
+            crack, ring artefacts, noise and a brightness drift along z. Deterministic: the same options \
+            give the same voxels on every machine. Writes DIR/scan.zarr (OME-Zarr with pyramid) and \
+            DIR/truth.zarr (uint8: 1 = bone, 2 = matrix). With --format tiff the scan is written as \
             DIR/scan/slice_00000.tif … instead, to try the TIFF import path.
             """
     )

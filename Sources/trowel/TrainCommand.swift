@@ -9,9 +9,9 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a model on the project's labels, cross-validate it and save a checkpoint.",
         discussion: """
-            Runs the same training step as the viewer: features at the labelled voxels, leakage-aware
-            cross-validation (whole annotated slices held out, no training voxel within the feature
-            radius), a forest on all labels, saved as models/<id>.forest and <id>.json. Prints the model
+            Runs the same training step as the viewer: features at the labelled voxels, leakage-aware \
+            cross-validation (whole annotated slices held out, no training voxel within the feature \
+            radius), a forest on all labels, saved as models/<id>.forest and <id>.json. Prints the model \
             id and the cross-validated metrics; the out-of-bag error is optimistic.
             """
     )

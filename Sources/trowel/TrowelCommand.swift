@@ -7,7 +7,7 @@ struct TrowelCommand: ParsableCommand {
         commandName: "trowel",
         abstract: "Segment fossils out of CT scans, in the terminal.",
         discussion: """
-            'trowel' alone opens the bundled fossil sample; 'trowel scan.trowel' opens a project made
+            'trowel' alone opens the bundled fossil sample; 'trowel scan.trowel' opens a project made \
             with 'trowel convert'. Press ? in the viewer for the keys.
             """,
         version: Trowel.version,
