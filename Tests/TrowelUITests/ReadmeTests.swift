@@ -9,7 +9,7 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
         for command in Command.allCases {
             if let n = command.classNumber, n > 1 { continue }
-            let line = readme.split(separator: "\n").first { $0.contains("`\(command.rawValue)`") }
+            let line = readme.split(separator: "\n").first { $0.contains("| `\(command.rawValue)` |") || $0.contains("| `\(command.rawValue)` …") }
             #expect(line != nil, "README has no row for \(command.rawValue)")
             guard let line else { continue }
             for key in Keymap.standard.keys(for: command) where command.classNumber == nil {
