@@ -66,9 +66,10 @@ let package = Package(
         ),
 
         // Tests.
-        .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume"], resources: [.copy("Fixtures")]),
+        .target(name: "TrowelTestSupport", path: "Tests/TrowelTestSupport"),
+        .testTarget(name: "TrowelVolumeTests", dependencies: ["TrowelVolume", "TrowelTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelMLTests", dependencies: ["TrowelML"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrowelMeshTests", dependencies: ["TrowelMesh", "TrowelVolume"]),
+        .testTarget(name: "TrowelMeshTests", dependencies: ["TrowelMesh", "TrowelVolume", "TrowelTestSupport"]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
         .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),

@@ -167,10 +167,8 @@ import TrowelVolume
             tmux.kill()
             scratch.remove()
         }
-        let project = scratch("fossil.trowel")
-        let sample = TrowelBinary.repository.appendingPathComponent("SampleData/fossil/scan.zarr").path
-        #expect(try TrowelBinary.run(["convert", sample, "-o", project.path]).status == 0)
-        try tmux.start("TERM=xterm-256color XDG_CONFIG_HOME=\(scratch.url.path) \(TrowelBinary.url.path) \(project.path); sleep 120")
+        let project = try ViewerTests().prepare(scratch)
+        try ViewerTests().launch(tmux, project, scratch)
         try tmux.wait(for: "none yet: paint both classes")
         // On each of three slices: bone at the centre (the sample's central bone), matrix far to the left.
         for slice in ["", "{{{", "}}}}}}"] {

@@ -1,3 +1,4 @@
+import TrowelTestSupport
 import Foundation
 import TrowelMesh
 import TrowelVolume

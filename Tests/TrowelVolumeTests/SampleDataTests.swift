@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrowelTestSupport
 @testable import TrowelVolume
 
 /// The committed sample is exactly what `trowel sample -o SampleData/fossil --size 160` writes.

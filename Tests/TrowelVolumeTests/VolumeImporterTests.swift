@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrowelTestSupport
 @testable import TrowelVolume
 
 @Suite struct VolumeImporterTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrowelTestSupport
 @testable import TrowelVolume
 
 /// zarr-python reads what Trowel writes (Scripts/check-zarr-interop.py). The reverse direction is

@@ -355,39 +355,45 @@ public enum App {
 
     // MARK: - Overlays
 
-    static func handleTaskList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
-        let count = state.tasks.count
+    /// What a key does in a list overlay: move the selection, choose the selected row, or close.
+    enum ListAction {
+        case select(Int), choose(Int), close
+    }
+
+    static func listAction(_ key: Key, selected: Int, count: Int) -> ListAction {
         switch key {
-        case .character("j"), .down:
-            state.overlay = .tasks(selected: min(max(0, count - 1), selected + 1))
-        case .character("k"), .up:
-            state.overlay = .tasks(selected: max(0, selected - 1))
-        case .enter:
+        case .character("j"), .down: return .select(min(max(0, count - 1), selected + 1))
+        case .character("k"), .up: return .select(max(0, selected - 1))
+        case .enter: return selected < count ? .choose(selected) : .close
+        default: return .close
+        }
+    }
+
+    static func handleTaskList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
+        switch listAction(key, selected: selected, count: state.tasks.count) {
+        case .select(let i):
+            state.overlay = .tasks(selected: i)
+        case .choose(let i):
             state.overlay = nil
-            if selected < count { return update(&state, .taskStarted(state.tasks[selected])) }
-        default:
+            return update(&state, .taskStarted(state.tasks[i]))
+        case .close:
             state.overlay = nil
         }
         return []
     }
 
     static func handleModelList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
-        let count = state.models.count
-        switch key {
-        case .character("j"), .down:
-            state.overlay = .models(selected: min(max(0, count - 1), selected + 1))
-        case .character("k"), .up:
-            state.overlay = .models(selected: max(0, selected - 1))
-        case .enter:
+        switch listAction(key, selected: selected, count: state.models.count) {
+        case .select(let i):
+            state.overlay = .models(selected: i)
+        case .choose(let i):
             state.overlay = nil
-            if selected < count {
-                let id = state.models[selected].id
-                state.currentModel = id
-                state.prediction = nil
-                say(&state, "model \(id) is current")
-                return [.useModel(id)]
-            }
-        default:
+            let id = state.models[i].id
+            state.currentModel = id
+            state.prediction = nil
+            say(&state, "model \(id) is current")
+            return [.useModel(id)]
+        case .close:
             state.overlay = nil
         }
         return []
