@@ -82,7 +82,10 @@ struct FakeDriver {
             modelsTrained += 1
             let voxels = labels.elements.filter { $0 != 0 }.count
             return [.trainingProgress(phase: "training", fraction: 0.5),
-                    .modelTrained(ModelSummary(id: "m\(modelsTrained)", f1: [1: 0.8 + 0.05 * Double(modelsTrained), 2: 0.9],
+                    .modelTrained(ModelSummary(id: "m\(modelsTrained)",
+                                               scores: [1: ClassScores(precision: 0.9, recall: 0.8, f1: 0.8 + 0.05 * Double(modelsTrained),
+                                                                       jaccard: 0.7, accuracy: 0.95),
+                                                        2: ClassScores(precision: 0.9, recall: 0.9, f1: 0.9, jaccard: 0.8, accuracy: 0.95)],
                                                accuracy: 0.9, oobError: 0.01, trainingVoxels: voxels))]
         case .propose(let taskID, let modelID):
             guard let task = state.task, task.id == taskID else { return [] }

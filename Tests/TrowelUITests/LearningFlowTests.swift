@@ -52,6 +52,7 @@ import TrowelVolume
         let panel = SidePanel(state: state).modelLines().map(\.0)
         #expect(panel.contains("F1 bone    0.85 ▂"), "\(panel)")
         #expect(panel.contains("OOB error 0.010 (optimistic)"), "\(panel)")
+        #expect(panel.contains("   P 0.90 R 0.80 J 0.70") && panel.contains("accuracy 0.900 (held out)"), "\(panel)")
         #expect(panel.contains { $0.hasPrefix("bone    ") && $0.contains("█") }, "probability bars: \(panel)")
         // A new stroke makes the overlay stale until the next model.
         driver.press(" j ", &state)
@@ -70,7 +71,8 @@ import TrowelVolume
         driver.press("]", &state)
         #expect(state.prediction?.index == state.viewport.slice)
         driver.press("m", &state)
-        #expect(App.view(state).text.contains("Models (F1 cross-validated"))
+        let models = App.view(state).text
+        #expect(models.contains("Models (scores on held-out slices") && models.contains("P 0.90  R 0.80  F1 0.85  J 0.70  acc 0.950"))
         driver.press("k", &state)
         driver.send(.input(.key(.enter)), to: &state)
         #expect(driver.log.contains(.useModel("m1")) && state.currentModel == "m1")

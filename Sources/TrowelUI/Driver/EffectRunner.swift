@@ -179,7 +179,10 @@ extension EffectRunner {
 extension ModelSummary {
     /// What the screen shows of a saved model.
     public init(_ record: ModelRecord) {
-        self.init(id: record.id, f1: record.metrics.map { $0.perClass.mapValues(\.f1) }, accuracy: record.metrics?.overallAccuracy,
+        let scores = record.metrics.map { m in
+            m.perClass.mapValues { ClassScores(precision: $0.precision, recall: $0.recall, f1: $0.f1, jaccard: $0.jaccard, accuracy: $0.accuracy) }
+        }
+        self.init(id: record.id, scores: scores, accuracy: record.metrics?.overallAccuracy,
                   oobError: record.oobError, trainingVoxels: record.trainingVoxels, seconds: record.trainingSeconds)
     }
 }

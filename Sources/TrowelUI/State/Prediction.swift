@@ -58,20 +58,40 @@ public struct Prediction: Equatable, Sendable {
     }
 }
 
+/// Held-out scores of one class.
+public struct ClassScores: Equatable, Sendable {
+    public var precision: Double
+    public var recall: Double
+    public var f1: Double
+    public var jaccard: Double
+    public var accuracy: Double
+
+    public init(precision: Double, recall: Double, f1: Double, jaccard: Double, accuracy: Double) {
+        self.precision = precision
+        self.recall = recall
+        self.f1 = f1
+        self.jaccard = jaccard
+        self.accuracy = accuracy
+    }
+}
+
 /// What the screen shows about a trained model.
 public struct ModelSummary: Equatable, Sendable {
     public var id: String
-    /// Cross-validated F1 per class id (nil when there was too little to hold out).
-    public var f1: [Int: Double]?
+    /// Cross-validated scores per class id (nil when there was too little to hold out).
+    public var scores: [Int: ClassScores]?
+    /// Cross-validated F1 per class id.
+    public var f1: [Int: Double]? { scores?.mapValues(\.f1) }
     public var accuracy: Double?
     /// Out-of-bag error: optimistic, since neighbouring voxels leak between trees' samples.
     public var oobError: Double?
     public var trainingVoxels: Int
     public var seconds: Double?
 
-    public init(id: String, f1: [Int: Double]?, accuracy: Double?, oobError: Double?, trainingVoxels: Int, seconds: Double? = nil) {
+    public init(id: String, scores: [Int: ClassScores]?, accuracy: Double?, oobError: Double?, trainingVoxels: Int,
+                seconds: Double? = nil) {
         self.id = id
-        self.f1 = f1
+        self.scores = scores
         self.accuracy = accuracy
         self.oobError = oobError
         self.trainingVoxels = trainingVoxels

@@ -75,11 +75,16 @@ struct Chrome {
             lines.append(("No models yet: paint both classes and pause (or press t).", false))
         }
         for (i, m) in state.models.enumerated() {
-            let f1 = state.classes.map { c in "\(c.name) " + (m.f1?[c.id].map { String(format: "%.2f", $0) } ?? "–") }.joined(separator: "  ")
             let mark = m.id == state.currentModel ? "●" : " "
-            lines.append(((i == selected ? "▶" : " ") + mark + " \(m.id)  \(m.trainingVoxels.formatted()) voxels  F1 \(f1)", i == selected))
+            let accuracy = m.accuracy.map { String(format: "  accuracy %.3f", $0) } ?? ""
+            lines.append(((i == selected ? "▶" : " ") + mark + " \(m.id)  \(m.trainingVoxels.formatted()) voxels" + accuracy, i == selected))
+            for c in state.classes {
+                let s = m.scores?[c.id].map { String(format: "P %.2f  R %.2f  F1 %.2f  J %.2f  acc %.3f", $0.precision, $0.recall, $0.f1,
+                                                      $0.jaccard, $0.accuracy) } ?? "not scored (label two or more slices)"
+                lines.append(("     " + c.name.padding(toLength: 8, withPad: " ", startingAt: 0) + s, false))
+            }
         }
-        box(&grid, title: "Models (F1 cross-validated; j/k, Enter makes current, Esc closes)", lines: lines)
+        box(&grid, title: "Models (scores on held-out slices; j/k, Enter makes current, Esc closes)", lines: lines)
     }
 
     /// A framed box centred on the screen, as many columns of lines as it takes.

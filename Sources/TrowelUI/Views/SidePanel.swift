@@ -98,7 +98,11 @@ struct SidePanel {
             let value = m.f1?[c.id].map { String(format: "%.2f", $0) } ?? "–"
             out.append(("F1 " + c.name.padding(toLength: 7, withPad: " ", startingAt: 0) + " \(value) " + Self.sparkline(history.suffix(10)),
                         nil, false))
+            if let s = m.scores?[c.id] {
+                out.append((String(format: "   P %.2f R %.2f J %.2f", s.precision, s.recall, s.jaccard), state.theme.dim, false))
+            }
         }
+        if let accuracy = m.accuracy { out.append((String(format: "accuracy %.3f (held out)", accuracy), state.theme.dim, false)) }
         if let oob = m.oobError { out.append((String(format: "OOB error %.3f (optimistic)", oob), state.theme.dim, false)) }
         let v = state.viewport
         let (ra, ca) = v.axis.planeAxes
