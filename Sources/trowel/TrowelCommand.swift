@@ -11,7 +11,7 @@ struct TrowelCommand: ParsableCommand {
             with 'trowel convert'. Press ? in the viewer for the keys.
             """,
         version: Trowel.version,
-        subcommands: [OpenCommand.self, ConvertCommand.self, InfoCommand.self, SampleCommand.self, LabelsCommand.self, TrainCommand.self, EvalCommand.self],
+        subcommands: [OpenCommand.self, ConvertCommand.self, InfoCommand.self, SampleCommand.self, LabelsCommand.self, TrainCommand.self, EvalCommand.self, SegmentCommand.self, ExportCommand.self],
         defaultSubcommand: OpenCommand.self
     )
 }
