@@ -29,7 +29,8 @@ public struct SegmentationBudget: Hashable, Sendable {
         return features + floats + outputs
     }
 
-    /// Plans `workers` blocks at once within `memory` (nil: no limit), fewer if the budget is tight;
+    /// Plans `workers` blocks at once within `memory` (nil: no limit); when the budget is tight, fewer
+    /// workers and then thinner slabs;
     /// throws `memoryTooSmall` when not even one slab of one block fits.
     public static func plan(grid: BlockGrid, spec: FeatureSpec, classes: Int, probabilities: Bool,
                             workers: Int, memory: ByteCount?, cacheBytes: Int) throws(SegmentationError) -> SegmentationBudget {
@@ -46,7 +47,8 @@ public struct SegmentationBudget: Hashable, Sendable {
         if spec.dimensionality == .volumetric {
             return SegmentationBudget(concurrency: min(workers, usable / whole), slabDepth: depth, bytesPerWorker: whole)
         }
-        let concurrency = min(workers, usable / minimum)
+        // Whole blocks for as many workers as fit; otherwise one worker with the deepest slab that fits.
+        let concurrency = min(workers, max(1, usable / whole))
         var slab = depth
         while slab > 1 && bytes(slices: slab, grid: grid, spec: spec, classes: classes, probabilities: probabilities) * concurrency > usable {
             slab -= 1
