@@ -6,6 +6,6 @@ struct TrowelBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trowel-bench",
         abstract: "Trowel benchmarks (JSON out).",
-        subcommands: [PipelineBenchmark.self, Features3DBenchmark.self, ConvertBenchmark.self, UIBenchmark.self, LearnBenchmark.self]
+        subcommands: [PipelineBenchmark.self, Features3DBenchmark.self, ConvertBenchmark.self, UIBenchmark.self, LearnBenchmark.self, SegmentBenchmark.self]
     )
 }
