@@ -77,6 +77,25 @@ import TrowelVolume
         let recorded = try FileManager.default.contentsOfDirectory(atPath: done.path).count
         #expect(recorded >= 1 && recorded < 48)
 
+        // Ctrl-C once another block is recorded: exit 130, finished blocks kept, one line saying how to continue.
+        let interrupted = Process()
+        interrupted.executableURL = TrowelBinary.url
+        interrupted.arguments = ["segment", f.project.path, "--block", "16", "--workers", "1"]
+        let errors = Pipe()
+        interrupted.standardOutput = FileHandle.nullDevice
+        interrupted.standardError = errors
+        try interrupted.run()
+        waited = 0
+        while (try FileManager.default.contentsOfDirectory(atPath: done.path).count) <= recorded && waited < 60_000 {
+            usleep(5_000)
+            waited += 5
+        }
+        kill(interrupted.processIdentifier, SIGINT)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        interrupted.waitUntilExit()
+        #expect(interrupted.terminationStatus == 130)
+        #expect(message.contains("run the same command to continue") && message.split(separator: "\n").count == 1, "\(message)")
+
         let rerun = try TrowelBinary.run(["segment", f.project.path, "--block", "16", "--json"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let lines = try Self.lines(rerun.stdout)
