@@ -1,0 +1,59 @@
+import TrowelML
+import TrowelVolume
+
+/// How a memory budget is spent: how many blocks run at once and how many slices of a block are
+/// predicted per call. 2D features need no context across slices, so a 128³ block is predicted in
+/// slabs of a few slices with identical results; 3D features need the whole block with its halo.
+public struct SegmentationBudget: Hashable, Sendable {
+    /// Blocks computed at the same time.
+    public let concurrency: Int
+    /// Slices of a block predicted per `Predictor.predict` call.
+    public let slabDepth: Int
+    /// Estimated peak bytes of one worker (features, probabilities, output block).
+    public let bytesPerWorker: Int
+
+    /// Code, the scan's chunk cache and compressor state outside the workers' buffers.
+    public static let processOverhead = 64 << 20
+
+    /// Estimated bytes to predict `slices` slices of a block of `grid`: features and normalised input
+    /// over the block plus halo ((side + 2·halo)² per slice × (features + 2) floats), float
+    /// probabilities, and the block's uint8 outputs.
+    public static func bytes(slices: Int, grid: BlockGrid, spec: FeatureSpec, classes: Int, probabilities: Bool) -> Int {
+        let h = spec.halo
+        let by = min(grid.side, grid.shape.y), bx = min(grid.side, grid.shape.x), bz = min(grid.side, grid.shape.z)
+        let plane = min(by + 2 * h, grid.shape.y) * min(bx + 2 * h, grid.shape.x)
+        let contextSlices = spec.dimensionality == .volumetric ? min(slices + 2 * h, grid.shape.z) : slices
+        let features = plane * contextSlices * (spec.featureCount + 2) * 4
+        let floats = by * bx * slices * classes * 4
+        let outputs = by * bx * bz * (1 + (probabilities ? classes : 0)) * 2
+        return features + floats + outputs
+    }
+
+    /// Plans `workers` blocks at once within `memory` (nil: no limit); when the budget is tight, fewer
+    /// workers and then thinner slabs;
+    /// throws `memoryTooSmall` when not even one slab of one block fits.
+    public static func plan(grid: BlockGrid, spec: FeatureSpec, classes: Int, probabilities: Bool,
+                            workers: Int, memory: ByteCount?, cacheBytes: Int) throws(SegmentationError) -> SegmentationBudget {
+        let workers = max(1, workers)
+        let depth = min(grid.side, max(1, grid.shape.z))
+        let whole = bytes(slices: depth, grid: grid, spec: spec, classes: classes, probabilities: probabilities)
+        guard let memory else { return SegmentationBudget(concurrency: workers, slabDepth: depth, bytesPerWorker: whole) }
+        let usable = memory.bytes - processOverhead - cacheBytes
+        let minimum = spec.dimensionality == .volumetric ? whole
+            : bytes(slices: 1, grid: grid, spec: spec, classes: classes, probabilities: probabilities)
+        guard usable >= minimum else {
+            throw .memoryTooSmall(budget: "\(memory)", needed: "\(ByteCount(minimum + processOverhead + cacheBytes))")
+        }
+        if spec.dimensionality == .volumetric {
+            return SegmentationBudget(concurrency: min(workers, usable / whole), slabDepth: depth, bytesPerWorker: whole)
+        }
+        // Whole blocks for as many workers as fit; otherwise one worker with the deepest slab that fits.
+        let concurrency = min(workers, max(1, usable / whole))
+        var slab = depth
+        while slab > 1 && bytes(slices: slab, grid: grid, spec: spec, classes: classes, probabilities: probabilities) * concurrency > usable {
+            slab -= 1
+        }
+        return SegmentationBudget(concurrency: concurrency, slabDepth: slab,
+                                  bytesPerWorker: bytes(slices: slab, grid: grid, spec: spec, classes: classes, probabilities: probabilities))
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import TrowelEngine
+import TrowelML
+import TrowelVolume
+
+/// `trowel-bench segment`: whole-volume segmentation speed (Mvoxel/s) and peak memory on a
+/// generated fossil phantom (default 512×512×256) with the ml4paleo-equivalent model: 2D features
+/// σ 1…32, 50 trees, depth 12, trained on sparse truth — the same SegmentationJob as `trowel segment`.
+struct SegmentBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "segment", abstract: "Whole-volume segmentation throughput and memory.")
+
+    @Option(help: "Phantom side in y and x.")
+    var size = 512
+
+    @Option(help: "Phantom slices (default: half the side).")
+    var slices: Int?
+
+    @Option(help: "Compute block side.")
+    var block = 128
+
+    @Option(help: "Memory budget of the segmentation.")
+    var memory = "1G"
+
+    @Option(help: "Workers (default: the number of cores).")
+    var workers = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Where the generated project and model are kept between runs.")
+    var workDir = "/tmp/trowel-bench-segment"
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let depth = slices ?? max(1, size / 2)
+        let phantom = try FossilPhantom(size: size, slices: depth)
+        let work = URL(fileURLWithPath: workDir)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let url = work.appendingPathComponent("fossil-\(size)x\(depth).trowel")
+        if !FileManager.default.fileExists(atPath: url.appendingPathComponent(Project.databaseName).path) {
+            FileHandle.standardError.write(Data("generating \(url.path) (once)…\n".utf8))
+            _ = try ProjectBuilder().build(from: phantom, at: url)
+        }
+        let project = try Project.open(at: url)
+        let spec = FeatureSpec.basic(sigmaMin: 1, sigmaMax: 32)
+        let library = ModelLibrary(project: project)
+        var trainingSeconds: Double?
+        let id: String
+        if let existing = try library.records().last(where: { $0.spec == spec && $0.configuration.treeCount == 50 }) {
+            id = existing.id
+        } else {
+            FileHandle.standardError.write(Data("training the ml4paleo-equivalent model (once)…\n".utf8))
+            _ = try LearnBenchmark().importTruth(phantom, into: project, voxels: 200_000)
+            let volume = try MultiscaleVolume.open(at: project.volumeURL)
+            var run = TrainingRun(project: project, volume: volume, spec: spec,
+                                  configuration: ForestConfiguration(treeCount: 50, maxDepth: 12, maxSamples: 100_000))
+            run.crossValidates = false
+            let ((_, record), seconds) = try BenchSupport.time { try run.run() }
+            id = record.id
+            trainingSeconds = seconds
+        }
+        let (forest, _) = try library.load(id)
+        let store = SegmentationStore(projectURL: url, id: id)
+        try? FileManager.default.removeItem(at: store.folder)
+
+        // Measure the segmentation's own peak: reset the kernel's high-water mark (Linux ≥ 4.0).
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        let budget = try ByteCount(parsing: memory)
+        let volume = try MultiscaleVolume.open(at: project.volumeURL, cache: ChunkCache(byteBudget: min(64 << 20, budget.bytes / 8)))
+        var options = SegmentationJob.Options()
+        options.blockSide = block
+        options.workers = workers
+        options.memory = budget
+        let job = SegmentationJob(projectURL: url, id: id, forest: forest, volume: volume, options: options)
+        let result = try job.run()
+        let peak = BenchSupport.peakResidentMegabytes()
+
+        // Agreement with the phantom's truth, slab by slab.
+        let labels = try ZarrArray.open(at: store.levelZeroURL)
+        var agree = 0
+        var z = 0
+        while z < depth {
+            let range = z..<min(z + 32, depth)
+            let got = try labels.read(Box(z: range, y: 0..<size, x: 0..<size), as: UInt8.self).elements
+            let truth = phantom.truthSlices(range).elements
+            for i in got.indices where got[i] == truth[i] { agree += 1 }
+            z = range.upperBound
+        }
+        let voxels = phantom.shape.voxelCount
+        let object: [String: Any] = [
+            "benchmark": "segment", "scan": "fossil phantom \(phantom.shape) u8", "features": spec.featureCount,
+            "halo": spec.halo, "trees": forest.treeCount, "max_depth": forest.configuration.maxDepth,
+            "block": block, "blocks": result.blocksTotal, "memory_budget_mb": Double(budget.bytes) / 1_048_576,
+            "workers": result.budget.concurrency, "slab_slices": result.budget.slabDepth,
+            "seconds": result.seconds, "mvox_per_s": Double(voxels) / result.seconds / 1e6,
+            "peak_rss_mb": peak, "pyramid_levels": result.levels, "accuracy_vs_truth": Double(agree) / Double(voxels),
+            "training_s": trainingSeconds ?? NSNull(), "cores": ProcessInfo.processInfo.activeProcessorCount,
+        ]
+        if json {
+            try BenchSupport.printJSON(object)
+        } else {
+            print(String(format: "segmented %@ in %.1f s: %.2f Mvoxel/s, peak RSS %.0f MB (budget %@), accuracy %.4f",
+                         phantom.shape.description, result.seconds, Double(voxels) / result.seconds / 1e6, peak,
+                         budget.description, Double(agree) / Double(voxels)))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import TrowelEngine
+import TrowelML
+import TrowelVolume
+
+struct SegmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segment",
+        abstract: "Segment the whole scan with a model into segmentations/<model-id>.zarr.",
+        discussion: """
+            Predicts blocks (default 128³) with the feature halo around each, so the result equals
+            whole-volume prediction voxel for voxel, and writes uint8 class ids as OME-Zarr with a
+            majority-vote pyramid. Finished blocks are recorded: after Ctrl-C, a crash or kill -9, run
+            the same command again to continue. --shard k/N computes every N-th block, so N processes
+            on a shared filesystem segment one scan together; the last to finish builds the pyramid.
+            --probabilities also writes segmentations/<model-id>-probabilities.zarr/class-<id>/
+            (uint8, probability × 255).
+            """
+    )
+
+    @Argument(help: "The project folder.")
+    var project: String
+
+    @Option(help: "Model id (default: the newest model).")
+    var model: String?
+
+    @Option(help: "Memory cap for this process, e.g. 512M, 2G.")
+    var memory = "1G"
+
+    @Option(help: "Blocks computed at once (default: the number of cores).")
+    var workers = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Compute block side in voxels.")
+    var block = 128
+
+    @Flag(help: "Also write uint8 probabilities per class.")
+    var probabilities = false
+
+    @Option(help: "Compute only shard k of N (k/N, 0-based): blocks i with i mod N = k.")
+    var shard = "0/1"
+
+    @Flag(help: "Print progress as JSON lines and a JSON summary.")
+    var json = false
+
+    func validate() throws {
+        guard workers > 0 else { throw ValidationError("--workers must be positive") }
+        guard block > 0 else { throw ValidationError("--block must be positive") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let shard = try Shard(parsing: self.shard)
+            let budget = try ByteCount(parsing: memory)
+            let project = try Self.openProject(URL(fileURLWithPath: self.project))
+            let library = ModelLibrary(project: project)
+            guard let id = try model ?? library.latestID() else { throw LearningError.noModels }
+            let (forest, _) = try library.load(id)
+            // The scan's chunk cache is part of the budget: an eighth of it, at most 64 MB.
+            let cache = ChunkCache(byteBudget: min(64 << 20, budget.bytes / 8))
+            let volume = try MultiscaleVolume.open(at: project.volumeURL, cache: cache)
+            var options = SegmentationJob.Options()
+            options.blockSide = block
+            options.workers = workers
+            options.memory = budget
+            options.probabilities = probabilities
+            options.shard = shard
+            let job = SegmentationJob(projectURL: project.url, id: id, forest: forest, volume: volume, options: options)
+            _ = try job.budget()
+            Self.unblockInterrupts()
+            Interrupts.install()
+            let json = self.json
+            let bar = ProgressBar(label: "segmenting", unit: "blocks")
+            let result = try job.run(progress: { p in
+                if json {
+                    var line: [String: Any] = ["blocks_done": p.blocksDone, "blocks_total": p.blocksTotal,
+                                               "voxels_per_s": p.voxelsPerSecond, "elapsed_s": p.elapsed]
+                    line["eta_s"] = p.secondsRemaining ?? NSNull()
+                    if let text = try? MetricsText.serialize(line) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+                } else {
+                    Terminal.showProgress(bar.line(done: p.blocksDone, total: p.blocksTotal, bytes: p.voxelsComputed,
+                                                   elapsed: p.elapsed, width: Terminal.width))
+                }
+            }, isCancelled: { Interrupts.isInterrupted })
+            Terminal.clearProgressLine()
+            let store = job.store
+            if json {
+                let summary: [String: Any] = [
+                    "model": id, "segmentation": store.url.path, "shard": shard.description,
+                    "blocks_total": result.blocksTotal, "blocks_in_shard": result.blocksInShard,
+                    "blocks_computed": result.blocksComputed, "blocks_already_done": result.blocksAlreadyDone,
+                    "voxels_per_s": result.voxelsPerSecond, "seconds": result.seconds, "complete": result.complete,
+                    "cancelled": result.cancelled, "levels": result.levels, "workers": result.budget.concurrency,
+                    "slab_slices": result.budget.slabDepth, "probabilities": probabilities,
+                    "peak_rss_mb": Double(ProcessMemory.peakResidentBytes) / 1_048_576,
+                ]
+                print(try MetricsText.serialize(summary))
+            } else if !result.cancelled {
+                let state = result.complete ? "complete" : "shard \(shard) done; other shards still running"
+                print(String(format: "segmented %@ with model %@: %d block(s) computed, %d already done, %.1f Mvoxel/s, %.1f s (%@)",
+                             store.url.path, id, result.blocksComputed, result.blocksAlreadyDone,
+                             result.voxelsPerSecond / 1e6, result.seconds, state))
+            }
+            if result.cancelled {
+                FileHandle.standardError.write(Data("trowel: segmentation stopped; \(result.blocksAlreadyDone + result.blocksComputed) of \(result.blocksInShard) blocks are saved, run the same command to continue\n".utf8))
+                throw ExitCode(130)
+            }
+        }
+    }
+
+    /// Opens the project, waiting while another shard process holds the database for its schema
+    /// check at start-up (SQLite "database is locked"), so N processes can start at the same instant.
+    static func openProject(_ url: URL) throws -> Project {
+        var delay: useconds_t = 20_000
+        for _ in 0..<12 {
+            let opened: Result<Project, ProjectError>
+            do { opened = .success(try Project.open(at: url)) } catch { opened = .failure(error) }
+            if case .failure(let error) = opened, "\(error)".contains("database is locked") {
+                usleep(delay + useconds_t.random(in: 0..<delay))
+                delay = min(delay * 2, 1_000_000)
+                continue
+            }
+            return try opened.get()
+        }
+        return try Project.open(at: url)
+    }
+
+    /// A parent (a scheduler, a test runner) may start us with SIGINT/SIGTERM/SIGHUP blocked; unblock
+    /// them so Ctrl-C and `kill` still stop the job cleanly between blocks.
+    static func unblockInterrupts() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+}
