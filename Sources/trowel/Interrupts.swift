@@ -7,6 +7,11 @@ enum Interrupts {
     private static let flag = Atomic<Int32>(0)
 
     static func install() {
+        // A parent (a scheduler, a test runner) may start us with these blocked; the mask survives exec.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig) { received in
                 // A second signal while the first is being handled: leave at once.

@@ -52,7 +52,7 @@ struct SegmentCommand: ParsableCommand {
         try reportingErrors {
             let shard = try Shard(parsing: self.shard)
             let budget = try ByteCount(parsing: memory)
-            let project = try Self.openProject(URL(fileURLWithPath: self.project))
+            let project = try Project.open(at: URL(fileURLWithPath: self.project))
             let library = ModelLibrary(project: project)
             guard let id = try model ?? library.latestID() else { throw LearningError.noModels }
             let (forest, _) = try library.load(id)
@@ -67,7 +67,6 @@ struct SegmentCommand: ParsableCommand {
             options.shard = shard
             let job = SegmentationJob(projectURL: project.url, id: id, forest: forest, volume: volume, options: options)
             _ = try job.budget()
-            Self.unblockInterrupts()
             Interrupts.install()
             let json = self.json
             let bar = ProgressBar(label: "segmenting", unit: "blocks")
@@ -106,31 +105,5 @@ struct SegmentCommand: ParsableCommand {
                 throw ExitCode(130)
             }
         }
-    }
-
-    /// Opens the project, waiting while another shard process holds the database for its schema
-    /// check at start-up (SQLite "database is locked"), so N processes can start at the same instant.
-    static func openProject(_ url: URL) throws -> Project {
-        var delay: useconds_t = 20_000
-        for _ in 0..<12 {
-            let opened: Result<Project, ProjectError>
-            do { opened = .success(try Project.open(at: url)) } catch { opened = .failure(error) }
-            if case .failure(let error) = opened, "\(error)".contains("database is locked") {
-                usleep(delay + useconds_t.random(in: 0..<delay))
-                delay = min(delay * 2, 1_000_000)
-                continue
-            }
-            return try opened.get()
-        }
-        return try Project.open(at: url)
-    }
-
-    /// A parent (a scheduler, a test runner) may start us with SIGINT/SIGTERM/SIGHUP blocked; unblock
-    /// them so Ctrl-C and `kill` still stop the job cleanly between blocks.
-    static func unblockInterrupts() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }

@@ -15,6 +15,14 @@ public final class Project: Sendable {
     public var volumeURL: URL { url.appendingPathComponent(Self.volumeName) }
     public var name: String { url.lastPathComponent }
 
+    /// Several processes (shards of one segmentation, a viewer and a headless command) may open a
+    /// project at the same instant: wait for each other's writes instead of failing as "locked".
+    static var configuration: Configuration {
+        var c = Configuration()
+        c.busyMode = .timeout(10)
+        return c
+    }
+
     private init(url: URL, database: DatabasePool) {
         self.url = url
         self.database = database
@@ -31,7 +39,7 @@ public final class Project: Sendable {
             throw .notAProject(url.path)
         }
         do {
-            let pool = try DatabasePool(path: databaseURL.path)
+            let pool = try DatabasePool(path: databaseURL.path, configuration: Self.configuration)
             let migrator = ProjectSchema.migrator
             if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
                 throw ProjectError.newerSchema(url.path)
@@ -48,7 +56,7 @@ public final class Project: Sendable {
     /// Writes a fresh database into `url` (which must exist) with `record` and the default classes.
     static func initialize(at url: URL, record: ProjectRecord, classes: [LabelClass] = LabelClass.defaults) throws(ProjectError) -> Project {
         do {
-            let pool = try DatabasePool(path: url.appendingPathComponent(databaseName).path)
+            let pool = try DatabasePool(path: url.appendingPathComponent(databaseName).path, configuration: Self.configuration)
             try ProjectSchema.migrator.migrate(pool)
             try pool.write { db in
                 try record.insert(db)
