@@ -94,6 +94,9 @@ struct FakeDriver {
                                              columns: task.columns, labels: [UInt8](repeating: 2, count: patch)))]
         case .newTask(let axis, let size):
             return [.taskStarted(AnnotationTask(id: 7, axis: axis, slice: 3, rows: 2..<(2 + min(size, 20)), columns: 4..<(4 + min(size, 20))))]
+        case .segment(let modelID):
+            return [.jobUpdated(JobStatus(id: 1, title: "segment \(modelID)", done: 3, total: 8, rate: 2e6, secondsRemaining: 12,
+                                          state: .running))]
         case .predict(let region):
             // A fake model: bone where the scan is bright.
             let plane = levels[0].shape.plane(across: region.axis)

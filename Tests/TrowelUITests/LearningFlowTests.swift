@@ -119,4 +119,24 @@ import TrowelVolume
         driver.send(.input(.key(.enter)), to: &state)
         #expect(driver.log.contains(.submitTask(7)))
     }
+
+    @Test func segmentingRunsAsAJobThatTheQueueShowsAndQuitAsksAbout() {
+        var (driver, state) = start()
+        driver.press("S", &state)
+        #expect(state.messageIsError && state.message?.contains("no model yet") == true)
+        driver.press(" l t", &state)
+        driver.press("S", &state)
+        #expect(driver.log.contains(.segment(modelID: "m1")) && state.jobs.first?.isRunning == true)
+        #expect(SidePanel(state: state).modelLines().isEmpty == false)
+        #expect(App.view(state).text.contains("segment m1 3/8"))
+        driver.press("g", &state)
+        #expect(App.view(state).text.contains("Jobs (j/k, c stops"))
+        driver.press("c", &state)
+        #expect(driver.log.contains(.cancelJob(1)))
+        driver.send(.input(.key(.escape)), to: &state)
+        driver.press("q", &state)
+        #expect(!state.quitting && state.message?.contains("q again quits") == true)
+        driver.press("q", &state)
+        #expect(state.quitting && driver.log.contains(.quit))
+    }
 }

@@ -73,5 +73,19 @@ import TrowelVolume
         }.count
         let userBefore = (task.axis == .z && (task.slice == 4 || task.slice == 16)) ? 1 : 0
         #expect(scoredInPatch >= 1 && (userBefore == 1 || scoredInPatch == 1))
+
+        // S: the whole scan is segmented in the background; the queue follows it to the end.
+        _ = runner.dispatch(.input(.key(.character("S"))), to: &state)
+        let deadline = Date().addingTimeInterval(120)
+        while !(state.jobs.first.map { !$0.isRunning } ?? false) && Date() < deadline {
+            usleep(50_000)
+            for message in runner.drainBackground() { _ = runner.dispatch(message, to: &state) }
+        }
+        let job = try #require(state.jobs.first)
+        #expect(job.state == .finished && job.done == job.total && job.total > 0, "\(job)")
+        let store = SegmentationStore(projectURL: project.url, id: record.id)
+        #expect(store.isComplete)
+        let segmented = try MultiscaleVolume.open(at: store.url)
+        #expect(segmented.shape == phantom.shape)
     }
 }

@@ -34,6 +34,7 @@ extension App {
         case .help?: chrome.drawHelp(into: &grid)
         case .tasks(let selected)?: chrome.drawTasks(into: &grid, selected: selected)
         case .models(let selected)?: chrome.drawModels(into: &grid, selected: selected)
+        case .jobs(let selected)?: chrome.drawJobs(into: &grid, selected: selected)
         case .prompt?, nil: break
         }
         return grid

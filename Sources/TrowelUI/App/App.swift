@@ -87,6 +87,13 @@ public enum App {
             if prediction.axis == state.viewport.axis && prediction.index == state.viewport.slice {
                 state.prediction = prediction
             }
+        case .jobUpdated(let job):
+            if let i = state.jobs.firstIndex(where: { $0.id == job.id }) { state.jobs[i] = job } else { state.jobs.append(job) }
+            switch job.state {
+            case .finished: say(&state, "\(job.title): done; m lists models, trowel mesh and export use it")
+            case .failed(let why): say(&state, "\(job.title) failed: \(why)", error: true)
+            case .running, .cancelled: break
+            }
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -126,6 +133,8 @@ public enum App {
             return handleTaskList(key, selected, &state)
         case .models(let selected)?:
             return handleModelList(key, selected, &state)
+        case .jobs(let selected)?:
+            return handleJobList(key, selected, &state)
         case nil:
             break
         }
@@ -134,6 +143,7 @@ public enum App {
             return []
         }
         state.message = nil
+        if command != .quit { state.quitArmed = false }
         return perform(command, &state)
     }
 
@@ -226,6 +236,19 @@ public enum App {
             say(&state, state.showUncertainty ? "uncertainty: bright where the model hesitates" : "uncertainty off")
         case .modelList:
             state.overlay = .models(selected: max(0, state.models.count - 1))
+        case .segmentVolume:
+            guard let model = state.currentModel else {
+                say(&state, "no model yet: paint both classes and let it train (or t)", error: true)
+                return []
+            }
+            guard !state.jobs.contains(where: \.isRunning) else {
+                say(&state, "a segmentation is already running: g shows it")
+                return []
+            }
+            say(&state, "segmenting the whole scan with model \(model) in the background: g shows progress")
+            return [.segment(modelID: model)]
+        case .jobList:
+            state.overlay = .jobs(selected: max(0, state.jobs.count - 1))
         case .nextTask:
             return endStroke(&state) + [.newTask(axis: v.axis, size: 128)]
         case .submitTask:
@@ -255,6 +278,11 @@ public enum App {
         case .redraw:
             return [.redraw]
         case .quit:
+            if state.jobs.contains(where: \.isRunning) && !state.quitArmed {
+                state.quitArmed = true
+                say(&state, "a segmentation is running: q again quits (finished blocks are kept; trowel segment continues it)", error: true)
+                return []
+            }
             state.quitting = true
             return endStroke(&state) + [.quit]
         }
@@ -395,6 +423,18 @@ public enum App {
             return [.useModel(id)]
         case .close:
             state.overlay = nil
+        }
+        return []
+    }
+
+    static func handleJobList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
+        if key == .character("c"), selected < state.jobs.count, state.jobs[selected].isRunning {
+            say(&state, "stopping \(state.jobs[selected].title) after the current block")
+            return [.cancelJob(state.jobs[selected].id)]
+        }
+        switch listAction(key, selected: selected, count: state.jobs.count) {
+        case .select(let i): state.overlay = .jobs(selected: i)
+        case .choose, .close: state.overlay = nil
         }
         return []
     }

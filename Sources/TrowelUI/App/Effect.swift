@@ -24,6 +24,10 @@ public enum Effect: Equatable, Sendable {
     case propose(taskID: Int, modelID: String)
     /// Accept the model's proposal for a task (fills what the user left unlabelled), then submit the task.
     case acceptProposal(taskID: Int)
+    /// Segment the whole scan with a model, in the background.
+    case segment(modelID: String)
+    /// Stop a background job between blocks (finished blocks are kept).
+    case cancelJob(Int)
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

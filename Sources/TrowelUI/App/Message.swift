@@ -14,6 +14,7 @@ public enum Message: Sendable {
     case modelsLoaded([ModelSummary], current: String?)
     case predictionLoaded(Prediction)
     case proposalLoaded(Proposal)
+    case jobUpdated(JobStatus)
     case notice(String)
     case failure(String)
     case tick

@@ -18,6 +18,7 @@ public enum Command: String, CaseIterable, Sendable {
     case levelDown = "level-down", levelUp = "level-up"
     case overlayToggle = "labels-toggle", overlayOpacity = "labels-opacity"
     case trainNow = "train", predictionToggle = "prediction", uncertaintyToggle = "uncertainty", modelList = "models"
+    case segmentVolume = "segment", jobList = "jobs"
     case contextToggle = "context"
     case nextTask = "task-next", submitTask = "task-submit", taskList = "tasks"
     case cycleTheme = "theme"
@@ -41,7 +42,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .autoContrast, .windowNarrower, .windowWider, .levelDown, .levelUp, .overlayToggle, .overlayOpacity,
              .cycleTheme, .predictionToggle, .uncertaintyToggle: return .look
         case .nextTask, .submitTask, .taskList: return .tasks
-        case .trainNow, .modelList: return .model
+        case .trainNow, .modelList, .segmentVolume, .jobList: return .model
         case .help, .commandLine, .redraw, .quit: return .app
         }
     }
@@ -87,6 +88,8 @@ public enum Command: String, CaseIterable, Sendable {
         case .predictionToggle: return "model overlay: fill, outline, off"
         case .uncertaintyToggle: return "uncertainty map (1 − (p1 − p2)) instead of classes"
         case .modelList: return "models: list, compare, make one current"
+        case .segmentVolume: return "segment the whole scan with the current model (background)"
+        case .jobList: return "job queue: progress, rate, ETA; c stops a job"
         case .nextTask: return "next annotation task (a random patch)"
         case .submitTask: return "submit the current task"
         case .taskList: return "list submitted tasks"
@@ -156,6 +159,8 @@ public enum Command: String, CaseIterable, Sendable {
         case .predictionToggle: return [c("p")]
         case .uncertaintyToggle: return [c("U")]
         case .modelList: return [c("m")]
+        case .segmentVolume: return [c("S")]
+        case .jobList: return [c("g")]
         case .nextTask: return [c("n")]
         case .submitTask: return [.enter]
         case .taskList: return [c("T")]

@@ -16,6 +16,8 @@ public final class EffectRunner {
     let trainer: Trainer
     /// Messages from the background trainer and previewer, waiting for the UI thread.
     private let inbox: Inbox
+    /// Cancel flags of the background jobs started in this session, by job id.
+    private var jobs: [Int: CancelFlag] = [:]
 
     /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
     public init(session: AnnotationSession, taskSize: Int, palette: [String], uncertainTasks: Bool = true,
@@ -121,6 +123,36 @@ public final class EffectRunner {
         case .predict(let region):
             previewer.request(PreviewRequest(axis: region.axis, index: region.index, rows: region.rows, columns: region.columns))
             return []
+        case .segment(let modelID):
+            let (forest, _) = try library.load(modelID)
+            let id = (jobs.keys.max() ?? 0) + 1
+            let flag = CancelFlag()
+            jobs[id] = flag
+            var options = SegmentationJob.Options()
+            // One worker and a modest budget keep the viewer responsive on a small machine.
+            options.workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+            options.memory = ByteCount(1 << 30)
+            let job = SegmentationJob(projectURL: session.project.url, id: modelID, forest: forest, volume: session.volume, options: options)
+            let title = "segment \(modelID.suffix(6))"
+            let inbox = self.inbox
+            Thread.detachNewThread {
+                do {
+                    let result = try job.run(progress: { p in
+                        inbox.post(.jobUpdated(JobStatus(id: id, title: title, progress: p, state: .running)), replacingProgress: true)
+                    }, isCancelled: { flag.isSet })
+                    let final = SegmentationProgress(blocksDone: result.blocksAlreadyDone + result.blocksComputed, blocksTotal: result.blocksInShard,
+                                                     blocksComputed: result.blocksComputed, voxelsComputed: result.voxelsComputed,
+                                                     elapsed: result.seconds)
+                    inbox.post(.jobUpdated(JobStatus(id: id, title: title, progress: final, state: result.cancelled ? .cancelled : .finished)))
+                } catch {
+                    inbox.post(.jobUpdated(JobStatus(id: id, title: title, done: 0, total: 0, rate: 0, secondsRemaining: nil,
+                                                     state: .failed("\(error)"))))
+                }
+            }
+            return [.jobUpdated(JobStatus(id: id, title: title, done: 0, total: 0, rate: 0, secondsRemaining: nil, state: .running))]
+        case .cancelJob(let id):
+            jobs[id]?.set()
+            return []
         case .useModel(let id):
             let (forest, _) = try library.load(id)
             previewer.use(forest, id: id)
@@ -187,6 +219,14 @@ extension ModelSummary {
     }
 }
 
+extension JobStatus {
+    /// A segmentation's progress as the queue shows it.
+    init(id: Int, title: String, progress p: SegmentationProgress, state: State) {
+        self.init(id: id, title: title, done: p.blocksDone, total: p.blocksTotal, rate: p.voxelsPerSecond,
+                  secondsRemaining: p.secondsRemaining, state: state)
+    }
+}
+
 extension Prediction {
     /// The screen's copy of a preview.
     public init(_ preview: Preview) {
@@ -195,6 +235,14 @@ extension Prediction {
                   columns: preview.request.columns, modelID: preview.modelID, classIDs: p.classes.map { Int($0.id) },
                   labels: p.labels.elements, probabilities: p.values, uncertainty: p.uncertainty.elements)
     }
+}
+
+/// A flag one thread sets and another polls.
+final class CancelFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 /// Messages posted from background threads for the UI thread. Progress replaces older progress,
@@ -208,7 +256,13 @@ final class Inbox: @unchecked Sendable {
 
     func post(_ message: Message, replacingProgress: Bool = false) {
         lock.lock()
-        if replacingProgress, case .trainingProgress? = messages.last { messages.removeLast() }
+        if replacingProgress {
+            switch (message, messages.last) {
+            case (.trainingProgress, .trainingProgress?): messages.removeLast()
+            case (.jobUpdated(let new), .jobUpdated(let old)?) where new.id == old.id: messages.removeLast()
+            default: break
+            }
+        }
         messages.append(message)
         lock.unlock()
         wake()

@@ -43,6 +43,7 @@ public enum Overlay: Equatable, Sendable {
     case help
     case tasks(selected: Int)
     case models(selected: Int)
+    case jobs(selected: Int)
     /// The `:` command line, with what has been typed so far.
     case prompt(String)
 }
@@ -99,6 +100,11 @@ public struct AppState: Sendable {
     public var trainCountdown: Int?
     /// True when labels changed after the current model was trained.
     public var labelsChangedSinceModel = false
+
+    /// Background jobs of this session, oldest first.
+    public var jobs: [JobStatus] = []
+    /// Set by a first `q` while a job runs; a second `q` quits.
+    public var quitArmed = false
 
     public var screen: (width: Int, height: Int)
     public var overlay: Overlay?

@@ -87,6 +87,14 @@ struct Chrome {
         box(&grid, title: "Models (scores on held-out slices; j/k, Enter makes current, Esc closes)", lines: lines)
     }
 
+    func drawJobs(into grid: inout CellGrid, selected: Int) {
+        var lines: [(String, Bool)] = state.jobs.enumerated().map { i, job in
+            ((i == selected ? "▶ " : "  ") + job.line(barWidth: 20), i == selected)
+        }
+        if lines.isEmpty { lines = [("No jobs in this session: S segments the whole scan with the current model.", false)] }
+        box(&grid, title: "Jobs (j/k, c stops the selected job, Esc closes)", lines: lines)
+    }
+
     /// A framed box centred on the screen, as many columns of lines as it takes.
     private func box(_ grid: inout CellGrid, title: String, lines: [(String, Bool)]) {
         let theme = state.theme

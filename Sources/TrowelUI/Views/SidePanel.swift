@@ -65,6 +65,10 @@ struct SidePanel {
              state.theme.dim)
         heading("model")
         for (text, color, bold) in modelLines() { line(text, color, bold: bold) }
+        if let job = state.jobs.last(where: \.isRunning) ?? state.jobs.last {
+            heading("job")
+            line(job.line(barWidth: 8), job.isRunning ? state.theme.accent : state.theme.dim)
+        }
         if let task = state.task {
             heading("task")
             line("task \(task.id) \(task.submitted ? "submitted" : "open")  \(task.axis) \(task.slice)")
