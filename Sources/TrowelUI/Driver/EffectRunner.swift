@@ -149,7 +149,9 @@ public final class EffectRunner {
                                                      state: .failed("\(error)"))))
                 }
             }
-            return [.jobUpdated(JobStatus(id: id, title: title, done: 0, total: 0, rate: 0, secondsRemaining: nil, state: .running))]
+            let total = try job.grid().count
+            let done = SegmentationStore(projectURL: session.project.url, id: modelID).doneCount(of: total)
+            return [.jobUpdated(JobStatus(id: id, title: title, done: done, total: total, rate: 0, secondsRemaining: nil, state: .running))]
         case .cancelJob(let id):
             jobs[id]?.set()
             return []
