@@ -19,21 +19,7 @@ import TrowelVolume
 
     /// Imports the phantom's truth on slices 4, 12 and 20 every other voxel, through `LabelImport`.
     func importSparseTruth(into project: Project) throws {
-        struct Sparse: SliceSource {
-            let phantom: FossilPhantom
-            var shape: Shape { phantom.shape }
-            var dtype: DType { .u8 }
-            var summary: String { "sparse truth" }
-            func readSlices(_ range: Range<Int>) throws -> AnyBlock {
-                var b = phantom.truthSlices(range)
-                for i in b.elements.indices {
-                    let z = range.lowerBound + i / (40 * 40), y = (i / 40) % 40, x = i % 40
-                    if ![4, 12, 20].contains(z) || (x + y) % 2 == 1 { b.elements[i] = 0 }
-                }
-                return .u8(b)
-            }
-        }
-        try LabelImport(project: project).run(from: Sparse(phantom: phantom), file: "sparse", mapping: .classIDs)
+        try LabelImport(project: project).run(from: SparseTruth(phantom: phantom, slices: [4, 12, 20]), file: "sparse", mapping: .classIDs)
     }
 
     @Test func idIsUTCTimestampAndShortHash() {

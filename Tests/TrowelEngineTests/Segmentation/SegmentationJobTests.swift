@@ -21,21 +21,7 @@ import TrowelVolume
             options.chunk = 16
             options.pyramidMinimumSide = 16
             project = try ProjectBuilder(importOptions: options).build(from: phantom, at: parent.appendingPathComponent("p.trowel")).0
-            struct Sparse: SliceSource {
-                let phantom: FossilPhantom
-                var shape: Shape { phantom.shape }
-                var dtype: DType { .u8 }
-                var summary: String { "sparse truth" }
-                func readSlices(_ range: Range<Int>) throws -> AnyBlock {
-                    var b = phantom.truthSlices(range)
-                    for i in b.elements.indices {
-                        let z = range.lowerBound + i / (40 * 40), y = (i / 40) % 40, x = i % 40
-                        if ![6, 24, 40].contains(z) || (x + y) % 2 == 1 { b.elements[i] = 0 }
-                    }
-                    return .u8(b)
-                }
-            }
-            try LabelImport(project: project).run(from: Sparse(phantom: phantom), file: "sparse", mapping: .classIDs)
+            try LabelImport(project: project).run(from: SparseTruth(phantom: phantom, slices: [6, 24, 40]), file: "sparse", mapping: .classIDs)
             volume = try MultiscaleVolume.open(at: project.volumeURL)
             var run = TrainingRun(project: project, volume: volume, spec: FeatureSpec.basic(sigmaMin: 1, sigmaMax: 2),
                                   configuration: ForestConfiguration(treeCount: 8, maxDepth: 8))
