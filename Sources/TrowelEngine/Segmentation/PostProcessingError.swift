@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why post-processing or writing a cluster script cannot run, as one actionable line.
+/// Why post-processing cannot run, as one actionable line.
 public enum PostProcessingError: Error, Equatable, CustomStringConvertible {
     case tooLarge(voxels: Int)
     case nothingToDo
