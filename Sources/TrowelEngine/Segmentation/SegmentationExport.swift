@@ -28,7 +28,7 @@ public struct SegmentationExport: Sendable {
             throw SegmentationError.notFound(store.id, available: SegmentationStore.ids(in: store.projectURL))
         }
         let labels = try ZarrArray.open(at: store.levelZeroURL)
-        let grid = try BlockGrid(shape: labels.shape, side: blockSide(labels))
+        let grid = try BlockGrid(shape: labels.shape, side: store.blockSide())
         let done = store.doneCount(of: grid.count)
         guard done == grid.count else { throw SegmentationError.unfinished(store.id, done: done, total: grid.count) }
         do {
@@ -74,12 +74,5 @@ public struct SegmentationExport: Sendable {
             z = range.upperBound
         }
         return written
-    }
-
-    private func blockSide(_ labels: ZarrArray) throws -> Int {
-        guard let settings = SegmentationStore.Settings(try labels.readAttributes()[SegmentationStore.settingsKey]) else {
-            throw SegmentationError.output(store.levelZeroURL.path, "not a Trowel segmentation (no '\(SegmentationStore.settingsKey)' attribute)")
-        }
-        return settings.blockSide
     }
 }
