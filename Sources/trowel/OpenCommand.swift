@@ -91,6 +91,7 @@ struct OpenCommand: ParsableCommand {
         }
         dispatch(.tick)
         if let models = runner.restoreModels() { dispatch(models) }
+        runner.perform(.listSegmentations, state: state).forEach(dispatch)
         try loop.run(handle: { event in
             switch event {
             case .input(let input): dispatch(.input(input))

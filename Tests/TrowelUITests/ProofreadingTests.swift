@@ -87,5 +87,37 @@ import TrowelVolume
         #expect(store.isComplete)
         let segmented = try MultiscaleVolume.open(at: store.url)
         #expect(segmented.shape == phantom.shape)
+
+        // R reviews the finished segmentation: its labels become the overlay, slice by slice.
+        #expect(state.segmentations == [record.id], "the finished job lists the segmentation")
+        _ = runner.dispatch(.input(.key(.character("R"))), to: &state)
+        #expect(state.reviewedSegmentation == record.id)
+        let overlay = try #require(state.prediction)
+        #expect(overlay.modelID == "segmentation \(record.id)" && overlay.index == state.viewport.slice)
+        let stored = try segmented.slice(axis: state.viewport.axis, at: state.viewport.slice).converted(to: UInt8.self).elements
+        #expect(overlay.labels == stored)
+        for ch in ":worst" { _ = runner.dispatch(.input(.key(.character(ch))), to: &state) }
+        _ = runner.dispatch(.input(.key(.enter)), to: &state)
+        #expect(state.messageIsError && state.message?.contains("without probabilities") == true)
+        _ = runner.dispatch(.input(.key(.character("R"))), to: &state)
+        #expect(state.reviewedSegmentation == nil)
+
+        // With probabilities written, :worst goes to the slice where the segmentation hesitates most.
+        var withProbabilities = SegmentationJob.Options()
+        withProbabilities.probabilities = true
+        withProbabilities.workers = 1
+        _ = try SegmentationJob(projectURL: project.url, id: "scored", forest: forest, volume: session.volume,
+                                options: withProbabilities).run()
+        for message in runner.perform(.listSegmentations, state: state) { _ = runner.dispatch(message, to: &state) }
+        for ch in ":seg scored" { _ = runner.dispatch(.input(.key(.character(ch))), to: &state) }
+        _ = runner.dispatch(.input(.key(.enter)), to: &state)
+        #expect(state.reviewedSegmentation == "scored")
+        for ch in ":worst" { _ = runner.dispatch(.input(.key(.character(ch))), to: &state) }
+        _ = runner.dispatch(.input(.key(.enter)), to: &state)
+        #expect(!state.messageIsError && state.message?.contains("most uncertain") == true, "\(state.message ?? "")")
+        #expect(state.prediction?.index == state.viewport.slice && state.prediction?.classIDs == [1, 2])
+        let v = state.viewport
+        let (vr, vc) = v.axis.planeAxes
+        #expect(state.prediction?.probabilities(row: v.cursor[vr], column: v.cursor[vc])?.count == 2, "probability bars for review")
     }
 }

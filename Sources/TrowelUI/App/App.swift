@@ -87,10 +87,18 @@ public enum App {
             if prediction.axis == state.viewport.axis && prediction.index == state.viewport.slice {
                 state.prediction = prediction
             }
+        case .segmentationsLoaded(let ids):
+            state.segmentations = ids
+        case .goToSlice(let index):
+            effects += endStroke(&state)
+            state.viewport.step(slices: index - state.viewport.slice)
+            say(&state, "slice \(state.viewport.axis) \(index): the most uncertain voxels of this segmentation")
         case .jobUpdated(let job):
             if let i = state.jobs.firstIndex(where: { $0.id == job.id }) { state.jobs[i] = job } else { state.jobs.append(job) }
             switch job.state {
-            case .finished: say(&state, "\(job.title): done; m lists models, trowel mesh and export use it")
+            case .finished:
+                say(&state, "\(job.title): done; R overlays it for review, trowel mesh and export use it")
+                effects.append(.listSegmentations)
             case .failed(let why): say(&state, "\(job.title) failed: \(why)", error: true)
             case .running, .cancelled: break
             }
@@ -114,6 +122,10 @@ public enum App {
             case .loadSlice(let request): state.pendingSlices[request.offset] = request
             case .loadLabels(let axis, let index): state.pendingLabels = (axis, index)
             case .predict(let region): state.pendingPrediction = region
+            case .loadSegmentation(let id, let axis, let index):
+                let plane = state.scan.shape.plane(across: axis)
+                state.pendingPrediction = PreviewRegion(axis: axis, index: index, rows: 0..<plane.rows, columns: 0..<plane.columns,
+                                                        modelID: "segmentation \(id)")
             default: break
             }
         }
@@ -249,6 +261,18 @@ public enum App {
             return [.segment(modelID: model)]
         case .jobList:
             state.overlay = .jobs(selected: max(0, state.jobs.count - 1))
+        case .reviewSegmentation:
+            if state.reviewedSegmentation != nil {
+                state.reviewedSegmentation = nil
+                say(&state, state.currentModel == nil ? "overlay: no model yet" : "overlay: the live model")
+            } else if let newest = state.segmentations.last {
+                state.reviewedSegmentation = newest
+                state.predictionStyle = state.predictionStyle == .off ? .fill : state.predictionStyle
+                say(&state, "reviewing segmentation \(newest): paint corrections (they become labels); :worst finds doubtful slices")
+            } else {
+                say(&state, "no finished segmentation yet: S segments the scan", error: true)
+            }
+            state.prediction = nil
         case .nextTask:
             return endStroke(&state) + [.newTask(axis: v.axis, size: 128)]
         case .submitTask:
@@ -494,6 +518,26 @@ public enum App {
             let effects = endStroke(&state)
             state.viewport.step(slices: n - state.viewport.slice)
             return effects
+        case ("seg", 1), ("seg", 2):
+            if words.count == 2 && words[1] == "off" {
+                state.reviewedSegmentation = nil
+            } else {
+                let id = words.count == 2 ? words[1] : state.segmentations.last
+                guard let id, state.segmentations.contains(id) else {
+                    say(&state, "no finished segmentation \(words.count == 2 ? words[1] : ""); known: \(state.segmentations.joined(separator: ", "))",
+                        error: true)
+                    return []
+                }
+                state.reviewedSegmentation = id
+            }
+            state.prediction = nil
+            return []
+        case ("worst", 1):
+            guard let id = state.reviewedSegmentation else {
+                say(&state, "review a segmentation first (R or :seg ID)", error: true)
+                return []
+            }
+            return [.findUncertainSlice(id: id, axis: state.viewport.axis)]
         case ("q", 1), ("quit", 1):
             return perform(.quit, &state)
         default:
@@ -546,7 +590,11 @@ public enum App {
            !(state.pendingSlices[AppState.minimapPane].map { SliceImage.covers($0, whole) } ?? false) {
             effects.append(.loadSlice(whole))
         }
-        if let model = state.currentModel, state.predictionStyle != .off || state.showUncertainty {
+        if let id = state.reviewedSegmentation {
+            let have = state.prediction.map { $0.modelID == state.overlayID && $0.axis == v.axis && $0.index == v.slice } ?? false
+            let asked = state.pendingPrediction.map { $0.modelID == state.overlayID && $0.axis == v.axis && $0.index == v.slice } ?? false
+            if !have && !asked { effects.append(.loadSegmentation(id: id, axis: v.axis, index: v.slice)) }
+        } else if let model = state.currentModel, state.predictionStyle != .off || state.showUncertainty {
             // The visible part first, then the whole slice (if it is not huge).
             let full = (rows: 0..<v.plane.rows, columns: 0..<v.plane.columns)
             func span(_ a: Double, _ b: Double, _ n: Int) -> Range<Int> {

@@ -28,6 +28,11 @@ public enum Effect: Equatable, Sendable {
     case segment(modelID: String)
     /// Stop a background job between blocks (finished blocks are kept).
     case cancelJob(Int)
+    /// Read a finished segmentation's labels on one slice (whole slice, full resolution).
+    case loadSegmentation(id: String, axis: Axis, index: Int)
+    /// Find the slice across `axis` with the most uncertain voxels of a segmentation written with probabilities.
+    case findUncertainSlice(id: String, axis: Axis)
+    case listSegmentations
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

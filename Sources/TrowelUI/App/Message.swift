@@ -15,6 +15,9 @@ public enum Message: Sendable {
     case predictionLoaded(Prediction)
     case proposalLoaded(Proposal)
     case jobUpdated(JobStatus)
+    case segmentationsLoaded([String])
+    /// Go to this slice (e.g. the one with the most uncertain voxels).
+    case goToSlice(Int)
     case notice(String)
     case failure(String)
     case tick

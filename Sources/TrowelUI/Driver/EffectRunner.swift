@@ -18,6 +18,8 @@ public final class EffectRunner {
     private let inbox: Inbox
     /// Cancel flags of the background jobs started in this session, by job id.
     private var jobs: [Int: CancelFlag] = [:]
+    /// Finished segmentations opened for review, by id.
+    private var reviewed: [String: MultiscaleVolume] = [:]
 
     /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
     public init(session: AnnotationSession, taskSize: Int, palette: [String], uncertainTasks: Bool = true,
@@ -152,6 +154,16 @@ public final class EffectRunner {
             let total = try job.grid().count
             let done = SegmentationStore(projectURL: session.project.url, id: modelID).doneCount(of: total)
             return [.jobUpdated(JobStatus(id: id, title: title, done: done, total: total, rate: 0, secondsRemaining: nil, state: .running))]
+        case .listSegmentations:
+            let url = session.project.url
+            return [.segmentationsLoaded(SegmentationStore.ids(in: url).filter { SegmentationStore(projectURL: url, id: $0).isComplete })]
+        case .loadSegmentation(let id, let axis, let index):
+            return [.predictionLoaded(try segmentationSlice(id, axis: axis, index: index))]
+        case .findUncertainSlice(let id, let axis):
+            guard let slice = try mostUncertainSlice(id, axis: axis) else {
+                return [.failure("segmentation \(id) was written without probabilities: run trowel segment --probabilities")]
+            }
+            return [.goToSlice(slice)]
         case .cancelJob(let id):
             jobs[id]?.set()
             return []
@@ -170,6 +182,59 @@ public final class EffectRunner {
         let plane = session.volume.shape.plane(across: axis)
         return .labelsLoaded(LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: block.elements),
                              counts: session.labels.counts, canUndo: session.labels.canUndo, canRedo: session.labels.canRedo)
+    }
+
+    /// One slice of a finished segmentation as an overlay, with class probabilities and the
+    /// uncertainty margin when the segmentation was written with them.
+    func segmentationSlice(_ id: String, axis: Axis, index: Int) throws -> Prediction {
+        let store = SegmentationStore(projectURL: session.project.url, id: id)
+        if reviewed[id] == nil { reviewed[id] = try MultiscaleVolume.open(at: store.url) }
+        let labels = try reviewed[id]!.slice(axis: axis, at: index).converted(to: UInt8.self).elements
+        let plane = session.volume.shape.plane(across: axis)
+        var classIDs: [Int] = [], probabilities: [Float] = [], uncertainty: [Float] = []
+        let classes = try session.project.classes().map { UInt8($0.id) }
+        let arrays = classes.compactMap { c in (try? ZarrArray.open(at: store.probabilityURL(classID: c))).map { (c, $0) } }
+        if arrays.count >= 2 {
+            let slices = try arrays.map { try $0.1.read(Box.slice(axis: axis, at: index, of: $0.1.shape), as: UInt8.self).elements }
+            classIDs = arrays.map { Int($0.0) }
+            probabilities = [Float](repeating: 0, count: labels.count * classIDs.count)
+            uncertainty = [Float](repeating: 0, count: labels.count)
+            for v in 0..<labels.count {
+                var p1: Float = 0, p2: Float = 0
+                for k in 0..<slices.count {
+                    let p = Float(slices[k][v]) / 255
+                    probabilities[v * slices.count + k] = p
+                    if p > p1 { p2 = p1; p1 = p } else if p > p2 { p2 = p }
+                }
+                uncertainty[v] = 1 - (p1 - p2)
+            }
+        }
+        return Prediction(axis: axis, index: index, rows: 0..<plane.rows, columns: 0..<plane.columns, modelID: "segmentation \(id)",
+                          classIDs: classIDs, labels: labels, probabilities: probabilities, uncertainty: uncertainty)
+    }
+
+    /// The slice across `axis` with the most voxels whose two top classes are within 20 % of each
+    /// other; nil when the segmentation has no probabilities.
+    func mostUncertainSlice(_ id: String, axis: Axis) throws -> Int? {
+        let store = SegmentationStore(projectURL: session.project.url, id: id)
+        let arrays = try session.project.classes().compactMap { try? ZarrArray.open(at: store.probabilityURL(classID: UInt8($0.id))) }
+        guard arrays.count >= 2 else { return nil }
+        let shape = session.volume.shape
+        var best = (slice: 0, count: -1)
+        for index in 0..<shape[axis] {
+            let slices = try arrays.map { try $0.read(Box.slice(axis: axis, at: index, of: shape), as: UInt8.self).elements }
+            var count = 0
+            for v in 0..<slices[0].count {
+                var p1 = 0, p2 = 0
+                for s in slices {
+                    let p = Int(s[v])
+                    if p > p1 { p2 = p1; p1 = p } else if p > p2 { p2 = p }
+                }
+                if p1 - p2 < 51 { count += 1 }
+            }
+            if count > best.count { best = (index, count) }
+        }
+        return best.slice
     }
 
     /// A patch for a new task: random, or with a model, the most uncertain of eight random ones

@@ -101,6 +101,13 @@ public struct AppState: Sendable {
     /// True when labels changed after the current model was trained.
     public var labelsChangedSinceModel = false
 
+    /// Finished segmentations of the project (ids), and the one overlaid instead of the live model.
+    public var segmentations: [String] = []
+    public var reviewedSegmentation: String?
+
+    /// What the overlay shows: the live model's hypothesis, or a finished segmentation under review.
+    public var overlayID: String? { reviewedSegmentation.map { "segmentation \($0)" } ?? currentModel }
+
     /// Background jobs of this session, oldest first.
     public var jobs: [JobStatus] = []
     /// Set by a first `q` while a job runs; a second `q` quits.

@@ -41,12 +41,14 @@ public struct Prediction: Equatable, Sendable {
     }
 
     public func uncertainty(row: Int, column: Int) -> Float? {
-        offset(row: row, column: column).map { uncertainty[$0] }
+        guard uncertainty.count == labels.count else { return nil }
+        return offset(row: row, column: column).map { uncertainty[$0] }
     }
 
     /// Each class's probability at a voxel, in `classIDs` order.
     public func probabilities(row: Int, column: Int) -> [(id: Int, p: Float)]? {
-        guard let o = offset(row: row, column: column) else { return nil }
+        guard !classIDs.isEmpty, probabilities.count == labels.count * classIDs.count,
+              let o = offset(row: row, column: column) else { return nil }
         let k = classIDs.count
         return (0..<k).map { (classIDs[$0], probabilities[o * k + $0]) }
     }
