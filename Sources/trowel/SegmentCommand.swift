@@ -70,7 +70,7 @@ struct SegmentCommand: ParsableCommand {
             Interrupts.install()
             let json = self.json
             let bar = ProgressBar(label: "segmenting", unit: "blocks")
-            let result = try job.run(progress: { p in
+            let result = try job.run(loggingTo: JobLog(project: project), progress: { p in
                 if json {
                     var line: [String: Any] = ["blocks_done": p.blocksDone, "blocks_total": p.blocksTotal,
                                                "voxels_per_s": p.voxelsPerSecond, "elapsed_s": p.elapsed]

@@ -85,6 +85,8 @@ import TrowelVolume
         #expect(job.state == .finished && job.done == job.total && job.total > 0, "\(job)")
         let store = SegmentationStore(projectURL: project.url, id: record.id)
         #expect(store.isComplete)
+        let logged = try JobLog(project: project).all()
+        #expect(logged.count == 1 && logged[0].state == .finished && logged[0].blocksDone == logged[0].blocksTotal)
         let segmented = try MultiscaleVolume.open(at: store.url)
         #expect(segmented.shape == phantom.shape)
 

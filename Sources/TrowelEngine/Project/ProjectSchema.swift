@@ -82,6 +82,24 @@ enum ProjectSchema {
                 t.column("accepted", .boolean).notNull().defaults(to: false)
             }
         }
+        migrator.registerMigration("v4: jobs") { db in
+            try db.create(table: "job") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("shard", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("blocks_done", .integer).notNull().defaults(to: 0)
+                t.column("blocks_total", .integer).notNull().defaults(to: 0)
+                t.column("voxels", .integer).notNull().defaults(to: 0)
+                t.column("started_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.column("finished_at", .datetime)
+                t.column("error", .text)
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -137,9 +137,10 @@ public final class EffectRunner {
             let job = SegmentationJob(projectURL: session.project.url, id: modelID, forest: forest, volume: session.volume, options: options)
             let title = "segment \(modelID.suffix(6))"
             let inbox = self.inbox
+            let log = JobLog(project: session.project)
             Thread.detachNewThread {
                 do {
-                    let result = try job.run(progress: { p in
+                    let result = try job.run(loggingTo: log, progress: { p in
                         inbox.post(.jobUpdated(JobStatus(id: id, title: title, progress: p, state: .running)), replacingProgress: true)
                     }, isCancelled: { flag.isSet })
                     let final = SegmentationProgress(blocksDone: result.blocksAlreadyDone + result.blocksComputed, blocksTotal: result.blocksInShard,

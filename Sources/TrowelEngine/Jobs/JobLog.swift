@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+
+/// One row of the job log.
+public struct JobRecord: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case running, finished, cancelled, failed
+    }
+
+    public var id: Int
+    public var kind: String
+    /// What the job works on, e.g. the model id a segmentation is named after.
+    public var target: String
+    /// `k/N`, or `all`.
+    public var shard: String
+    public var state: State
+    public var blocksDone: Int
+    public var blocksTotal: Int
+    public var voxels: Int
+    public var startedAt: Date
+    public var updatedAt: Date
+    public var finishedAt: Date?
+    public var error: String?
+    public var host: String
+    public var pid: Int
+
+    /// Seconds from start to finish (or to the last update while running).
+    public var seconds: Double { (finishedAt ?? updatedAt).timeIntervalSince(startedAt) }
+}
+
+/// Background jobs (segmentations) recorded in `project.sqlite` with their state, progress,
+/// timings and errors, whoever runs them: the viewer, `trowel segment`, or a cluster shard.
+public struct JobLog: Sendable {
+    public let project: Project
+
+    public init(project: Project) {
+        self.project = project
+    }
+
+    /// Records a job that starts now; returns its id.
+    public func start(kind: String, target: String, shard: String, blocksTotal: Int, blocksDone: Int = 0) throws -> Int {
+        try project.database.write { db in
+            let now = Date()
+            try db.execute(sql: """
+                INSERT INTO job (kind, target, shard, state, blocks_done, blocks_total, started_at, updated_at, host, pid)
+                VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)
+                """, arguments: [kind, target, shard, blocksDone, blocksTotal, now, now, ProcessInfo.processInfo.hostName,
+                                 Int(getpid())])
+            return Int(db.lastInsertedRowID)
+        }
+    }
+
+    /// Records progress of a running job.
+    public func update(_ id: Int, blocksDone: Int, voxels: Int) throws {
+        try project.database.write { db in
+            try db.execute(sql: "UPDATE job SET blocks_done = ?, voxels = ?, updated_at = ? WHERE id = ?",
+                           arguments: [blocksDone, voxels, Date(), id])
+        }
+    }
+
+    /// Records how a job ended.
+    public func finish(_ id: Int, state: JobRecord.State, blocksDone: Int, voxels: Int, error: String? = nil) throws {
+        try project.database.write { db in
+            let now = Date()
+            try db.execute(sql: """
+                UPDATE job SET state = ?, blocks_done = ?, voxels = ?, updated_at = ?, finished_at = ?, error = ? WHERE id = ?
+                """, arguments: [state.rawValue, blocksDone, voxels, now, now, error, id])
+        }
+    }
+
+    /// Every job, oldest first.
+    public func all() throws -> [JobRecord] {
+        try project.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM job ORDER BY id").map { r in
+                JobRecord(id: r["id"], kind: r["kind"], target: r["target"], shard: r["shard"],
+                          state: JobRecord.State(rawValue: r["state"]) ?? .failed, blocksDone: r["blocks_done"],
+                          blocksTotal: r["blocks_total"], voxels: r["voxels"], startedAt: r["started_at"], updatedAt: r["updated_at"],
+                          finishedAt: r["finished_at"], error: r["error"], host: r["host"], pid: r["pid"])
+            }
+        }
+    }
+}
