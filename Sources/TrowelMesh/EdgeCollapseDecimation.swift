@@ -16,7 +16,7 @@ public struct EdgeCollapseDecimation: Sendable {
     /// `mesh` with about `keepFraction` of its triangles.
     public func decimated(_ mesh: TriangleMesh) -> TriangleMesh {
         var state = CollapseState(mesh)
-        state.collapse(until: Int((Double(mesh.triangles.count) * keepFraction).rounded()), isCancelled: { false })
+        _ = state.collapse(until: Int((Double(mesh.triangles.count) * keepFraction).rounded()), isCancelled: { false })
         return state.mesh
     }
 

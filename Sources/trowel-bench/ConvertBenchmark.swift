@@ -84,6 +84,6 @@ struct ConvertBenchmark: ParsableCommand {
             _ = try TIFFWriter(compression: .none).writeSlices(try phantom.readSlices(range), into: folder, prefix: "slice", firstIndex: z)
             z = range.upperBound
         }
-        FileManager.default.createFile(atPath: marker.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: marker.path, contents: Data())
     }
 }

@@ -56,7 +56,7 @@ struct MeshBenchmark: ParsableCommand {
         let stl = folder.appendingPathComponent("bone.stl").path
         let (_, writeSeconds) = try BenchSupport.time { try MeshWriter.write(result, to: stl) }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: stl)[.size] as? Int) ?? 0
-        out["stl_mb"] = Double(bytes ?? 0) / 1_048_576
+        out["stl_mb"] = Double(bytes) / 1_048_576
         out["stl_write_seconds"] = writeSeconds
         out["peak_rss_mb"] = BenchSupport.peakResidentMegabytes()
         if json {

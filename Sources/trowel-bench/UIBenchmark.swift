@@ -86,9 +86,10 @@ struct UIBenchmark: ParsableCommand {
         setenv("LINES", "\(state.screen.height)", 1)
         var template = Array("/tmp/trowel-bench-term-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer {
             close(fd)
-            unlink(String(cString: template))
+            unlink(path)
         }
         let backend = try CursesBackend.offscreen(terminalType: "xterm-256color", output: fd, colorMode: .palette256)
         defer { backend.restore() }
