@@ -31,6 +31,9 @@ struct SegmentBenchmark: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Option(help: "Also write the scan, the sparse training labels and the truth as raw uint8 (z, y, x) files plus shape.json into this folder, for Scripts/reference-segment.py.")
+    var writeInputs: String?
+
     func run() throws {
         let depth = slices ?? max(1, size / 2)
         let phantom = try FossilPhantom(size: size, slices: depth)
@@ -96,6 +99,9 @@ struct SegmentBenchmark: ParsableCommand {
             "peak_rss_mb": peak, "pyramid_levels": result.levels, "accuracy_vs_truth": Double(agree) / Double(voxels),
             "training_s": trainingSeconds ?? NSNull(), "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
+        if let writeInputs {
+            try Self.writeInputs(to: URL(fileURLWithPath: writeInputs), phantom: phantom, project: project)
+        }
         if json {
             try BenchSupport.printJSON(object)
         } else {
@@ -103,5 +109,34 @@ struct SegmentBenchmark: ParsableCommand {
                          phantom.shape.description, result.seconds, Double(voxels) / result.seconds / 1e6, peak,
                          budget.description, Double(agree) / Double(voxels)))
         }
+    }
+
+    /// scan.u8, labels.u8 (the project's sparse labels the model was trained on; 0 = unlabelled),
+    /// truth.u8 and shape.json, written slab by slab.
+    static func writeInputs(to folder: URL, phantom: FossilPhantom, project: Project) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let labels = try ZarrArray.open(at: project.url.appendingPathComponent(LabelStore.folderName))
+        let shape = phantom.shape
+        let names = ["scan.u8", "labels.u8", "truth.u8"]
+        let handles = try names.map { name -> FileHandle in
+            let url = folder.appendingPathComponent(name)
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+            return try FileHandle(forWritingTo: url)
+        }
+        defer { for h in handles { try? h.close() } }
+        var z = 0
+        while z < shape.z {
+            let range = z..<min(z + 32, shape.z)
+            guard case .u8(let scan) = try phantom.readSlices(range) else { throw CocoaError(.fileWriteUnknown) }
+            let sparse = try labels.read(Box(z: range, y: 0..<shape.y, x: 0..<shape.x), as: UInt8.self)
+            let truth = phantom.truthSlices(range)
+            for (h, elements) in zip(handles, [scan.elements, sparse.elements, truth.elements]) {
+                try h.write(contentsOf: elements.withUnsafeBufferPointer { Data(buffer: $0) })
+            }
+            z = range.upperBound
+        }
+        let meta: [String: Any] = ["z": shape.z, "y": shape.y, "x": shape.x, "dtype": "uint8", "files": names]
+        try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys])
+            .write(to: folder.appendingPathComponent("shape.json"))
     }
 }
