@@ -16,8 +16,8 @@ struct SegmentBenchmark: ParsableCommand {
     @Option(help: "Phantom slices (default: half the side).")
     var slices: Int?
 
-    @Option(help: "Compute block side.")
-    var block = 128
+    @Option(help: "Compute block side (default: the job's choice for the features).")
+    var block: Int?
 
     @Option(help: "Memory budget of the segmentation.")
     var memory = "1G"
@@ -93,7 +93,7 @@ struct SegmentBenchmark: ParsableCommand {
         let object: [String: Any] = [
             "benchmark": "segment", "scan": "fossil phantom \(phantom.shape) u8", "features": spec.featureCount,
             "halo": spec.halo, "trees": forest.treeCount, "max_depth": forest.configuration.maxDepth,
-            "block": block, "blocks": result.blocksTotal, "memory_budget_mb": Double(budget.bytes) / 1_048_576,
+            "block": try job.grid().side, "blocks": result.blocksTotal, "memory_budget_mb": Double(budget.bytes) / 1_048_576,
             "workers": result.budget.concurrency, "slab_slices": result.budget.slabDepth,
             "seconds": result.seconds, "mvox_per_s": Double(voxels) / result.seconds / 1e6,
             "peak_rss_mb": peak, "pyramid_levels": result.levels, "accuracy_vs_truth": Double(agree) / Double(voxels),

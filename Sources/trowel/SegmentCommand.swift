@@ -31,8 +31,8 @@ struct SegmentCommand: ParsableCommand {
     @Option(help: "Blocks computed at once (default: the number of cores).")
     var workers = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Compute block side in voxels.")
-    var block = 128
+    @Option(help: "Compute block side in voxels (default: 512 for 2D features, 128 for 3D).")
+    var block: Int?
 
     @Flag(help: "Also write uint8 probabilities per class.")
     var probabilities = false
@@ -45,7 +45,7 @@ struct SegmentCommand: ParsableCommand {
 
     func validate() throws {
         guard workers > 0 else { throw ValidationError("--workers must be positive") }
-        guard block > 0 else { throw ValidationError("--block must be positive") }
+        guard (block ?? 1) > 0 else { throw ValidationError("--block must be positive") }
     }
 
     func run() throws {

@@ -9,8 +9,9 @@ import TrowelVolume
 /// `shard` splits the blocks between processes; whoever finishes the last block builds the pyramid.
 public struct SegmentationJob: Sendable {
     public struct Options: Sendable {
-        /// Compute block side (blocks are cubes, smaller at the far edges).
-        public var blockSide = 128
+        /// Compute block side (blocks are cubes, smaller at the far edges); nil picks one for the
+        /// model's features (`defaultBlockSide`).
+        public var blockSide: Int?
         /// Blocks computed at once (fewer if `memory` is tight).
         public var workers = ProcessInfo.processInfo.activeProcessorCount
         /// Cap on this process's memory; nil = no cap.
@@ -50,6 +51,13 @@ public struct SegmentationJob: Sendable {
     public let predictor: Predictor
     public let options: Options
 
+    /// 512 for 2D features: their halo pads only in-plane, and at σ 32 it is 130 voxels, so a
+    /// 128-voxel block would compute features over 9× its area (512: 2.3×); thin slabs keep the
+    /// memory bounded. 128 for 3D features, whose halo pads every side.
+    public static func defaultBlockSide(for spec: FeatureSpec) -> Int {
+        spec.dimensionality == .planar ? 512 : 128
+    }
+
     /// A job writing `segmentations/<id>.zarr` in the project at `projectURL` with `forest`.
     public init(projectURL: URL, id: String, forest: RandomForest, volume: MultiscaleVolume, options: Options = Options()) {
         self.store = SegmentationStore(projectURL: projectURL, id: id)
@@ -59,7 +67,7 @@ public struct SegmentationJob: Sendable {
 
     /// The block grid of this job.
     public func grid() throws(SegmentationError) -> BlockGrid {
-        try BlockGrid(shape: predictor.volume.shape, side: options.blockSide)
+        try BlockGrid(shape: predictor.volume.shape, side: options.blockSide ?? Self.defaultBlockSide(for: predictor.forest.spec))
     }
 
     /// The concurrency and slab depth `options.memory` allows; throws if one slab does not fit.
