@@ -103,14 +103,35 @@ import TrowelVolume
         #expect(state.messageIsError && state.message?.contains("without probabilities") == true)
         _ = runner.dispatch(.input(.key(.character("R"))), to: &state)
         #expect(state.reviewedSegmentation == nil)
+    }
 
-        // With probabilities written, :worst goes to the slice where the segmentation hesitates most.
-        var withProbabilities = SegmentationJob.Options()
-        withProbabilities.probabilities = true
-        withProbabilities.workers = 1
-        _ = try SegmentationJob(projectURL: project.url, id: "scored", forest: forest, volume: session.volume,
-                                options: withProbabilities).run()
+    @Test func reviewingASegmentationWithProbabilitiesFindsTheWorstSlice() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-review-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let phantom = try FossilPhantom(size: 48, slices: 24)
+        var options = VolumeImporter.Options()
+        options.chunk = 16
+        let (project, _) = try ProjectBuilder(importOptions: options).build(from: phantom, at: folder.appendingPathComponent("p.trowel"))
+        _ = try LabelImport(project: project).run(from: SliceFilter(phantom: phantom), file: "truth", mapping: .classIDs)
+        let session = try AnnotationSession(project: project, author: "tester")
+        var spec = FeatureSpec.basic(sigmaMin: 1, sigmaMax: 4)
+        spec.dimensionality = .planar
+        var run = TrainingRun(project: project, volume: session.volume, spec: spec, configuration: ForestConfiguration(treeCount: 10))
+        run.crossValidates = false
+        let (forest, _) = try run.run()
+        var job = SegmentationJob.Options()
+        job.probabilities = true
+        job.workers = 1
+        _ = try SegmentationJob(projectURL: project.url, id: "scored", forest: forest, volume: session.volume, options: job).run()
+
+        let runner = EffectRunner(session: session, taskSize: 16, palette: [])
+        var state = AppState(scan: ScanInfo(name: "p", shape: phantom.shape, dtype: .u8, voxelSize: .unit, levelCount: 1,
+                                            values: ValueSummary(minimum: 0, maximum: 255, mean: 90, low: 10, high: 230)),
+                             classes: try runner.classStyles(), screen: (100, 30), colorMode: .palette256)
+        _ = runner.dispatch(.tick, to: &state)
         for message in runner.perform(.listSegmentations, state: state) { _ = runner.dispatch(message, to: &state) }
+        #expect(state.segmentations == ["scored"])
         for ch in ":seg scored" { _ = runner.dispatch(.input(.key(.character(ch))), to: &state) }
         _ = runner.dispatch(.input(.key(.enter)), to: &state)
         #expect(state.reviewedSegmentation == "scored")
@@ -121,5 +142,21 @@ import TrowelVolume
         let v = state.viewport
         let (vr, vc) = v.axis.planeAxes
         #expect(state.prediction?.probabilities(row: v.cursor[vr], column: v.cursor[vc])?.count == 2, "probability bars for review")
+    }
+}
+
+/// The phantom's truth on slices 4 and 16, every third voxel in each direction.
+struct SliceFilter: SliceSource {
+    let phantom: FossilPhantom
+    var shape: Shape { phantom.shape }
+    var dtype: DType { .u8 }
+    var summary: String { "sparse truth" }
+    func readSlices(_ range: Range<Int>) throws -> AnyBlock {
+        var b = phantom.truthSlices(range)
+        for i in b.elements.indices {
+            let z = range.lowerBound + i / (shape.y * shape.x), y = (i / shape.x) % shape.y, x = i % shape.x
+            if ![4, 16].contains(z) || y % 3 != 0 || x % 3 != 0 { b.elements[i] = 0 }
+        }
+        return .u8(b)
     }
 }

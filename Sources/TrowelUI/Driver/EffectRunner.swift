@@ -194,7 +194,7 @@ public final class EffectRunner {
         let plane = session.volume.shape.plane(across: axis)
         var classIDs: [Int] = [], probabilities: [Float] = [], uncertainty: [Float] = []
         let classes = try session.project.classes().map { UInt8($0.id) }
-        let arrays = classes.compactMap { c in (try? ZarrArray.open(at: store.probabilityURL(classID: c))).map { (c, $0) } }
+        let arrays = try classes.compactMap { c in try probabilityArray(store, classID: c).map { (c, $0) } }
         if arrays.count >= 2 {
             let slices = try arrays.map { try $0.1.read(Box.slice(axis: axis, at: index, of: $0.1.shape), as: UInt8.self).elements }
             classIDs = arrays.map { Int($0.0) }
@@ -218,7 +218,7 @@ public final class EffectRunner {
     /// other; nil when the segmentation has no probabilities.
     func mostUncertainSlice(_ id: String, axis: Axis) throws -> Int? {
         let store = SegmentationStore(projectURL: session.project.url, id: id)
-        let arrays = try session.project.classes().compactMap { try? ZarrArray.open(at: store.probabilityURL(classID: UInt8($0.id))) }
+        let arrays = try session.project.classes().compactMap { try probabilityArray(store, classID: UInt8($0.id)) }
         guard arrays.count >= 2 else { return nil }
         let shape = session.volume.shape
         var best = (slice: 0, count: -1)
@@ -236,6 +236,13 @@ public final class EffectRunner {
             if count > best.count { best = (index, count) }
         }
         return best.slice
+    }
+
+    /// The probabilities of one class if the segmentation has them (an unreadable one is an error).
+    func probabilityArray(_ store: SegmentationStore, classID: UInt8) throws -> ZarrArray? {
+        let url = store.probabilityURL(classID: classID)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try ZarrArray.open(at: url)
     }
 
     /// A patch for a new task: random, or with a model, the most uncertain of eight random ones
