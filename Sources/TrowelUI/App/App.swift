@@ -37,13 +37,8 @@ public enum App {
             var c = state.viewport.cursor
             c[task.axis] = task.slice
             state.viewport.placeCursor(at: c)
-            if state.contextDistance == 0 {
-                // A task is labelled with its neighbouring slices in view.
-                state.contextDistance = 1
-                state.images = state.images.filter { $0.key == 0 || $0.key == AppState.minimapPane }
-                let size = state.layout.paneSize
-                state.viewport.resize(width: size.width, height: size.height)
-            }
+            // A task is labelled with its neighbouring slices in view.
+            if state.contextDistance == 0 { setContext(1, &state) }
             state.viewport.focus(rows: task.rows, columns: task.columns)
             state.proposal = nil
             if let model = state.currentModel, !task.submitted {
@@ -185,10 +180,9 @@ public enum App {
             return effects
         case .contextToggle:
             let steps = [0, 1, 2, 5]
-            state.contextDistance = steps[((steps.firstIndex(of: state.contextDistance) ?? 0) + 1) % steps.count]
-            state.images = state.images.filter { $0.key == 0 }
-            let size = state.layout.paneSize
-            v.resize(width: size.width, height: size.height)
+            state.viewport = v
+            setContext(steps[((steps.firstIndex(of: state.contextDistance) ?? 0) + 1) % steps.count], &state)
+            v = state.viewport
             say(&state, state.contextDistance == 0 ? "context slices off" : "context: slices ±\(state.contextDistance)")
         case .brush, .eraser, .fill:
             state.tool = command == .brush ? .brush : command == .eraser ? .eraser : .fill
@@ -281,9 +275,9 @@ public enum App {
                 return []
             }
             let effects = endStroke(&state)
-            if state.proposal?.taskID == task.id {
+            if let proposal = state.proposal, proposal.taskID == task.id {
                 state.proposal = nil
-                return effects + [.acceptProposal(taskID: task.id)]
+                return effects + [.acceptProposal(proposal)]
             }
             return effects + [.submitTask(task.id)]
         case .taskList:
@@ -311,6 +305,15 @@ public enum App {
             return endStroke(&state) + [.quit]
         }
         return []
+    }
+
+    /// Shows context slices ±`distance` (0: none): the panes change, so the main pane is resized
+    /// and context images are read again.
+    static func setContext(_ distance: Int, _ state: inout AppState) {
+        state.contextDistance = distance
+        state.images = state.images.filter { $0.key == 0 || $0.key == AppState.minimapPane }
+        let size = state.layout.paneSize
+        state.viewport.resize(width: size.width, height: size.height)
     }
 
     static func moveCursor(rows: Int, columns: Int, _ state: inout AppState, _ v: inout Viewport) -> [Effect] {
@@ -575,7 +578,7 @@ public enum App {
             guard index >= 0, index < v.sliceCount else { continue }
             let need = SliceRequest(axis: v.axis, index: index, level: level, rows: needRows, columns: needColumns, offset: offset)
             if let have = state.images[offset], have.covers(need) { continue }
-            if let asked = state.pendingSlices[offset], SliceImage.covers(asked, need) { continue }
+            if let asked = state.pendingSlices[offset], asked.covers(need) { continue }
             effects.append(.loadSlice(SliceRequest(
                 axis: v.axis, index: index, level: level,
                 rows: range(topLeft.row, bottomRight.row, levelShape[ra], margin: marginRows),
@@ -587,7 +590,7 @@ public enum App {
         let whole = SliceRequest(axis: v.axis, index: v.slice, level: state.scan.levelCount - 1, rows: 0..<coarse[ra],
                                  columns: 0..<coarse[ca], offset: AppState.minimapPane)
         if !(state.images[AppState.minimapPane]?.covers(whole) ?? false),
-           !(state.pendingSlices[AppState.minimapPane].map { SliceImage.covers($0, whole) } ?? false) {
+           !(state.pendingSlices[AppState.minimapPane].map { $0.covers(whole) } ?? false) {
             effects.append(.loadSlice(whole))
         }
         if let id = state.reviewedSegmentation {
@@ -606,9 +609,7 @@ public enum App {
             let have = state.prediction.flatMap { $0.modelID == model ? $0 : nil }
             let asked = state.pendingPrediction.flatMap { $0.modelID == model ? $0 : nil }
             func covered(_ r: Range<Int>, _ c: Range<Int>) -> Bool {
-                (have?.covers(axis: v.axis, index: v.slice, rows: r, columns: c) ?? false)
-                    || (asked.map { $0.axis == v.axis && $0.index == v.slice && $0.rows.lowerBound <= r.lowerBound
-                        && $0.rows.upperBound >= r.upperBound && $0.columns.lowerBound <= c.lowerBound && $0.columns.upperBound >= c.upperBound } ?? false)
+                [have as (any SliceRegion)?, asked].contains { $0?.covers(axis: v.axis, index: v.slice, rows: r, columns: c) ?? false }
             }
             if !visible.rows.isEmpty, !visible.columns.isEmpty {
                 if !covered(visible.rows, visible.columns) {

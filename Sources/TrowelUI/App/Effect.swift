@@ -22,8 +22,8 @@ public enum Effect: Equatable, Sendable {
     case predict(PreviewRegion)
     /// Ask the current model to propose labels for a task's patch.
     case propose(taskID: Int, modelID: String)
-    /// Accept the model's proposal for a task (fills what the user left unlabelled), then submit the task.
-    case acceptProposal(taskID: Int)
+    /// Accept the proposal the user was shown (fills what they left unlabelled), then submit its task.
+    case acceptProposal(Proposal)
     /// Segment the whole scan with a model, in the background.
     case segment(modelID: String)
     /// Stop a background job between blocks (finished blocks are kept).
@@ -40,7 +40,7 @@ public enum Effect: Equatable, Sendable {
 }
 
 /// A region of one slice, full-resolution in-plane coordinates, to predict.
-public struct PreviewRegion: Equatable, Sendable {
+public struct PreviewRegion: Equatable, Sendable, SliceRegion {
     public var axis: Axis
     public var index: Int
     public var rows: Range<Int>

@@ -96,15 +96,15 @@ public final class EffectRunner {
             let labels = try Predictor(forest: forest, volume: session.volume).labels(task.box(in: session.volume.shape))
             return [.proposalLoaded(Proposal(taskID: taskID, modelID: id, axis: task.axis, slice: task.slice, rows: task.rows,
                                              columns: task.columns, labels: labels.elements))]
-        case .acceptProposal(let taskID):
-            guard let task = try session.tasks.all().first(where: { $0.id == taskID }),
-                  let (forest, id) = previewer.model else { return [] }
-            let box = task.box(in: session.volume.shape)
-            let labels = try Predictor(forest: forest, volume: session.volume).labels(box)
-            let filled = try session.labels.acceptProposal(labels, at: box, modelID: id)
-            try session.tasks.submit(taskID)
+        case .acceptProposal(let proposal):
+            // Exactly what the user was shown, even if a newer model has been trained since.
+            let box = Box.slice(axis: proposal.axis, at: proposal.slice, of: session.volume.shape, rows: proposal.rows,
+                                columns: proposal.columns)
+            let labels = Block(shape: box.shape, elements: proposal.labels)
+            let filled = try session.labels.acceptProposal(labels, at: box, modelID: proposal.modelID)
+            try session.tasks.submit(proposal.taskID)
             return [try labelsMessage(axis: state.viewport.axis, index: state.viewport.slice), .tasksLoaded(try session.tasks.all()),
-                    .notice("task \(taskID) submitted: \(filled) proposed voxels accepted (they train models but never score them)")]
+                    .notice("task \(proposal.taskID) submitted: \(filled) proposed voxels accepted (they train models but never score them)")]
         case .submitTask(let id):
             try session.labels.endStroke()
             try session.tasks.submit(id)

@@ -2,7 +2,7 @@ import TrowelVolume
 
 /// The model's hypothesis for part of one slice: predicted class, class probabilities and
 /// uncertainty (ensemble margin 1 − (p1 − p2)) per voxel, full-resolution in-plane coordinates.
-public struct Prediction: Equatable, Sendable {
+public struct Prediction: Equatable, Sendable, SliceRegion {
     public var axis: Axis
     public var index: Int
     public var rows: Range<Int>
@@ -51,12 +51,6 @@ public struct Prediction: Equatable, Sendable {
               let o = offset(row: row, column: column) else { return nil }
         let k = classIDs.count
         return (0..<k).map { (classIDs[$0], probabilities[o * k + $0]) }
-    }
-
-    /// True when it holds everything `rows` × `columns` of slice `index` across `axis`.
-    public func covers(axis: Axis, index: Int, rows: Range<Int>, columns: Range<Int>) -> Bool {
-        self.axis == axis && self.index == index && self.rows.lowerBound <= rows.lowerBound && self.rows.upperBound >= rows.upperBound
-            && self.columns.lowerBound <= columns.lowerBound && self.columns.upperBound >= columns.upperBound
     }
 }
 

@@ -1,7 +1,23 @@
 import TrowelVolume
 
+/// A rectangle of one slice: slice `index` across `axis`, in-plane `rows` × `columns`.
+public protocol SliceRegion {
+    var axis: Axis { get }
+    var index: Int { get }
+    var rows: Range<Int> { get }
+    var columns: Range<Int> { get }
+}
+
+extension SliceRegion {
+    /// True when this region holds all of `rows` × `columns` of slice `index` across `axis`.
+    public func covers(axis: Axis, index: Int, rows: Range<Int>, columns: Range<Int>) -> Bool {
+        self.axis == axis && self.index == index && self.rows.lowerBound <= rows.lowerBound && self.rows.upperBound >= rows.upperBound
+            && self.columns.lowerBound <= columns.lowerBound && self.columns.upperBound >= columns.upperBound
+    }
+}
+
 /// Raw voxel values of the visible part of one slice, read at one pyramid level.
-public struct SliceImage: Equatable, Sendable {
+public struct SliceImage: Equatable, Sendable, SliceRegion {
     public var axis: Axis
     /// The slice index in full-resolution voxels.
     public var index: Int
@@ -29,21 +45,14 @@ public struct SliceImage: Equatable, Sendable {
         return values[(r - rows.lowerBound) * columns.count + (c - columns.lowerBound)]
     }
 
-    /// True when this image holds everything `request` asks for.
+    /// True when this image holds everything `request` asks for (same pyramid level included).
     public func covers(_ request: SliceRequest) -> Bool {
-        Self.covers(SliceRequest(axis: axis, index: index, level: level, rows: rows, columns: columns), request)
-    }
-
-    /// True when what `have` reads includes everything `need` asks for.
-    public static func covers(_ have: SliceRequest, _ need: SliceRequest) -> Bool {
-        have.axis == need.axis && have.index == need.index && have.level == need.level
-            && have.rows.lowerBound <= need.rows.lowerBound && have.rows.upperBound >= need.rows.upperBound
-            && have.columns.lowerBound <= need.columns.lowerBound && have.columns.upperBound >= need.columns.upperBound
+        level == request.level && covers(axis: request.axis, index: request.index, rows: request.rows, columns: request.columns)
     }
 }
 
 /// A part of a slice to read: the effect the UI asks the engine to perform.
-public struct SliceRequest: Equatable, Sendable {
+public struct SliceRequest: Equatable, Sendable, SliceRegion {
     public var axis: Axis
     public var index: Int
     public var level: Int
@@ -59,6 +68,11 @@ public struct SliceRequest: Equatable, Sendable {
         self.rows = rows
         self.columns = columns
         self.offset = offset
+    }
+
+    /// True when what this request reads includes everything `need` asks for.
+    public func covers(_ need: SliceRequest) -> Bool {
+        level == need.level && covers(axis: need.axis, index: need.index, rows: need.rows, columns: need.columns)
     }
 
     /// The 3D box to read from pyramid level `level`, whose shape is `levelShape`.
