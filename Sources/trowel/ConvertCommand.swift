@@ -63,11 +63,7 @@ struct ConvertCommand: ParsableCommand {
             options.chunk = chunk
             guard let codec = ZarrCompressor(parsing: compressor) else { throw ConvertError.compressor(compressor) }
             options.compressor = codec
-            if let voxelSize {
-                options.voxelSize = try VoxelSize(parsing: voxelSize)
-            } else if let recorded = source.recordedVoxelSize {
-                options.voxelSize = recorded
-            }
+            if let voxelSize { options.voxelSize = try VoxelSize(parsing: voxelSize) }
             if let memory { options.memoryBudget = try ByteCount(parsing: memory) }
             Interrupts.install()
             let bar = ProgressBar(label: "converting", unit: "slices")

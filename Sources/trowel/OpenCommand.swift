@@ -54,11 +54,9 @@ struct OpenCommand: ParsableCommand {
             throw OpenError.noSample
         }
         try FileManager.default.createDirectory(at: UserFiles.dataFolder, withIntermediateDirectories: true)
-        var options = VolumeImporter.Options()
         let source = try ZarrSource(url: sample)
-        options.voxelSize = source.recordedVoxelSize ?? .unit
         FileHandle.standardError.write(Data("preparing the sample project \(target.path)…\n".utf8))
-        _ = try ProjectBuilder(importOptions: options).build(from: source, at: target)
+        _ = try ProjectBuilder().build(from: source, at: target)
         return target
     }
 

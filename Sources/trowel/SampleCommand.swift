@@ -46,10 +46,7 @@ struct SampleCommand: ParsableCommand {
             Interrupts.install()
             var options = VolumeImporter.Options()
             options.voxelSize = try VoxelSize(parsing: voxelSize)
-            let staging = out.deletingLastPathComponent().appendingPathComponent(".\(out.lastPathComponent).partial-\(getpid())")
-            try? FileManager.default.removeItem(at: staging)
-            do {
-                try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            try StagedFolder.build(at: out) { staging in
                 let bar = ProgressBar(label: "generating", unit: "slices")
                 let showScan = { (p: VolumeImporter.Progress) in
                     Terminal.showProgress(bar.line(done: p.slicesDone, total: 2 * p.slicesTotal, bytes: p.bytesDone,
@@ -69,10 +66,6 @@ struct SampleCommand: ParsableCommand {
                         Terminal.showProgress(bar.line(done: p.slicesTotal + p.slicesDone, total: 2 * p.slicesTotal,
                                                        bytes: p.bytesDone, elapsed: p.elapsed, width: Terminal.width))
                     }, isCancelled: { Interrupts.isInterrupted })
-                try FileManager.default.moveItem(at: staging, to: out)
-            } catch {
-                try? FileManager.default.removeItem(at: staging)
-                throw error
             }
             Terminal.clearProgressLine()
             print("wrote \(out.path): \(phantom.summary); \(format == "tiff" ? "scan/*.tif" : "scan.zarr") + truth.zarr (1 = bone, 2 = matrix)")

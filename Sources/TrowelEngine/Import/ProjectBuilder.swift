@@ -25,30 +25,22 @@ public struct ProjectBuilder: Sendable {
         guard fm.isWritableFile(atPath: parent.path) else {
             throw ProjectError.unwritable(url.path, "no permission to write in \(parent.path)")
         }
-        let staging = parent.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
-        try? fm.removeItem(at: staging)
         do {
-            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-        } catch {
-            throw ProjectError.unwritable(url.path, error.localizedDescription)
-        }
-        do {
-            let importer = VolumeImporter(options: importOptions)
-            let result = try importer.run(from: source, to: staging.appendingPathComponent(Project.volumeName),
-                                          name: url.deletingPathExtension().lastPathComponent,
-                                          progress: progress, isCancelled: isCancelled)
-            let record = ProjectRecord(sourceSummary: source.summary, dtype: source.dtype, shape: source.shape,
-                                       voxelSize: importOptions.voxelSize, values: result.values)
-            let staged = try Project.initialize(at: staging, record: record)
-            try staged.close()
-            try fm.moveItem(at: staging, to: url)
+            let result = try StagedFolder.build(at: url) { staging in
+                let importer = VolumeImporter(options: importOptions)
+                let result = try importer.run(from: source, to: staging.appendingPathComponent(Project.volumeName),
+                                              name: url.deletingPathExtension().lastPathComponent,
+                                              progress: progress, isCancelled: isCancelled)
+                let record = ProjectRecord(sourceSummary: source.summary, dtype: source.dtype, shape: source.shape,
+                                           voxelSize: result.voxelSize, values: result.values)
+                try Project.initialize(at: staging, record: record).close()
+                return result
+            }
             return (try Project.open(at: url), result)
         } catch is CancellationError {
-            try? fm.removeItem(at: staging)
             throw ProjectError.cancelled(url.path)
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
+        } catch let error as CocoaError where error.code == .fileWriteNoPermission || error.code == .fileWriteUnknown {
+            throw ProjectError.unwritable(url.path, error.localizedDescription)
         }
     }
 }

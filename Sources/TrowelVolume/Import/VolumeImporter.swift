@@ -8,7 +8,8 @@ public struct VolumeImporter: Sendable {
         /// Storage chunk side (64³ reads fast along every axis).
         public var chunk = 64
         public var compressor = ZarrCompressor.zstd(level: 3)
-        public var voxelSize = VoxelSize.unit
+        /// The physical voxel size; nil takes the one the source records (OME-Zarr), else 1 µm.
+        public var voxelSize: VoxelSize?
         /// Cap on the memory the import uses; nil = one chunk-deep slab.
         public var memoryBudget: ByteCount?
         /// Write the mean-downsampled levels (off for label volumes, which must not be averaged).
@@ -40,6 +41,8 @@ public struct VolumeImporter: Sendable {
         public var bytesRead: Int
         public var seconds: Double
         public var slabDepth: Int
+        /// The voxel size written to the metadata.
+        public var voxelSize: VoxelSize
     }
 
     public var options: Options
@@ -73,7 +76,8 @@ public struct VolumeImporter: Sendable {
         let shapes = options.pyramid ? Downsampler.levelShapes(for: source.shape, stopBelow: options.pyramidMinimumSide) : [source.shape]
         let depth = try slabDepth(for: source)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try OMEMultiscales(name: name, voxelSize: options.voxelSize.array, levels: shapes.count).write(to: url)
+        let voxelSize = options.voxelSize ?? source.recordedVoxelSize ?? .unit
+        try OMEMultiscales(name: name, voxelSize: voxelSize.array, levels: shapes.count).write(to: url)
         let arrays = try shapes.enumerated().map { level, shape in
             let c = options.chunk
             return try ZarrArray.create(at: url.appendingPathComponent("\(level)"), shape: shape,
@@ -97,7 +101,7 @@ public struct VolumeImporter: Sendable {
             z = range.upperBound
             progress(Progress(slicesDone: z, slicesTotal: source.shape.z, bytesDone: bytes, elapsed: elapsed()))
         }
-        return Result(levels: shapes, values: stats.summary, bytesRead: bytes, seconds: elapsed(), slabDepth: depth)
+        return Result(levels: shapes, values: stats.summary, bytesRead: bytes, seconds: elapsed(), slabDepth: depth, voxelSize: voxelSize)
     }
 }
 
