@@ -53,12 +53,7 @@ final class SignalTrap {
         writeDescriptor = fds[1]
         signalPipeWriteEnd = writeDescriptor
         for signal in Self.terminating { install(forwardSignal, for: signal, flags: SA_RESTART) }
-        // A parent may have started us with these signals blocked (the mask is inherited across
-        // exec); a blocked SIGHUP would leave the terminal raw when an SSH link drops.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signal in Self.terminating { sigaddset(&unblock, signal) }
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        TerminatingSignals.unblock(Self.terminating)
         // A write to a dropped SSH link must fail with EPIPE, not kill the process before it saves.
         install(nil, for: SIGPIPE, flags: 0)
         installed = true

@@ -1,4 +1,5 @@
 import Foundation
+import TrowelTerminal
 import Synchronization
 
 /// Turns Ctrl-C, SIGTERM and SIGHUP (a dropped SSH link) into a flag that long jobs poll, so they
@@ -7,12 +8,8 @@ enum Interrupts {
     private static let flag = Atomic<Int32>(0)
 
     static func install() {
-        // A parent (a scheduler, a test runner) may start us with these blocked; the mask survives exec.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, sig) }
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
+        TerminatingSignals.unblock()
+        for sig in TerminatingSignals.all {
             signal(sig) { received in
                 // A second signal while the first is being handled: leave at once.
                 if Interrupts.flag.exchange(received, ordering: .relaxed) != 0 { _exit(128 + received) }
