@@ -13,6 +13,14 @@ let mlSettings: [SwiftSetting] = numericSettings + [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
+/// The AVX2 copy of the forest traversal (picked at run time by `ForestKernels`). On other
+/// architectures the module builds for the baseline CPU and is never called.
+#if arch(x86_64)
+let avx2Settings: [SwiftSetting] = mlSettings + [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let avx2Settings: [SwiftSetting] = mlSettings
+#endif
+
 let package = Package(
     name: "Trowel",
     platforms: [.macOS(.v14)],
@@ -40,9 +48,14 @@ let package = Package(
             dependencies: ["CPNG", "CTIFF", "CZlib", "CZstd", "CBlosc"],
             swiftSettings: numericSettings
         ),
+        .target(name: "TrowelMLKernels", swiftSettings: mlSettings),
+        .target(name: "TrowelMLKernelsAVX2", dependencies: ["TrowelMLKernels"], swiftSettings: avx2Settings),
         .target(
             name: "TrowelML",
-            dependencies: ["TrowelVolume", .product(name: "Numerics", package: "swift-numerics")],
+            dependencies: [
+                "TrowelVolume", "TrowelMLKernels", "TrowelMLKernelsAVX2",
+                .product(name: "Numerics", package: "swift-numerics"),
+            ],
             swiftSettings: mlSettings
         ),
         .target(name: "TrowelMesh", dependencies: ["TrowelVolume"], swiftSettings: numericSettings),

@@ -120,7 +120,7 @@ struct SegmentBenchmark: ParsableCommand {
         let names = ["scan.u8", "labels.u8", "truth.u8"]
         let handles = try names.map { name -> FileHandle in
             let url = folder.appendingPathComponent(name)
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             return try FileHandle(forWritingTo: url)
         }
         defer { for h in handles { try? h.close() } }

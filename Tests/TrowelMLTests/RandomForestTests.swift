@@ -112,6 +112,18 @@ private func trainedForest(seed: UInt64 = 42) throws -> (RandomForest, FeatureIm
                 }
             }
             #expect(fast == slow)
+            // As an image of ragged tiles (93 voxels wide), through both compiled copies of the traversal.
+            let width = 93, height = count / width
+            for allowAVX2 in [false, true] {
+                var tiled = [Float](repeating: -1, count: width * height * 2)
+                input.withUnsafeBufferPointer { x in
+                    tiled.withUnsafeMutableBufferPointer { out in
+                        forest.flat.predict(x.baseAddress!, width: width, rows: height, featureCount: f,
+                                            into: out.baseAddress!, allowAVX2: allowAVX2)
+                    }
+                }
+                #expect(tiled == Array(slow.prefix(width * height * 2)), "allowAVX2: \(allowAVX2)")
+            }
         }
     }
 
