@@ -43,6 +43,6 @@ public struct ForestSegmenter: Segmenter {
 
     public func probabilities(of image: AnyBlock, in region: Box? = nil) throws -> ClassProbabilities {
         guard let forest else { throw SegmenterError.notTrained }
-        return forest.probabilities(for: bank.features(of: image, in: region ?? image.shape.box))
+        return try forest.probabilities(of: image, in: region ?? image.shape.box)
     }
 }

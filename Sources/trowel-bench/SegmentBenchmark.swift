@@ -7,6 +7,7 @@ import TrowelVolume
 /// `trowel-bench segment`: whole-volume segmentation speed (Mvoxel/s) and peak memory on a
 /// generated fossil phantom (default 512×512×256) with the ml4paleo-equivalent model: 2D features
 /// σ 1…32, 50 trees, depth 12, trained on sparse truth — the same SegmentationJob as `trowel segment`.
+/// `--features 3d` uses the same σ series computed in 3D (30 features).
 struct SegmentBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "segment", abstract: "Whole-volume segmentation throughput and memory.")
 
@@ -15,6 +16,9 @@ struct SegmentBenchmark: ParsableCommand {
 
     @Option(help: "Phantom slices (default: half the side).")
     var slices: Int?
+
+    @Option(help: "Feature dimensionality: 2d (per slice, ml4paleo's default) or 3d.")
+    var features = "2d"
 
     @Option(help: "Compute block side (default: the job's choice for the features).")
     var block: Int?
@@ -45,7 +49,8 @@ struct SegmentBenchmark: ParsableCommand {
             _ = try ProjectBuilder().build(from: phantom, at: url)
         }
         let project = try Project.open(at: url)
-        let spec = FeatureSpec.basic(sigmaMin: 1, sigmaMax: 32)
+        guard features == "2d" || features == "3d" else { throw ValidationError("--features must be 2d or 3d") }
+        let spec = FeatureSpec.basic(sigmaMin: 1, sigmaMax: 32, dimensionality: features == "3d" ? .volumetric : .planar)
         let library = ModelLibrary(project: project)
         var trainingSeconds: Double?
         let id: String
@@ -91,7 +96,7 @@ struct SegmentBenchmark: ParsableCommand {
         }
         let voxels = phantom.shape.voxelCount
         let object: [String: Any] = [
-            "benchmark": "segment", "scan": "fossil phantom \(phantom.shape) u8", "features": spec.featureCount,
+            "benchmark": "segment", "scan": "fossil phantom \(phantom.shape) u8", "features": spec.featureCount, "dimensionality": features,
             "halo": spec.halo, "trees": forest.treeCount, "max_depth": forest.configuration.maxDepth,
             "block": try job.grid().side, "blocks": result.blocksTotal, "memory_budget_mb": Double(budget.bytes) / 1_048_576,
             "workers": result.budget.concurrency, "slab_slices": result.budget.slabDepth,

@@ -127,6 +127,37 @@ private func trainedForest(seed: UInt64 = 42) throws -> (RandomForest, FeatureIm
         }
     }
 
+    @Test func bandedPredictionOfARegionEqualsPredictingItsFeatureImage() throws {
+        // 2D: the phantom's forest on an off-centre region (ragged against the 8-row bands).
+        let (image, _, _) = phantom()
+        let (forest, _) = try trainedForest()
+        let bank = try FeatureBank(spec: forest.spec)
+        let region = Box(z: 0..<1, y: 7..<90, x: 3..<77)
+        let block = AnyBlock(image)
+        #expect(try forest.probabilities(of: block, in: region).values
+                == forest.probabilities(for: bank.features(of: block, in: region)).values)
+
+        // 3D: a forest on volumetric features of a noisy ball, region away from every face.
+        let shape = Shape(z: 20, y: 30, x: 28)
+        var rng = SeededGenerator(seed: 3)
+        var voxels = [UInt8](repeating: 0, count: shape.voxelCount)
+        var labels = [UInt8](repeating: 0, count: shape.voxelCount)
+        for z in 0..<shape.z { for y in 0..<shape.y { for x in 0..<shape.x {
+            let d = Double((z - 10) * (z - 10) + (y - 15) * (y - 15) + (x - 14) * (x - 14)).squareRoot()
+            let i = shape.offset(z: z, y: y, x: x)
+            voxels[i] = UInt8(clamping: (d < 8 ? 170 : 80) + rng.below(60) - 30)
+            if rng.below(10) == 0 { labels[i] = d < 8 ? 1 : 2 }
+        } } }
+        let volume = AnyBlock(Block(shape: shape, elements: voxels))
+        let spec3 = FeatureSpec.basic(sigmaMin: 1, sigmaMax: 2, dimensionality: .volumetric)
+        let bank3 = try FeatureBank(spec: spec3)
+        let forest3 = try RandomForest.train(on: TrainingSamples(features: bank3.features(of: volume), labels: labels),
+                                             spec: spec3, configuration: smallForest)
+        let inner = Box(z: 3..<17, y: 4..<27, x: 5..<22)
+        #expect(try forest3.probabilities(of: volume, in: inner).values
+                == forest3.probabilities(for: bank3.features(of: volume, in: inner)).values)
+    }
+
     @Test func serialisationRoundTrips() throws {
         let (forest, features) = try trainedForest()
         let data = forest.serialized()

@@ -23,8 +23,7 @@ public struct Predictor: Sendable {
         }
         let context = bank.contextBox(for: region, within: bounds)
         let block = try volume.read(context)
-        let image = bank.features(of: block, in: region.translated(by: .zero - context.lower))
-        return forest.probabilities(for: image)
+        return try forest.probabilities(of: block, in: region.translated(by: .zero - context.lower))
     }
 
     /// The most probable class id of every voxel of `box`.

@@ -15,19 +15,20 @@ public struct SegmentationBudget: Hashable, Sendable {
     /// Code, the scan's chunk cache and compressor state outside the workers' buffers.
     public static let processOverhead = 64 << 20
 
-    /// Estimated bytes to predict `slices` slices of a block of `grid`: features, normalised input and
-    /// the filters' scratch images over the block plus halo ((side + 2·halo)² per slice × (features + 8)
-    /// floats; measured: + 2 under-counts by ~5 % on 512² blocks at σ 32), float probabilities, and
-    /// the block's uint8 outputs.
+    /// Estimated bytes to predict `slices` slices of a block of `grid`: the slab as read (its halo
+    /// included, at most 4 bytes a voxel), what the forest's banded prediction holds
+    /// (`FeatureBank.predictionBytes`: normalised input, smoothed volumes, one Gaussian's pass
+    /// buffers, float probabilities), and the block's uint8 outputs.
     public static func bytes(slices: Int, grid: BlockGrid, spec: FeatureSpec, classes: Int, probabilities: Bool) -> Int {
         let h = spec.halo
         let by = min(grid.side, grid.shape.y), bx = min(grid.side, grid.shape.x), bz = min(grid.side, grid.shape.z)
-        let plane = min(by + 2 * h, grid.shape.y) * min(bx + 2 * h, grid.shape.x)
-        let contextSlices = spec.dimensionality == .volumetric ? min(slices + 2 * h, grid.shape.z) : slices
-        let features = plane * contextSlices * (spec.featureCount + 8) * 4
-        let floats = by * bx * slices * classes * 4
+        let region = Shape(z: slices, y: by, x: bx)
+        let context = Shape(z: spec.dimensionality == .volumetric ? min(slices + 2 * h, grid.shape.z) : slices,
+                            y: min(by + 2 * h, grid.shape.y), x: min(bx + 2 * h, grid.shape.x))
+        let prediction = (try? FeatureBank(spec: spec))?.predictionBytes(region: region, context: context, classes: classes)
+            ?? context.voxelCount * (spec.featureCount + 8) * 4
         let outputs = by * bx * bz * (1 + (probabilities ? classes : 0)) * 2
-        return features + floats + outputs
+        return context.voxelCount * 4 + prediction + outputs
     }
 
     /// Plans `workers` blocks at once within `memory` (nil: no limit); when the budget is tight, fewer

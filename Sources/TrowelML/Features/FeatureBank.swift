@@ -38,7 +38,7 @@ public struct FeatureBank: Sendable {
     /// With `block` read over `contextBox(for:within:)`, the result equals the whole-volume features.
     public func features(of block: AnyBlock, in region: Box) -> FeatureImage {
         precondition(block.shape.box.contains(region), "FeatureBank: region \(region) outside block \(block.shape)")
-        return compute(normalised(block), shape: block.shape, region: region)
+        return compute(normalisedBuffer(block), shape: block.shape, region: region)
     }
 
     /// Features of the voxels at `voxels` (positions in `block`), as rows of `featureCount` values.
@@ -84,7 +84,7 @@ public struct FeatureBank: Sendable {
             let context = job.context
             let piece = normalisedInput.cropped(to: context)
             let region = job.region.translated(by: Index3.zero - context.lower)
-            let image = compute(piece, shape: context.shape, region: region)
+            let image = compute(FloatBuffer(piece.elements), shape: context.shape, region: region)
             let rs = region.shape
             for i in job.members {
                 let p = voxels[i] - job.region.lower
@@ -97,95 +97,165 @@ public struct FeatureBank: Sendable {
 
     /// `block` as floats scaled by the spec's normalisation (scikit-image's `img_as_float` by default).
     public func normalised(_ block: AnyBlock) -> Block<Float> {
+        Block(shape: block.shape, elements: normalisedBuffer(block).array)
+    }
+
+    /// `normalised(block)` straight into a buffer (no intermediate array), converted in parallel.
+    func normalisedBuffer(_ block: AnyBlock) -> FloatBuffer {
         let (scale, offset) = spec.normalization.affine(for: block.dtype)
-        func convert<T: VoxelScalar>(_ b: Block<T>) -> Block<Float> {
-            var out = [Float](repeating: 0, count: b.elements.count)
-            b.elements.withUnsafeBufferPointer { src in
-                out.withUnsafeMutableBufferPointer { dst in
-                    if scale == 1 && offset == 0 {
-                        for i in 0..<src.count { dst[i] = Float(src[i].doubleValue) }
+        let out = FloatBuffer(count: block.shape.voxelCount)
+        let dst = out.shared
+        func convert<T: VoxelScalar>(_ b: Block<T>) {
+            b.elements.withUnsafeBufferPointer { buffer in
+                let src = SharedReadPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                let s = Float(scale), o = Float(offset), identity = scale == 1 && offset == 0
+                Parallel.forEachRange(buffer.count, minimumChunk: 1 << 16) { r in
+                    if identity {
+                        for i in r { dst[i] = Float(src[i].doubleValue) }
                     } else {
-                        let s = Float(scale), o = Float(offset)
-                        for i in 0..<src.count { dst[i] = Float(src[i].doubleValue) * s + o }
+                        for i in r { dst[i] = Float(src[i].doubleValue) * s + o }
                     }
                 }
             }
-            return Block(shape: b.shape, elements: out)
         }
         switch block {
         case .u8(let b):
             // A table avoids a conversion per voxel.
             let table = (0...255).map { Float(Double($0) * scale + offset) }
-            var out = [Float](repeating: 0, count: b.elements.count)
-            b.elements.withUnsafeBufferPointer { src in
+            b.elements.withUnsafeBufferPointer { buffer in
                 table.withUnsafeBufferPointer { t in
-                    out.withUnsafeMutableBufferPointer { dst in
-                        for i in 0..<src.count { dst[i] = t[Int(src[i])] }
+                    let src = SharedReadPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                    let lookup = SharedReadPointer(t.baseAddress!)
+                    Parallel.forEachRange(buffer.count, minimumChunk: 1 << 16) { r in
+                        for i in r { dst[i] = lookup[Int(src[i])] }
                     }
                 }
             }
-            return Block(shape: b.shape, elements: out)
-        case .u16(let b): return convert(b)
-        case .i16(let b): return convert(b)
-        case .u32(let b): return convert(b)
-        case .i32(let b): return convert(b)
-        case .f32(let b): return convert(b)
-        case .f64(let b): return convert(b)
+        case .u16(let b): convert(b)
+        case .i16(let b): convert(b)
+        case .u32(let b): convert(b)
+        case .i32(let b): convert(b)
+        case .f32(let b): convert(b)
+        case .f64(let b): convert(b)
         }
+        return out
+    }
+
+    /// Peak bytes `RandomForest.probabilities(of:in:)` holds for a region of shape `region` read with
+    /// context `context`: the normalised input, the smoothed volumes over the region plus the
+    /// stencils' reach, the largest Gaussian's pass buffers, and the class probabilities (not the
+    /// block as read, which the caller holds).
+    public func predictionBytes(region: Shape, context: Shape, classes: Int) -> Int {
+        let reach = stencilReach ?? halo
+        let grow = min(2 * reach, 2 * halo)
+        let kept = Shape(z: min(context.z, region.z + (volumetric ? grow : 0)),
+                         y: min(context.y, region.y + grow), x: min(context.x, region.x + grow))
+        let dims = spec.dimensionality.count
+        let volumesPerScale = 1 + (spec.filters.contains(.differenceOfGaussians) ? 1 : 0)
+            + (spec.filters.contains(.structureTensorEigenvalues) ? 3 * dims : 0)
+        let r = FeatureSpec.kernelRadius(spec.sigmas.max() ?? 0)
+        let wideY = min(context.y, kept.y + 2 * r), wideX = min(context.x, kept.x + 2 * r)
+        let passes = (volumetric ? kept.z * wideY * wideX : 0) + kept.z * kept.y * wideX
+        let floats = context.voxelCount + kept.voxelCount * volumesPerScale * spec.sigmas.count + passes
+            + region.voxelCount * classes
+        return floats * 4
     }
 
     // MARK: - Computation
 
-    /// Smoothed volumes of one scale, computed once and read by the per-row stage.
-    private struct Scale {
+    /// Smoothed volumes of one scale, computed once and read by the per-row stage. They cover
+    /// `Scales.kept`, not the whole input block.
+    struct Scale {
         let index: Int
         let smoothed: FloatBuffer
         let differenceOfGaussians: FloatBuffer?
         let tensorEigenvalues: [FloatBuffer]
     }
 
-    /// Features of `region` of the normalised `input`.
-    func compute(_ input: Block<Float>, shape: Shape, region: Box) -> FeatureImage {
-        let source = FloatBuffer(input.elements)
-        let f = featureCount
-        var values = [Float](repeating: 0, count: region.shape.voxelCount * f)
+    /// The smoothed volumes of some scales for one region, from which `derive` computes features
+    /// row by row.
+    struct Scales {
+        let scales: [Scale]
+        /// The box of the input block the volumes cover: the region plus the stencils' reach.
+        let kept: Box
+        /// The region, relative to `kept`.
+        let region: Box
+    }
+
+    /// Voxels of smoothed context the derived features read around a region: the Hessian's two
+    /// difference stencils; the structure tensor smooths gradient products again, so it keeps all.
+    private var stencilReach: Int? {
+        spec.filters.contains(.structureTensorEigenvalues) ? nil : 2
+    }
+
+    /// The box of `shape` whose smoothed values the features of `region` read.
+    func keptBox(for region: Box, shape: Shape) -> Box {
+        guard let reach = stencilReach else { return shape.box }
+        let grow = Index3(z: volumetric ? reach : 0, y: reach, x: reach)
+        return Box(lower: region.lower - grow, upper: region.upper + grow).intersection(shape.box)
+    }
+
+    /// Scales per pass, so that their volumes stay under 512 MB.
+    private func scaleBatch(kept: Shape) -> Int {
         let dims = spec.dimensionality.count
         let volumesPerScale = 1 + (spec.filters.contains(.differenceOfGaussians) ? 1 : 0)
             + (spec.filters.contains(.structureTensorEigenvalues) ? dims : 0)
+        return max(1, (512 << 20) / max(1, kept.voxelCount * 4 * volumesPerScale))
+    }
+
+    /// Stage 1 for the scales `indices`: smoothed volumes over the part of `input` that `region` needs.
+    func prepare(_ input: FloatBuffer, shape: Shape, region: Box, scales indices: Range<Int>) -> Scales {
+        let kept = keptBox(for: region, shape: shape)
+        let scales = indices.map { smooth(input, shape: shape, kept: kept, scale: $0) }
+        return Scales(scales: scales, kept: kept, region: region.translated(by: .zero - kept.lower))
+    }
+
+    /// Stage 1 for every scale of `block` (the fused prediction path needs all features of a row at once).
+    func prepare(_ block: AnyBlock, region: Box) -> Scales {
+        prepare(normalisedBuffer(block), shape: block.shape, region: region, scales: spec.sigmas.indices)
+    }
+
+    /// Features of `region` of the normalised `input`.
+    func compute(_ source: FloatBuffer, shape: Shape, region: Box) -> FeatureImage {
+        let f = featureCount
+        var values = [Float](repeating: 0, count: region.shape.voxelCount * f)
         // Keep all scales' volumes at once when they fit in 512 MB (one pass writes each voxel's
         // features together); otherwise go a few scales at a time.
-        let bytesPerScale = max(1, shape.voxelCount * 4 * volumesPerScale)
-        let batch = max(1, (512 << 20) / bytesPerScale)
+        let batch = scaleBatch(kept: keptBox(for: region, shape: shape).shape)
+        let rows = region.shape.z * region.shape.y
         values.withUnsafeMutableBufferPointer { out in
             let outPointer = SharedPointer(out)
             var start = 0
             while start < spec.sigmas.count {
                 let end = min(spec.sigmas.count, start + batch)
-                let scales = (start..<end).map { smooth(source, shape: shape, scale: $0) }
-                derive(scales, shape: shape, region: region, into: outPointer)
+                let scales = prepare(source, shape: shape, region: region, scales: start..<end)
+                Parallel.forEachRange(rows, minimumChunk: 2) { rowRange in
+                    derive(scales, rows: rowRange, into: outPointer + rowRange.lowerBound * region.shape.x * f)
+                }
                 start = end
             }
         }
         return FeatureImage(shape: region.shape, featureCount: f, values: values)
     }
 
-    /// Stage 1 for one scale: the Gaussian-smoothed volume and the volumes of DoG and structure tensor.
-    private func smooth(_ source: FloatBuffer, shape: Shape, scale index: Int) -> Scale {
+    /// Stage 1 for one scale: the Gaussian-smoothed volume and the volumes of DoG and structure
+    /// tensor, over `kept`.
+    private func smooth(_ source: FloatBuffer, shape: Shape, kept: Box, scale index: Int) -> Scale {
         let sigma = spec.sigmas[index]
-        let g = GaussianFilter(sigma: sigma).apply(to: source, shape: shape, volumetric: volumetric)
+        let g = GaussianFilter(sigma: sigma).apply(to: source, shape: shape, volumetric: volumetric, keep: kept)
         var dog: FloatBuffer?
         if spec.filters.contains(.differenceOfGaussians) {
-            let inner = GaussianFilter(sigma: 0.66 * sigma).apply(to: source, shape: shape, volumetric: volumetric)
-            let d = FloatBuffer(count: shape.voxelCount)
+            let inner = GaussianFilter(sigma: 0.66 * sigma).apply(to: source, shape: shape, volumetric: volumetric, keep: kept)
+            let d = FloatBuffer(count: kept.shape.voxelCount)
             let gp = g.sharedReadable, ip = inner.sharedReadable, dp = d.shared
-            Parallel.forEachRange(shape.voxelCount, minimumChunk: 1 << 14) { r in
+            Parallel.forEachRange(kept.shape.voxelCount, minimumChunk: 1 << 14) { r in
                 for i in r { dp[i] = gp[i] - ip[i] }
             }
             dog = d
         }
         var tensor: [FloatBuffer] = []
         if spec.filters.contains(.structureTensorEigenvalues) {
-            tensor = structureTensorEigenvalues(of: g, shape: shape, sigma: sigma)
+            tensor = structureTensorEigenvalues(of: g, shape: kept.shape, sigma: sigma)
         }
         return Scale(index: index, smoothed: g, differenceOfGaussians: dog, tensorEigenvalues: tensor)
     }
@@ -241,104 +311,103 @@ public struct FeatureBank: Sendable {
         return eigen
     }
 
-    /// Stage 2: per row of `region`, every feature of the given scales, written voxel-major.
-    private func derive(_ scales: [Scale], shape: Shape, region: Box, into out: SharedPointer<Float>) {
+    /// Stage 2: every feature of the prepared scales for rows `rows` of the region (rows in (z, y)
+    /// order), written voxel-major from `out` on (`rows.count × region width × featureCount` values;
+    /// features of scales not prepared are left alone). Single-threaded; callers split rows.
+    func derive(_ prepared: Scales, rows rowRange: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let f = featureCount
         let perScale = spec.featuresPerScale
         let filters = spec.filters
         let volumetric = self.volumetric
+        let shape = prepared.kept.shape
+        let region = prepared.region
         let stencils = RowStencils(shape: shape)
         let rs = region.shape
         let x0 = region.lower.x, x1 = region.upper.x
         let xs = x0..<x1
         let nx = shape.x
-        let pointers = scales.map { s in
-            (index: s.index, g: s.smoothed.sharedReadable, dog: s.differenceOfGaussians?.sharedReadable,
-             tensor: s.tensorEigenvalues.map(\.sharedReadable))
-        }
-        withExtendedLifetime(scales) {
-            Parallel.forEachRange(rs.z * rs.y, minimumChunk: 2) { rowRange in
-                // Scratch rows indexed by x: 3 for stencils, 6 Hessian elements, 1 result.
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 10 * nx)
-                scratch.initialize(repeating: 0, count: 10 * nx)
-                defer { scratch.deallocate() }
-                let t1 = scratch, t2 = scratch + nx, t3 = scratch + 2 * nx
-                let h = (0..<6).map { scratch + (3 + $0) * nx }
-                let res = scratch + 9 * nx
-                for r in rowRange {
-                    let z = region.lower.z + r / rs.y, y = region.lower.y + r % rs.y
-                    let outRow = out + (r * rs.x * f - x0 * f)   // indexed by global x
-                    @inline(__always) func emit(_ values: UnsafePointer<Float>, _ feature: Int) {
-                        let o = outRow + feature
-                        for x in xs { o[x * f] = values[x] }
-                    }
-                    for s in pointers {
-                        var feature = s.index * perScale
-                        let g = s.g.base
-                        var hessianReady = false
-                        func hessian() {
-                            if hessianReady { return }
-                            hessianReady = true
-                            if volumetric {
-                                // zz, zy, zx, yy, yx, xx
-                                var k = 0
-                                for a in 0..<3 {
-                                    for b in a..<3 {
-                                        stencils.hessian(a, b, g, z, y, h[k], xs, t1, t2)
-                                        k += 1
-                                    }
+        let first = rowRange.lowerBound
+        withExtendedLifetime(prepared) {
+            // Scratch rows indexed by x: 3 for stencils, 6 Hessian elements, 1 result.
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 10 * nx)
+            scratch.initialize(repeating: 0, count: 10 * nx)
+            defer { scratch.deallocate() }
+            let t1 = scratch, t2 = scratch + nx, t3 = scratch + 2 * nx
+            let h = (0..<6).map { scratch + (3 + $0) * nx }
+            let res = scratch + 9 * nx
+            for r in rowRange {
+                let z = region.lower.z + r / rs.y, y = region.lower.y + r % rs.y
+                let outRow = out + ((r - first) * rs.x * f - x0 * f)   // indexed by x in `kept`
+                @inline(__always) func emit(_ values: UnsafePointer<Float>, _ feature: Int) {
+                    let o = outRow + feature
+                    for x in xs { o[x * f] = values[x] }
+                }
+                for s in prepared.scales {
+                    var feature = s.index * perScale
+                    let g = UnsafePointer(s.smoothed.pointer)
+                    var hessianReady = false
+                    func hessian() {
+                        if hessianReady { return }
+                        hessianReady = true
+                        if volumetric {
+                            // zz, zy, zx, yy, yx, xx
+                            var k = 0
+                            for a in 0..<3 {
+                                for b in a..<3 {
+                                    stencils.hessian(a, b, g, z, y, h[k], xs, t1, t2)
+                                    k += 1
                                 }
-                            } else {
-                                stencils.hessian(1, 1, g, z, y, h[0], xs, t1, t2)
-                                stencils.hessian(1, 2, g, z, y, h[1], xs, t1, t2)
-                                stencils.hessian(2, 2, g, z, y, h[2], xs, t1, t2)
                             }
+                        } else {
+                            stencils.hessian(1, 1, g, z, y, h[0], xs, t1, t2)
+                            stencils.hessian(1, 2, g, z, y, h[1], xs, t1, t2)
+                            stencils.hessian(2, 2, g, z, y, h[2], xs, t1, t2)
                         }
-                        for filter in filters {
-                            switch filter {
-                            case .intensity:
-                                emit(stencils.row(g, z, y), feature)
-                                feature += 1
-                            case .edges:
-                                stencils.sobel(g, z, y, volumetric: volumetric, res, xs, t1, t2, t3)
-                                emit(res, feature)
-                                feature += 1
-                            case .hessianEigenvalues:
-                                hessian()
-                                let o = outRow + feature
-                                if volumetric {
-                                    for x in xs {
-                                        let (l0, l1, l2) = SymmetricEigenvalues.of3(h[0][x], h[1][x], h[2][x], h[3][x], h[4][x], h[5][x])
-                                        o[x * f] = l0
-                                        o[x * f + 1] = l1
-                                        o[x * f + 2] = l2
-                                    }
-                                    feature += 3
-                                } else {
-                                    for x in xs {
-                                        let (l0, l1) = SymmetricEigenvalues.of2(h[0][x], h[1][x], h[2][x])
-                                        o[x * f] = l0
-                                        o[x * f + 1] = l1
-                                    }
-                                    feature += 2
+                    }
+                    for filter in filters {
+                        switch filter {
+                        case .intensity:
+                            emit(stencils.row(g, z, y), feature)
+                            feature += 1
+                        case .edges:
+                            stencils.sobel(g, z, y, volumetric: volumetric, res, xs, t1, t2, t3)
+                            emit(res, feature)
+                            feature += 1
+                        case .hessianEigenvalues:
+                            hessian()
+                            let o = outRow + feature
+                            if volumetric {
+                                for x in xs {
+                                    let (l0, l1, l2) = SymmetricEigenvalues.of3(h[0][x], h[1][x], h[2][x], h[3][x], h[4][x], h[5][x])
+                                    o[x * f] = l0
+                                    o[x * f + 1] = l1
+                                    o[x * f + 2] = l2
                                 }
-                            case .laplacianOfGaussian:
-                                hessian()
-                                if volumetric {
-                                    for x in xs { res[x] = h[0][x] + h[3][x] + h[5][x] }
-                                } else {
-                                    for x in xs { res[x] = h[0][x] + h[2][x] }
+                                feature += 3
+                            } else {
+                                for x in xs {
+                                    let (l0, l1) = SymmetricEigenvalues.of2(h[0][x], h[1][x], h[2][x])
+                                    o[x * f] = l0
+                                    o[x * f + 1] = l1
                                 }
-                                emit(res, feature)
+                                feature += 2
+                            }
+                        case .laplacianOfGaussian:
+                            hessian()
+                            if volumetric {
+                                for x in xs { res[x] = h[0][x] + h[3][x] + h[5][x] }
+                            } else {
+                                for x in xs { res[x] = h[0][x] + h[2][x] }
+                            }
+                            emit(res, feature)
+                            feature += 1
+                        case .differenceOfGaussians:
+                            if let d = s.differenceOfGaussians { emit(stencils.row(d.pointer, z, y), feature) }
+                            feature += 1
+                        case .structureTensorEigenvalues:
+                            for e in s.tensorEigenvalues {
+                                emit(stencils.row(e.pointer, z, y), feature)
                                 feature += 1
-                            case .differenceOfGaussians:
-                                if let d = s.dog { emit(stencils.row(d.base, z, y), feature) }
-                                feature += 1
-                            case .structureTensorEigenvalues:
-                                for e in s.tensor {
-                                    emit(stencils.row(e.base, z, y), feature)
-                                    feature += 1
-                                }
                             }
                         }
                     }

@@ -19,76 +19,91 @@ struct GaussianFilter: Sendable {
         weights = phi.map { Float($0) }
     }
 
-    /// `source` (of `shape`) smoothed along x and y, and along z when `volumetric`.
-    func apply(to source: FloatBuffer, shape: Shape, volumetric: Bool) -> FloatBuffer {
-        let a = FloatBuffer(count: shape.voxelCount)
-        smoothRows(source.sharedReadable, a.shared, rows: shape.z * shape.y, length: shape.x)
-        let b = FloatBuffer(count: shape.voxelCount)
-        smoothLines(a.sharedReadable, b.shared, outer: shape.z, count: shape.y, inner: shape.x)
-        if !volumetric { return b }
-        smoothLines(b.sharedReadable, a.shared, outer: 1, count: shape.z, inner: shape.y * shape.x)
-        return a
-    }
-
-    /// Smooths each contiguous row of `length` samples (the x axis).
-    func smoothRows(_ src: SharedReadPointer<Float>, _ dst: SharedPointer<Float>, rows: Int, length: Int) {
+    /// `source` (of `shape`) smoothed along z (when `volumetric`), y and x, in that order, computed
+    /// only over `keep` (a box of `shape`; the result has `keep.shape`). Each pass computes just what
+    /// the next one reads: the z pass covers `keep` grown by the radius in y and x, the y pass `keep`
+    /// grown in x. So a block read with a large halo for the largest σ costs the small σ little, and
+    /// values equal smoothing the whole of `source` then cropping, bit for bit.
+    func apply(to source: FloatBuffer, shape: Shape, volumetric: Bool, keep: Box) -> FloatBuffer {
+        precondition(shape.box.contains(keep), "GaussianFilter: \(keep) outside \(shape)")
         let r = radius
-        let w = weights
-        Parallel.forEachRange(rows, minimumChunk: 8) { range in
-            var padded = [Float](repeating: 0, count: length + 2 * r)
-            w.withUnsafeBufferPointer { w in
-                padded.withUnsafeMutableBufferPointer { pad in
-                    let p = pad.baseAddress!
-                    for row in range {
-                        let s = src + row * length
-                        let d = dst + row * length
-                        let first = s[0], last = s[length - 1]
-                        for i in 0..<r {
-                            p[i] = first
-                            p[r + length + i] = last
-                        }
-                        (p + r).update(from: s, count: length)
-                        GaussianFilter.convolve(center: UnsafePointer(p + r), stride: 1, count: length,
-                                                radius: r, weights: w.baseAddress!, into: d)
-                    }
-                }
-            }
+        func grown(_ range: Range<Int>, _ length: Int) -> Range<Int> {
+            max(0, range.lowerBound - r)..<min(length, range.upperBound + r)
         }
+        let wideX = grown(keep.lower.x..<keep.upper.x, shape.x)
+        var current = source
+        var currentBox = shape.box
+        if volumetric {
+            let box = Box(z: keep.lower.z..<keep.upper.z, y: grown(keep.lower.y..<keep.upper.y, shape.y), x: wideX)
+            let next = FloatBuffer(count: box.shape.voxelCount)
+            pass(current, currentBox, next, box, axis: 0, length: shape.z)
+            current = next
+            currentBox = box
+        }
+        let yBox = Box(z: keep.lower.z..<keep.upper.z, y: keep.lower.y..<keep.upper.y, x: wideX)
+        let afterY = FloatBuffer(count: yBox.shape.voxelCount)
+        pass(current, currentBox, afterY, yBox, axis: 1, length: shape.y)
+        let out = FloatBuffer(count: keep.shape.voxelCount)
+        pass(afterY, yBox, out, keep, axis: 2, length: shape.x)
+        return out
     }
 
-    /// Smooths along an axis whose samples are `inner` apart: the array is `[outer][count][inner]`.
-    /// Works on whole lines of `inner` contiguous values at a time (never strides per sample).
-    func smoothLines(_ src: SharedReadPointer<Float>, _ dst: SharedPointer<Float>, outer: Int, count: Int, inner: Int) {
+    /// `source` (of `shape`) smoothed along every filtered axis, over the whole of `shape`.
+    func apply(to source: FloatBuffer, shape: Shape, volumetric: Bool) -> FloatBuffer {
+        apply(to: source, shape: shape, volumetric: volumetric, keep: shape.box)
+    }
+
+    /// One pass along `axis` (0 = z, 1 = y, 2 = x) of an axis `length` long (samples beyond it
+    /// repeat the edge): `dst` (laid out as `dstBox`) from `src` (laid out as `srcBox`, which holds
+    /// every sample the pass reads). In parallel over the rows of `dstBox`.
+    private func pass(_ src: FloatBuffer, _ srcBox: Box, _ dst: FloatBuffer, _ dstBox: Box, axis: Int, length: Int) {
         let r = radius
         let w = weights
-        let tile = 2048
-        let tiles = (inner + tile - 1) / tile
-        let rowsPerItem = max(1, min(count, 16))
-        let itemsPerOuter = (count + rowsPerItem - 1) / rowsPerItem
-        Parallel.forEach(outer * tiles * itemsPerOuter) { item in
-            let o = item / (tiles * itemsPerOuter)
-            let t = (item / itemsPerOuter) % tiles
-            let i0 = (item % itemsPerOuter) * rowsPerItem
-            let j0 = t * tile, n = min(inner, j0 + tile) - j0
-            let base = o * count * inner + j0
-            w.withUnsafeBufferPointer { w in
-                for i in i0..<min(count, i0 + rowsPerItem) {
-                    let d = dst + (base + i * inner)
-                    if i >= r && i + r < count {
-                        // Interior: the rows ±k are `inner` apart in memory.
-                        GaussianFilter.convolve(center: src + (base + i * inner), stride: inner, count: n,
-                                                radius: r, weights: w.baseAddress!, into: d)
+        let s = src.sharedReadable, d = dst.shared
+        let ss = srcBox.shape, ds = dstBox.shape
+        let rows = ds.z * ds.y
+        if rows == 0 || ds.x == 0 { return }
+        // Offset of source row (z, y) (volume coordinates), at the first x of dstBox.
+        @inline(__always) func sourceRow(_ z: Int, _ y: Int) -> Int {
+            ((z - srcBox.lower.z) * ss.y + (y - srcBox.lower.y)) * ss.x + (dstBox.lower.x - srcBox.lower.x)
+        }
+        Parallel.forEachRange(rows, minimumChunk: 4) { range in
+            w.withUnsafeBufferPointer { wb in
+                let weights = wb.baseAddress!
+                let padded = axis == 2 ? UnsafeMutablePointer<Float>.allocate(capacity: ds.x + 2 * r) : nil
+                defer { padded?.deallocate() }
+                for row in range {
+                    let z = dstBox.lower.z + row / ds.y, y = dstBox.lower.y + row % ds.y
+                    let out = d + row * ds.x
+                    if let p = padded {
+                        // Along x: the row's samples with the edge repeated, then a strided-by-1 convolution.
+                        let line = s + (sourceRow(z, y) - (dstBox.lower.x - srcBox.lower.x))   // srcBox's first x
+                        for i in 0..<(ds.x + 2 * r) {
+                            let x = min(length - 1, max(0, dstBox.lower.x - r + i))
+                            p[i] = line[x - srcBox.lower.x]
+                        }
+                        GaussianFilter.convolve(center: UnsafePointer(p + r), stride: 1, count: ds.x,
+                                                radius: r, weights: weights, into: out)
                         continue
                     }
-                    let c = src + (base + i * inner)
-                    let w0 = w[0]
-                    for j in 0..<n { d[j] = w0 * c[j] }
+                    let c = axis == 0 ? z : y
+                    let step = axis == 0 ? ss.y * ss.x : ss.x
+                    let center = sourceRow(z, y)
+                    if c >= r && c + r < length {
+                        // Interior: the samples ±k are `step` apart in memory.
+                        GaussianFilter.convolve(center: s + center, stride: step, count: ds.x,
+                                                radius: r, weights: weights, into: out)
+                        continue
+                    }
+                    let w0 = weights[0]
+                    let mid = s + center
+                    for j in 0..<ds.x { out[j] = w0 * mid[j] }
                     if r == 0 { continue }
                     for k in 1...r {
-                        let wk = w[k]
-                        let lo = src + (base + max(0, i - k) * inner)
-                        let hi = src + (base + min(count - 1, i + k) * inner)
-                        for j in 0..<n { d[j] += wk * (lo[j] + hi[j]) }
+                        let wk = weights[k]
+                        let lo = s + (center + (max(0, c - k) - c) * step)
+                        let hi = s + (center + (min(length - 1, c + k) - c) * step)
+                        for j in 0..<ds.x { out[j] += wk * (lo[j] + hi[j]) }
                     }
                 }
             }

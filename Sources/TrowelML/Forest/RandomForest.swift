@@ -162,6 +162,34 @@ public struct RandomForest: Sendable {
         return ClassProbabilities(shape: shape, classes: classes, values: values)
     }
 
+    /// Class probabilities of `region` of `block` (the rest of `block` is context, as for
+    /// `FeatureBank.features(of:in:)`). Features are derived a band of rows at a time and predicted
+    /// while still in cache, so the region's features never exist all at once: the memory is the
+    /// smoothed volumes, and the result equals `probabilities(for:)` of the whole feature image.
+    public func probabilities(of block: AnyBlock, in region: Box) throws -> ClassProbabilities {
+        precondition(block.shape.box.contains(region), "RandomForest: region \(region) outside block \(block.shape)")
+        let bank = try FeatureBank(spec: spec)
+        let prepared = bank.prepare(block, region: region)
+        let rs = region.shape, k = classes.count, f = featureCount
+        let rows = rs.z * rs.y
+        var values = [Float](repeating: 0, count: rs.voxelCount * k)
+        let band = FlatForest.tileRows
+        let flat = self.flat
+        values.withUnsafeMutableBufferPointer { buffer in
+            let out = SharedPointer(buffer)
+            Parallel.forEachRange((rows + band - 1) / band, minimumChunk: 1, chunksPerCore: 8) { bands in
+                let features = UnsafeMutablePointer<Float>.allocate(capacity: max(1, band * rs.x * f))
+                defer { features.deallocate() }
+                for b in bands {
+                    let r0 = b * band, r1 = min(rows, r0 + band)
+                    bank.derive(prepared, rows: r0..<r1, into: features)
+                    flat.predict(features, width: rs.x, rows: r1 - r0, featureCount: f, into: out + r0 * rs.x * k)
+                }
+            }
+        }
+        return ClassProbabilities(shape: rs, classes: classes, values: values)
+    }
+
     /// Class probabilities (`classes.count` per sample) of `count` feature rows, in parallel over cores.
     public func probabilities(forRows rows: [Float], count: Int) -> [Float] {
         precondition(rows.count == count * featureCount, "RandomForest: \(rows.count) values for \(count) rows")
