@@ -1,6 +1,8 @@
 // swift-tools-version:6.1
 // Trowel: terminal-native fossil segmentation in CT volumes. Modules are layers (see DESIGN.md):
 // TrowelVolume -> TrowelML / TrowelMesh -> TrowelEngine -> TrowelUI -> TrowelTerminal -> trowel.
+// TrowelMLKernels holds TrowelML's hottest loop once; TrowelMLKernelsAVX2 compiles it a second time
+// for AVX2 CPUs, and TrowelML picks a copy at run time.
 import PackageDescription
 
 /// Release builds of the numeric layers drop exclusivity checks in hot loops.
