@@ -8,8 +8,9 @@ struct JobsCommand: ParsableCommand {
         abstract: "List the project's background jobs: state, progress, timings and errors.",
         discussion: """
             Every segmentation is recorded, whether it ran in the viewer, from trowel segment or as a \
-            cluster shard; a job that shows 'running' but whose process is gone was killed — run the same \
-            trowel segment command to continue it.
+            cluster shard. 'interrupted' means the job's process on this machine ended without recording \
+            how (kill -9, out of memory, a crash): run the same trowel segment command to continue it. \
+            Jobs of other machines (cluster shards) show the state they last recorded.
             """
     )
 

@@ -5,6 +5,9 @@ import GRDB
 public struct JobRecord: Sendable, Equatable {
     public enum State: String, Sendable {
         case running, finished, cancelled, failed
+        /// Recorded as running, but its process on this host is gone without saying how it ended
+        /// (`kill -9`, out of memory, a crash): run the same command again to continue it.
+        case interrupted
     }
 
     public var id: Int
@@ -68,14 +71,23 @@ public struct JobLog: Sendable {
         }
     }
 
-    /// Every job, oldest first.
+    /// Every job, oldest first. A job recorded as running on this host whose process has ended
+    /// (or whose pid now belongs to a later process) is reported as `interrupted`; jobs running on
+    /// other hosts (cluster shards) cannot be checked and keep their recorded state.
     public func all() throws -> [JobRecord] {
-        try project.database.read { db in
+        let here = ProcessInfo.processInfo.hostName
+        return try project.database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM job ORDER BY id").map { r in
-                JobRecord(id: r["id"], kind: r["kind"], target: r["target"], shard: r["shard"],
-                          state: JobRecord.State(rawValue: r["state"]) ?? .failed, blocksDone: r["blocks_done"],
-                          blocksTotal: r["blocks_total"], voxels: r["voxels"], startedAt: r["started_at"], updatedAt: r["updated_at"],
-                          finishedAt: r["finished_at"], error: r["error"], host: r["host"], pid: r["pid"])
+                var job = JobRecord(id: r["id"], kind: r["kind"], target: r["target"], shard: r["shard"],
+                                    state: JobRecord.State(rawValue: r["state"]) ?? .failed, blocksDone: r["blocks_done"],
+                                    blocksTotal: r["blocks_total"], voxels: r["voxels"], startedAt: r["started_at"],
+                                    updatedAt: r["updated_at"], finishedAt: r["finished_at"], error: r["error"],
+                                    host: r["host"], pid: r["pid"])
+                if job.state == .running && job.host == here
+                    && !ProcessLiveness.isRunning(pid: job.pid, startedBy: job.startedAt) {
+                    job.state = .interrupted
+                }
+                return job
             }
         }
     }
