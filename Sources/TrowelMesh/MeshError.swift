@@ -8,6 +8,8 @@ public enum MeshError: Error, CustomStringConvertible, Equatable {
     case unknownFormat(String)
     case read(String)
     case write(path: String, reason: String)
+    case tooManyTriangles(Int)
+    case tooManyVertices
     case cancelled
 
     public var description: String {
@@ -20,6 +22,8 @@ public enum MeshError: Error, CustomStringConvertible, Equatable {
         case .unknownFormat(let p): return "\(p): unknown mesh format; name the output .stl (binary STL) or .obj (indexed OBJ)"
         case .read(let why): return why
         case .write(let p, let why): return "\(p): cannot write the mesh (\(why))"
+        case .tooManyTriangles(let n): return "\(n) triangles: binary STL holds at most 4294967295; use --downsample 2, or write .obj"
+        case .tooManyVertices: return "more than 2147483647 vertices: use --downsample 2 or mesh a cropped volume"
         case .cancelled: return "cancelled; no mesh was written"
         }
     }

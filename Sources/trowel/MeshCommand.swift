@@ -10,7 +10,9 @@ struct MeshCommand: ParsableCommand {
         abstract: "Export one class of a segmentation as a closed surface mesh (binary STL or OBJ).",
         discussion: """
             Blockwise marching tetrahedra on the voxels of the class, welded across block seams into one \
-            closed, manifold, outward-facing mesh; memory is one block plus the mesh. Coordinates are in \
+            closed, manifold, outward-facing mesh. Without --smooth and --decimate the mesh is written as it is \
+            made, so memory is one block plus a slab of blocks' seam vertices, however large the scan; \
+            smoothing and decimation hold the whole mesh (about 40 bytes a triangle). Coordinates are in \
             micrometres (voxel centre = (i + 0.5) × voxel size); STL has no units, so scale by 0.001 for mm.
 
             The source is a segmentation (--segmentation ID, default the newest), the painted labels \
@@ -47,11 +49,18 @@ struct MeshCommand: ParsableCommand {
     @Option(help: "Keep this fraction of the triangles (quadric edge collapse), e.g. 0.5.")
     var decimate: Double?
 
-    @Option(help: "Cubes per block side (memory is about 34 bytes × (side+1)³ plus the mesh).")
+    @Option(help: "Cubes per block side (memory is about 34 bytes × (side+1)³, plus the mesh with --smooth or --decimate).")
     var block = 64
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
+
+    /// Bytes of decoded label chunks kept while meshing. Blocks overlap their neighbours by one
+    /// voxel, so a chunk on a block boundary is read again by the next block in x, the next row in
+    /// y or the next slab in z; 64 MB holds a row of blocks' chunks (64³ uint8 chunks, scans up to
+    /// about 2048 voxels wide), and a miss only costs decoding the chunk again. The default 256 MB
+    /// would be most of a streamed export's memory.
+    static let chunkCacheBytes = 64 << 20
 
     func run() throws {
         try reportingErrors {
@@ -73,43 +82,55 @@ struct MeshCommand: ParsableCommand {
             }
             try MeshWriter.validate(path: outputPath)
             let volume: MultiscaleVolume
-            do { volume = try MultiscaleVolume.open(at: sourceURL) } catch { throw MeshCommandError.unreadable(sourceURL.path, "\(error)") }
+            do { volume = try MultiscaleVolume.open(at: sourceURL, cache: ChunkCache(byteBudget: Self.chunkCacheBytes)) } catch { throw MeshCommandError.unreadable(sourceURL.path, "\(error)") }
             let record = try opened.record()
             let voxelSize = volume.hasRecordedVoxelSize ? volume.voxelSize : record.voxelSize
             let labelSource = try LabelSource(array: volume.levels[0], voxelSize: voxelSize)
 
             Interrupts.install()
             let bar = ProgressBar(label: "meshing \(labelClass.name)", unit: "blocks")
-            var mesh = try extractor.surface(
-                of: UInt8(clamping: labelClass.id), in: labelSource,
-                progress: { done, total in
-                    // Label bytes read so far (uint8), for the MB/s figure.
-                    let bytes = labelSource.shape.voxelCount / max(1, total) * done
-                    Terminal.showProgress(bar.line(done: done, total: total, bytes: bytes, elapsed: Date().timeIntervalSince(start),
-                                                   width: Terminal.width))
-                }, isCancelled: { Interrupts.isInterrupted })
-            Terminal.clearProgressLine()
-            if let decimation {
-                Terminal.showProgress("decimating \(mesh.triangles.count) triangles…")
-                mesh = try decimation.decimated(mesh, isCancelled: { Interrupts.isInterrupted })
+            let progress = { (done: Int, total: Int) in
+                // Label bytes read so far (uint8), for the MB/s figure.
+                let bytes = labelSource.shape.voxelCount / max(1, total) * done
+                Terminal.showProgress(bar.line(done: done, total: total, bytes: bytes, elapsed: Date().timeIntervalSince(start),
+                                               width: Terminal.width))
             }
-            if smooth > 0 { Terminal.showProgress("smoothing \(mesh.triangles.count) triangles…") }
-            mesh = try smoothing.smoothed(mesh, isCancelled: { Interrupts.isInterrupted })
-            Terminal.clearProgressLine()
-            if mesh.triangles.isEmpty { throw MeshCommandError.empty(labelClass.name, sourceURL.path) }
-            try MeshWriter.write(mesh, to: outputPath)
+            let classID = UInt8(clamping: labelClass.id)
+            let summary: MeshSummary
+            if decimation == nil && smooth == 0 {
+                // Streamed to disk as it is made: memory is a slab of blocks, not the mesh.
+                summary = try MeshWriter.writeSurface(of: classID, in: labelSource, with: extractor, to: outputPath,
+                                                      progress: progress, isCancelled: { Interrupts.isInterrupted })
+                Terminal.clearProgressLine()
+                if summary.triangles == 0 { throw MeshCommandError.empty(labelClass.name, sourceURL.path) }
+            } else {
+                // Smoothing and decimation need the whole mesh in memory.
+                var mesh = try extractor.surface(of: classID, in: labelSource, progress: progress,
+                                                 isCancelled: { Interrupts.isInterrupted })
+                Terminal.clearProgressLine()
+                if let decimation {
+                    Terminal.showProgress("decimating \(mesh.triangles.count) triangles…")
+                    mesh = try decimation.decimated(mesh, isCancelled: { Interrupts.isInterrupted })
+                }
+                if smooth > 0 { Terminal.showProgress("smoothing \(mesh.triangles.count) triangles…") }
+                mesh = try smoothing.smoothed(mesh, isCancelled: { Interrupts.isInterrupted })
+                Terminal.clearProgressLine()
+                if mesh.triangles.isEmpty { throw MeshCommandError.empty(labelClass.name, sourceURL.path) }
+                try MeshWriter.write(mesh, to: outputPath)
+                summary = mesh.summary
+            }
             let seconds = Date().timeIntervalSince(start)
-            let areaMM2 = mesh.surfaceArea / 1e6, volumeMM3 = mesh.enclosedVolume / 1e9
+            let areaMM2 = summary.surfaceArea / 1e6, volumeMM3 = summary.enclosedVolume / 1e9
             if json {
                 let object: [String: Any] = [
                     "output": outputPath, "source": sourceURL.path, "class": labelClass.name, "class_id": labelClass.id,
-                    "triangles": mesh.triangles.count, "vertices": mesh.positions.count,
+                    "triangles": summary.triangles, "vertices": summary.vertices,
                     "surface_area_mm2": areaMM2, "volume_mm3": volumeMM3, "seconds": seconds, "units": "micrometres",
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print("wrote \(outputPath): \(mesh.triangles.count) triangles, \(mesh.positions.count) vertices, "
+                print("wrote \(outputPath): \(summary.triangles) triangles, \(summary.vertices) vertices, "
                       + "surface \(String(format: "%.4g", areaMM2)) mm², volume \(String(format: "%.4g", volumeMM3)) mm³, "
                       + "\(String(format: "%.2f", seconds)) s (coordinates in µm)")
             }

@@ -4,18 +4,20 @@ import TrowelMesh
 import TrowelVolume
 
 /// Marching tetrahedra on binary masks: closed, manifold, outward, welded across block seams, and
-/// checked by trimesh (an independent implementation) through Scripts/check-mesh.py.
+/// checked by trimesh (an independent implementation) through Scripts/check-mesh.py. The files
+/// checked are streamed (`MeshWriter.writeSurface`), as `trowel mesh` writes them.
 @Suite struct SurfaceExtractorTests {
     let voxel = VoxelSize.isotropic(2)
 
     @Test func sphereIsWatertightWithTheVoxelVolume() throws {
         let block = MeshFixtures.sphere()
         let voxels = block.elements.filter { $0 == 1 }.count
-        let mesh = try SurfaceExtractor().surface(of: 1, in: LabelSource(block: block, voxelSize: voxel))
+        let source = LabelSource(block: block, voxelSize: voxel)
+        let mesh = try SurfaceExtractor().surface(of: 1, in: source)
         let folder = try MeshFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let stl = folder.appendingPathComponent("sphere.stl")
-        try MeshWriter.write(mesh, to: stl.path)
+        #expect(try MeshWriter.writeSurface(of: 1, in: source, with: SurfaceExtractor(), to: stl.path) == mesh.summary)
         let check = try MeshFixtures.check(stl)
         let expected = Double(voxels) * voxel.voxelVolume
         #expect(check.watertight && check.winding_consistent)
@@ -38,13 +40,14 @@ import TrowelVolume
         // A ball centred on a corner of the volume, and a slab filling whole faces.
         var block = MeshFixtures.sphere(side: 24, radius: 10, centre: 2)
         for z in 0..<24 { for x in 0..<24 { block.elements[block.shape.offset(z: z, y: 23, x: x)] = 1 } }
-        let mesh = try SurfaceExtractor(blockSide: 8).surface(of: 1, in: LabelSource(block: block, voxelSize: voxel))
         let folder = try MeshFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let stl = folder.appendingPathComponent("corner.stl")
-        try MeshWriter.write(mesh, to: stl.path)
+        let summary = try MeshWriter.writeSurface(of: 1, in: LabelSource(block: block, voxelSize: voxel),
+                                                  with: SurfaceExtractor(blockSide: 8), to: stl.path)
         let check = try MeshFixtures.check(stl)
         #expect(check.watertight && check.winding_consistent && check.volume > 0)
+        #expect(check.faces == summary.triangles)
     }
 
     @Test func wholeVolumeOfOneClassIsABox() throws {
@@ -60,15 +63,17 @@ import TrowelVolume
     @Test func fossilBoneIsWatertight() throws {
         let phantom = try FossilPhantom(size: 64)
         let truth = phantom.truthSlices(0..<64)
-        let mesh = try SurfaceExtractor(blockSide: 24).surface(of: FossilPhantom.Label.bone.rawValue,
-                                                               in: LabelSource(block: truth, voxelSize: voxel))
         let folder = try MeshFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let stl = folder.appendingPathComponent("bone.stl")
-        try MeshWriter.write(mesh, to: stl.path)
-        let check = try MeshFixtures.check(stl)
-        #expect(check.watertight && check.winding_consistent)
-        #expect(check.faces == mesh.triangles.count && check.faces > 1000)
+        for name in ["bone.stl", "bone.obj"] {
+            let url = folder.appendingPathComponent(name)
+            let summary = try MeshWriter.writeSurface(of: FossilPhantom.Label.bone.rawValue, in: LabelSource(block: truth, voxelSize: voxel),
+                                                      with: SurfaceExtractor(blockSide: 24), to: url.path)
+            let check = try MeshFixtures.check(url)
+            #expect(check.watertight && check.winding_consistent, "\(name)")
+            #expect(check.faces == summary.triangles && check.faces > 1000, "\(name)")
+            #expect(abs(check.volume - summary.enclosedVolume) <= 1e-6 * summary.enclosedVolume, "\(name)")
+        }
     }
 
     @Test func downsampledMaskIsCoarserAndClosed() throws {
@@ -81,7 +86,7 @@ import TrowelVolume
         let folder = try MeshFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let stl = folder.appendingPathComponent("half.stl")
-        try MeshWriter.write(half, to: stl.path)
+        #expect(try MeshWriter.writeSurface(of: 1, in: source, with: SurfaceExtractor(blockSide: 8, downsample: 2), to: stl.path) == half.summary)
         #expect(try MeshFixtures.check(stl).watertight)
     }
 }
