@@ -40,7 +40,7 @@ struct PostprocessCommand: ParsableCommand {
     @Option(help: "Class that removed voxels become (name or id).")
     var background = "matrix"
 
-    @Option(help: "Side of the blocks processed at once, in voxels (default: the segmentation's block side, halved down to at most 128).")
+    @Option(help: "Side of the blocks processed at once, in voxels (default: the segmentation's block side, halved down to at most 128); sides that are not a multiple of the storage chunks are slower.")
     var block: Int?
 
     @Option(name: .shortAndLong, help: "Id of the new segmentation (default: <ID>-post).")

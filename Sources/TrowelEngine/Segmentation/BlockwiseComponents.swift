@@ -52,7 +52,6 @@ struct BlockwiseComponents {
         parent.append(contentsOf: base..<(base + block.count))
         sizes.append(contentsOf: block.sizes)
         touchesBorder.append(contentsOf: repeatElement(false, count: block.count))
-        firstVoxels.reserveCapacity(parent.count)
         for j in block.firstVoxels {
             let z = j / (s.y * s.x), y = (j / s.x) % s.y, x = j % s.x
             firstVoxels.append(volume.offset(z: box.lower.z + z, y: box.lower.y + y, x: box.lower.x + x))
