@@ -12,8 +12,10 @@ struct PostprocessCommand: ParsableCommand {
             into --background; --keep-largest K keeps only the K largest; --fill-holes turns voxels \
             enclosed by the class (e.g. bone interiors the model missed) into the class. Steps run in \
             that order. Writes PROJECT/segmentations/<-o or ID-post>.zarr with its pyramid, ready for \
-            'trowel mesh --segmentation' and 'trowel export'. The whole volume is held in memory: \
-            about 5 bytes per voxel (a 1000³ scan needs about 5 GB).
+            'trowel mesh --segmentation' and 'trowel export'. Works block by block (--block, default \
+            the segmentation's block side up to 128), reading the segmentation two or three times: \
+            memory is about 10 bytes per voxel of one block plus tables that grow with the number \
+            of components, not with the scan.
             """
     )
 
@@ -37,6 +39,9 @@ struct PostprocessCommand: ParsableCommand {
 
     @Option(help: "Class that removed voxels become (name or id).")
     var background = "matrix"
+
+    @Option(help: "Side of the blocks processed at once, in voxels (default: the segmentation's block side, halved down to at most 128); sides that are not a multiple of the storage chunks are slower.")
+    var block: Int?
 
     @Option(name: .shortAndLong, help: "Id of the new segmentation (default: <ID>-post).")
     var output: String?
@@ -65,11 +70,10 @@ struct PostprocessCommand: ParsableCommand {
                 throw PostProcessingError.exists(destination.url.path)
             }
             let start = Date()
-            var labels = try source.readWhole()
-            let report = try steps.apply(to: &labels)
             let volume = try MultiscaleVolume.open(at: project.volumeURL)
-            try destination.writeWhole(labels, blockSide: source.blockSide(), levelShapes: volume.levels.map(\.shape),
-                                       voxelSize: volume.voxelSize, workers: ProcessInfo.processInfo.activeProcessorCount)
+            let report = try steps.apply(from: source, to: destination, levelShapes: volume.levels.map(\.shape),
+                                         voxelSize: volume.voxelSize, blockSide: block,
+                                         workers: ProcessInfo.processInfo.activeProcessorCount)
             let seconds = Date().timeIntervalSince(start)
             if json {
                 print(try MetricsText.serialize([

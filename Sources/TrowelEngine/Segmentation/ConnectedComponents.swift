@@ -3,7 +3,9 @@ import TrowelVolume
 /// The 6-connected components of the voxels of a uint8 volume that satisfy a test, found by
 /// union-find over one flat `Int32` buffer (4 bytes a voxel, no per-voxel allocation).
 /// Each voxel's entry is the flat index of its component's root (the component's first voxel in
-/// z, y, x order), or -1 for voxels outside the set.
+/// z, y, x order), or -1 for voxels outside the set. Post-processing no longer uses it (it labels
+/// blocks with `BlockComponents` and joins them with `BlockwiseComponents`); it stays as the
+/// whole-volume reference those are tested against.
 public struct ConnectedComponents: Sendable {
     /// The labelled volume's shape.
     public let shape: Shape

@@ -3,6 +3,7 @@ import Foundation
 /// Why post-processing cannot run, as one actionable line.
 public enum PostProcessingError: Error, Equatable, CustomStringConvertible {
     case tooLarge(voxels: Int)
+    case badBlockSize(Int)
     case nothingToDo
     case badCount(option: String, value: Int)
     case sameID(String)
@@ -11,7 +12,9 @@ public enum PostProcessingError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .tooLarge(let voxels):
-            return "the segmentation has \(voxels) voxels; post-processing holds the whole volume in memory and handles at most \(ConnectedComponents.maximumVoxels)"
+            return "a post-processing block of \(voxels) voxels is too large (at most \(BlockComponents.maximumVoxels)): choose a smaller --block"
+        case .badBlockSize(let side):
+            return "--block \(side): give a positive block side in voxels"
         case .nothingToDo:
             return "nothing to do: give --min-size N, --keep-largest K or --fill-holes"
         case .badCount(let option, let value):
