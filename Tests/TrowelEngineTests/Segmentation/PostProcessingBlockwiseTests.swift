@@ -18,7 +18,7 @@ struct PostProcessingBlockwiseTests {
             }
             return changed
         }
-        let components = try ConnectedComponents(of: volume, where: { $0 == classID })
+        let components = ConnectedComponents(of: volume, where: { $0 == classID })
         report.componentsBefore = components.count
         if steps.minimumVoxels != nil || steps.keepLargest != nil {
             var kept = components.sizes.filter { $0.value >= (steps.minimumVoxels ?? 0) }
@@ -30,7 +30,7 @@ struct PostProcessingBlockwiseTests {
             report.voxelsRemoved = change(components, to: steps.backgroundID) { kept[$0] == nil }
         }
         if steps.fillHoles {
-            let complement = try ConnectedComponents(of: volume, where: { $0 != classID })
+            let complement = ConnectedComponents(of: volume, where: { $0 != classID })
             let open = complement.rootsTouchingBorder()
             report.holesFilled = complement.count - open.count
             report.voxelsFilled = change(complement, to: classID) { !open.contains($0) }

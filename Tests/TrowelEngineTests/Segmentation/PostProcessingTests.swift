@@ -23,14 +23,19 @@ struct PostProcessingTests {
 
     @Test func componentsAreSixConnected() throws {
         // Two cubes touching only along an edge are two components; touching on a face, one.
+        let bone = BlockComponents.Membership(value: 1, equal: true)
         let edge = Self.volume([Self.box(0..<2, 0..<2, 0..<2), Self.box(2..<4, 2..<4, 0..<2)])
-        #expect(try ConnectedComponents(of: edge, where: { $0 == 1 }).count == 2)
+        #expect(BlockComponents(of: edge, members: bone).count == 2)
         let face = Self.volume([Self.box(0..<2, 0..<2, 0..<2), Self.box(2..<4, 0..<2, 0..<2)])
-        let c = try ConnectedComponents(of: face, where: { $0 == 1 })
-        #expect(c.count == 1 && c.sizes.values.first == 16)
+        let c = BlockComponents(of: face, members: bone)
+        #expect(c.count == 1 && c.sizes == [16] && c.firstVoxels == [0])
         // A U shape joined only at the far end is one component (union of two runs met late).
         let u = Self.volume([Self.box(0..<1, 0..<5, 0..<1), Self.box(0..<1, 0..<5, 4..<5), Self.box(0..<1, 4..<5, 0..<5)])
-        #expect(try ConnectedComponents(of: u, where: { $0 == 1 }).count == 1)
+        #expect(BlockComponents(of: u, members: bone).count == 1)
+        // The flood-fill reference agrees.
+        for v in [edge, face, u] {
+            #expect(ConnectedComponents(of: v, where: { $0 == 1 }).count == BlockComponents(of: v, members: bone).count)
+        }
     }
 
     @Test func removesComponentsBelowMinimumSize() throws {
