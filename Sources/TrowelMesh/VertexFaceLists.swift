@@ -3,28 +3,25 @@
 /// Built once from the triangles (counting sort, so each vertex's faces are in face order, as the
 /// first version appended them), each vertex owns a segment of `slots`. When the decimator merges
 /// v into u, u's list becomes u's faces followed by v's: v's segment is linked after u's, so a list
-/// is a chain of segments. Removed faces leave a hole (-1), keeping the order of the rest, and a
-/// chain with many more holes than faces is compacted into its first segments. So a list costs
-/// 4 bytes a face plus 16 a vertex, against an array header and spare capacity per vertex, and
-/// lists iterate in exactly the order the decimator's tie-breaking depends on.
+/// is a chain of segments. Faces are never taken out here: the caller skips dead ones, which keeps
+/// the order of the rest and leaves an unmerged vertex's segment as it was built (the decimator
+/// recomputes such a vertex's quadric from it). A chain with many more slots than live faces is
+/// compacted into its first segments. So the lists cost 4 bytes a face corner plus 12 a vertex.
 struct VertexFaceLists {
-    /// Face ids, vertex by vertex; -1 where a face was removed.
+    /// Face ids, vertex by vertex; -1 where compaction left a slot empty.
     private var slots: [Int32]
     /// Where each vertex's own segment starts; it ends where the next vertex's starts.
     private var start: [Int]
     /// The vertex whose segment continues this one's chain, or -1.
     private var next: [Int32]
-    /// How many faces each vertex's list holds.
-    private var live: [Int32]
 
     /// The lists of `vertexCount` vertices around `faceCount` faces, whose corners `corner(f, i)` gives.
     init(vertexCount: Int, faceCount: Int, corner: (Int, Int) -> Int) {
-        live = [Int32](repeating: 0, count: vertexCount)
-        for f in 0..<faceCount {
-            for i in 0..<3 { live[corner(f, i)] += 1 }
-        }
         start = [Int](repeating: 0, count: vertexCount + 1)
-        for v in 0..<vertexCount { start[v + 1] = start[v] + Int(live[v]) }
+        for f in 0..<faceCount {
+            for i in 0..<3 { start[corner(f, i) + 1] += 1 }
+        }
+        for v in 0..<vertexCount { start[v + 1] += start[v] }
         slots = [Int32](repeating: -1, count: start[vertexCount])
         // Fill with `start` as each vertex's cursor, then shift it back.
         for f in 0..<faceCount {
@@ -39,18 +36,7 @@ struct VertexFaceLists {
         next = [Int32](repeating: -1, count: vertexCount)
     }
 
-    /// How many faces are around `v`.
-    func count(_ v: Int) -> Int { Int(live[v]) }
-
-    /// The faces around `v`, in order.
-    func faces(of v: Int) -> [Int32] {
-        var out: [Int32] = []
-        out.reserveCapacity(Int(live[v]))
-        forEach(of: v) { out.append($0) }
-        return out
-    }
-
-    /// Calls `body` with each face around `v`, in order.
+    /// Calls `body` with each face in `v`'s list (dead ones included), in order.
     @inline(__always) func forEach(of v: Int, _ body: (Int32) -> Void) {
         var segment = v
         while segment >= 0 {
@@ -59,44 +45,35 @@ struct VertexFaceLists {
         }
     }
 
-    /// Takes every occurrence of face `f` out of `v`'s list, keeping the order of the rest.
-    mutating func remove(_ f: Int32, from v: Int) {
-        var segment = v
-        while segment >= 0 {
-            for s in start[segment]..<start[segment + 1] where slots[s] == f {
-                slots[s] = -1
-                live[v] -= 1
-            }
-            segment = Int(next[segment])
-        }
+    /// Calls `body` with each face `v` was built with, in face order: its own segment, intact
+    /// for as long as `v` has absorbed no other vertex.
+    @inline(__always) func forEachOriginal(of v: Int, _ body: (Int32) -> Void) {
+        for s in start[v]..<start[v + 1] { body(slots[s]) }
     }
 
-    /// Appends `v`'s list to `u`'s and empties `v`'s (v is merged into u).
-    mutating func append(_ v: Int, to u: Int) {
-        var tail = u, length = start[u + 1] - start[u]
-        while next[tail] >= 0 {
-            tail = Int(next[tail])
-            length += start[tail + 1] - start[tail]
-        }
+    /// Appends `v`'s list to `u`'s (v is merged into u), compacting the chain when faces that
+    /// `isAlive` rejects fill more than half of it.
+    mutating func append(_ v: Int, to u: Int, isAlive: (Int32) -> Bool) {
+        var tail = u
+        while next[tail] >= 0 { tail = Int(next[tail]) }
         next[tail] = Int32(v)
-        live[u] += live[v]
-        live[v] = 0
-        var segment = v
-        while segment >= 0 {
-            length += start[segment + 1] - start[segment]
-            segment = Int(next[segment])
+        var length = 0, live = 0
+        forEach(of: u) { f in
+            length += 1
+            if isAlive(f) { live += 1 }
         }
-        if length > 2 * Int(live[u]) + 16 { compact(u) }
+        if length > 2 * live + 16 { compact(u, isAlive: isAlive) }
     }
 
-    /// Moves `u`'s faces to the front of its chain, in order, and drops the segments left empty.
-    private mutating func compact(_ u: Int) {
+    /// Moves `u`'s live faces to the front of its chain, in order, and drops the segments left empty.
+    private mutating func compact(_ u: Int, isAlive: (Int32) -> Bool) {
         var write = start[u], writeSegment = u
         var segment = u
         while segment >= 0 {
             for s in start[segment]..<start[segment + 1] where slots[s] >= 0 {
                 let f = slots[s]
                 slots[s] = -1
+                guard isAlive(f) else { continue }
                 while write == start[writeSegment + 1] {
                     writeSegment = Int(next[writeSegment])
                     write = start[writeSegment]
@@ -106,7 +83,7 @@ struct VertexFaceLists {
             }
             segment = Int(next[segment])
         }
-        // The holes left behind are all after `write`; cut the chain after its segment.
+        // Only empty slots remain after `write`; cut the chain after its segment.
         next[writeSegment] = -1
     }
 }
