@@ -5,7 +5,8 @@
 /// vertex that has absorbed another gets a row of position and quadric in `merged`, the others
 /// keep their input position, and their quadric (the sum of their faces' planes, in face order, as
 /// the first version accumulated it) is recomputed when needed from the faces they were built
-/// with; faces keep their input corners, resolved through `parent` to the vertex they went into.
+/// with (a small `QuadricCache` saves most of that work); faces keep their input corners, resolved
+/// through `parent` to the vertex they went into.
 /// Faces around each vertex live in one `VertexFaceLists` buffer, one epoch word per vertex
 /// replaces a stamp and a flag, and queue entries are 16 bytes. Every computation is the same, in
 /// the same order, as in the first version (dense arrays of everything, nested face arrays,
@@ -20,6 +21,7 @@ struct CollapseState: ~Copyable {
     /// Each vertex's row in `merged` once it has absorbed another, else -1.
     private var row: [Int32]
     private var merged = MergedVertices()
+    private var cache = QuadricCache()
     /// The epoch of each vertex's last change (`dead` once merged away): queue entries older than
     /// either end are stale.
     private var changed: [UInt32]
@@ -62,11 +64,13 @@ struct CollapseState: ~Copyable {
     }
 
     /// The sum of the planes of the faces `v` has absorbed.
-    @inline(__always) func quadric(_ v: Int) -> Quadric {
+    @inline(__always) mutating func quadric(_ v: Int) -> Quadric {
         let r = row[v]
         if r >= 0 { return merged.quadric(Int(r)) }
+        if let q = cache.quadric(of: v) { return q }
         var q = Quadric.zero
         around.forEachOriginal(of: v) { f in q = q + plane(Int(f)) }
+        cache.store(q, for: v)
         return q
     }
 
@@ -109,15 +113,16 @@ struct CollapseState: ~Copyable {
     }
 
     /// Where collapsing u–v puts the merged vertex (u, v or the midpoint, whichever errs least).
-    func placement(_ u: Int, _ v: Int) -> (point: SIMD3<Double>, error: Double) {
+    mutating func placement(_ u: Int, _ v: Int) -> (point: SIMD3<Double>, error: Double) {
         let q = quadric(u) + quadric(v)
         let (pu, pv) = (position(u), position(v))
         var best = (point: (pu + pv) / 2, error: 0.0)
         best.error = q.error(at: best.point)
-        for p in [pu, pv] {
-            let e = q.error(at: p)
-            if e < best.error { best = (p, e) }
-        }
+        // u first, then v (no array: this runs for every queued edge).
+        let eu = q.error(at: pu)
+        if eu < best.error { best = (pu, eu) }
+        let ev = q.error(at: pv)
+        if ev < best.error { best = (pv, ev) }
         return best
     }
 
@@ -129,10 +134,10 @@ struct CollapseState: ~Copyable {
         queue.push(.init(cost: cost, key: key))
     }
 
-    /// The vertices sharing an edge with `u`, in the order its faces list them.
-    func neighbours(_ u: Int) -> [Int32] {
+    /// The vertices sharing an edge with `u`, in the order its faces (`faces(of: u)`) list them.
+    func neighbours(_ u: Int, faces around: [Int32]) -> [Int32] {
         var out: [Int32] = []
-        for f in faces(of: u) {
+        for f in around {
             let t = face(Int(f))
             for i in 0..<3 where Int(t[i]) != u && !out.contains(t[i]) { out.append(t[i]) }
         }
@@ -188,10 +193,10 @@ struct CollapseState: ~Copyable {
             return t.x != Int32(u) && t.x != Int32(v) ? t.x : (t.y != Int32(u) && t.y != Int32(v) ? t.y : t.z)
         }
         guard opposite[0] != opposite[1] else { return false }
-        let nu = neighbours(u), nv = neighbours(v)
+        let aroundV = faces(of: v)
+        let nu = neighbours(u, faces: aroundU), nv = neighbours(v, faces: aroundV)
         let common = nu.filter { nv.contains($0) }
         guard common.count == 2, common.contains(opposite[0]), common.contains(opposite[1]) else { return false }
-        let aroundV = faces(of: v)
         guard faceCount(Int(opposite[0])) > 3, faceCount(Int(opposite[1])) > 3,
               aroundU.count + aroundV.count - 4 >= 3 else { return false }
         let target = placement(u, v).point
@@ -226,6 +231,7 @@ struct CollapseState: ~Copyable {
     /// rows' quadrics, face lists) are released first, so the output never shares the peak with them.
     consuming func finish() -> TriangleMesh {
         queue = CollapseQueue()
+        cache = QuadricCache()
         around = VertexFaceLists(vertexCount: 0, faceCount: 0) { _, _ in 0 }
         changed = []
         merged.dropQuadrics()
