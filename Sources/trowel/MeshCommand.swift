@@ -12,7 +12,7 @@ struct MeshCommand: ParsableCommand {
             Blockwise marching tetrahedra on the voxels of the class, welded across block seams into one \
             closed, manifold, outward-facing mesh. Without --smooth and --decimate the mesh is written as it is \
             made, so memory is one block plus a slab of blocks' seam vertices, however large the scan; \
-            smoothing and decimation hold the whole mesh (about 40 bytes a triangle). Coordinates are in \
+            smoothing holds the whole mesh (about 40 bytes a triangle), decimation about 120. Coordinates are in \
             micrometres (voxel centre = (i + 0.5) × voxel size); STL has no units, so scale by 0.001 for mm.
 
             The source is a segmentation (--segmentation ID, default the newest), the painted labels \
