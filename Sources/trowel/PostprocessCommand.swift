@@ -15,7 +15,8 @@ struct PostprocessCommand: ParsableCommand {
             'trowel mesh --segmentation' and 'trowel export'. Works block by block (--block, default \
             the segmentation's block side up to 128), reading the segmentation two or three times: \
             memory is about 10 bytes per voxel of one block plus tables that grow with the number \
-            of components, not with the scan.
+            of components, not with the scan. If a run is interrupted (Ctrl-C, kill, crash), running \
+            the same command again redoes it; a finished output is never overwritten.
             """
     )
 
@@ -66,8 +67,11 @@ struct PostprocessCommand: ParsableCommand {
             }
             let source = SegmentationStore(projectURL: project.url, id: id)
             let destination = SegmentationStore(projectURL: project.url, id: newID)
-            guard !FileManager.default.fileExists(atPath: destination.url.path) else {
-                throw PostProcessingError.exists(destination.url.path)
+            if FileManager.default.fileExists(atPath: destination.url.path) {
+                // An unfinished result of an interrupted run is redone; anything else is kept.
+                guard PostProcessing.isInterruptedOutput(destination) else { throw PostProcessingError.exists(destination.url.path) }
+                try FileManager.default.removeItem(at: destination.url)
+                FileHandle.standardError.write(Data("\(destination.url.path): redoing an interrupted post-processing run\n".utf8))
             }
             let start = Date()
             let volume = try MultiscaleVolume.open(at: project.volumeURL)

@@ -45,6 +45,21 @@ struct PostprocessCommandTests {
         let mesh = try TrowelBinary.run(["mesh", project.path, "--segmentation", "seg-post", "--class", "bone",
                                          "-o", scratch("bone.stl").path])
         #expect(mesh.status == 0, "\(mesh.stderr)")
+
+        // A run interrupted before its pyramid (no completion marker) is redone, with the same result;
+        // a finished one is refused.
+        try FileManager.default.removeItem(at: store.url.appendingPathComponent(".done/pyramid"))
+        #expect(PostProcessing.isInterruptedOutput(store))
+        let again = try TrowelBinary.run(["postprocess", project.path, "--segmentation", "seg", "--class", "bone",
+                                          "--min-size", "50", "--fill-holes"])
+        #expect(again.status == 0 && again.stderr.contains("redoing an interrupted"), "\(again.stderr)")
+        #expect(store.isComplete && !PostProcessing.isInterruptedOutput(store))
+        #expect(try store.readWhole().elements == labels.elements)
+        let refused = try TrowelBinary.run(["postprocess", project.path, "--segmentation", "seg", "--class", "bone",
+                                            "--min-size", "50", "--fill-holes"])
+        #expect(refused.status == 1 && refused.stderr.contains("already exists"), "\(refused.stderr)")
+        // The input (a segmentation, not a post-processing output) never counts as interrupted.
+        #expect(!PostProcessing.isInterruptedOutput(SegmentationStore(projectURL: project, id: "seg")))
     }
 
     @Test func badInputIsOneLineAndExitOne() throws {

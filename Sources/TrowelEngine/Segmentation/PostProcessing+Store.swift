@@ -32,12 +32,30 @@ extension PostProcessing {
         guard done == layout.count else { throw SegmentationError.unfinished(source.id, done: done, total: layout.count) }
         let grid = try Self.grid(input.shape, side: blockSide ?? Self.defaultBlockSide(forSegmentationBlockSide: storeSide))
         let (output, _) = try destination.prepare(grid: layout, probabilities: false, classes: [], voxelSize: voxelSize)
+        try Self.markAsOutput(destination, from: source.id)
         var labels = StoredLabels(source: input, destination: output)
         let report = try run(on: &labels, grid: grid)
         for block in 0..<layout.count { try destination.markDone(block) }
         try destination.buildPyramid(levelShapes: levelShapes, chunks: layout.chunkShape, voxelSize: voxelSize,
                                      workers: max(1, workers))
         return report
+    }
+}
+
+extension PostProcessing {
+    /// The file inside an output segmentation that says post-processing is writing it.
+    static let outputMarkerName = ".postprocessed-from"
+
+    static func markAsOutput(_ store: SegmentationStore, from sourceID: String) throws {
+        try Data(sourceID.utf8).write(to: store.url.appendingPathComponent(outputMarkerName), options: .atomic)
+    }
+
+    /// Whether `store` is what an interrupted post-processing run left (it wrote the marker but
+    /// never finished the pyramid): safe to delete and redo, since the result is deterministic.
+    /// A segmentation job's output, finished or not, never is.
+    public static func isInterruptedOutput(_ store: SegmentationStore) -> Bool {
+        !store.isComplete
+            && FileManager.default.fileExists(atPath: store.url.appendingPathComponent(outputMarkerName).path)
     }
 }
 
