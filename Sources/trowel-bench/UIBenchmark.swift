@@ -59,6 +59,14 @@ struct UIBenchmark: ParsableCommand {
         _ = runner.dispatch(.input(.key(.character("+"))), to: &state)
         let fossilZoom = String(format: "%.2f", state.viewport.zoom)
         let (fullFrame, fossilBytes) = try bytesPerSliceStep(runner: runner, state: &state)
+        // The same noisy slices in every colour mode: what a slow SSH link pays per step.
+        var byMode: [String: Any] = [:]
+        for mode in ColorMode.allCases {
+            (runner, state) = try open(fossil, width: 200, height: 60, colorMode: mode)
+            _ = runner.dispatch(.input(.key(.character("+"))), to: &state)
+            let (frame, steps) = try bytesPerSliceStep(runner: runner, state: &state)
+            byMode[mode.rawValue] = ["full_frame": frame, "slice_step_median": median(steps)]
+        }
         let result: [String: Any] = [
             "benchmark": "ui",
             "frame_200x60_ms": ["median": median(frames), "p95": percentile(frames, 0.95), "max": frames.max() ?? 0],
@@ -68,7 +76,8 @@ struct UIBenchmark: ParsableCommand {
             "slice_step_changed_cells_median": median(stepCells.map(Double.init)),
             "terminal_bytes_per_slice_step": ["pattern_\(size)_fit_median": median(bigBytes),
                                               "fossil_256_zoom_\(fossilZoom)_median": median(fossilBytes),
-                                              "fossil_256_full_frame": fullFrame],
+                                              "fossil_256_full_frame": fullFrame,
+                                              "fossil_256_by_color_mode": byMode],
             "peak_rss_mb": BenchSupport.peakResidentMegabytes(),
         ]
         if json {
@@ -91,7 +100,8 @@ struct UIBenchmark: ParsableCommand {
             close(fd)
             unlink(path)
         }
-        let backend = try CursesBackend.offscreen(terminalType: "xterm-256color", output: fd, colorMode: .palette256)
+        let terminal = state.colorMode == .truecolor ? "xterm-direct" : "xterm-256color"
+        let backend = try CursesBackend.offscreen(terminalType: terminal, output: fd, colorMode: state.colorMode)
         defer { backend.restore() }
         func written() -> Int {
             var info = stat()
@@ -110,12 +120,12 @@ struct UIBenchmark: ParsableCommand {
         return (fullFrame, bytes)
     }
 
-    func open(_ url: URL, width: Int, height: Int) throws -> (EffectRunner, AppState) {
+    func open(_ url: URL, width: Int, height: Int, colorMode: ColorMode = .palette256) throws -> (EffectRunner, AppState) {
         let session = try AnnotationSession(project: try Project.open(at: url), author: "bench")
         let runner = EffectRunner(session: session, taskSize: 128, palette: [])
         let scan = ScanInfo(name: url.lastPathComponent, shape: session.volume.shape, dtype: session.volume.dtype,
                             voxelSize: session.record.voxelSize, levelCount: session.volume.levels.count, values: session.record.values)
-        var state = AppState(scan: scan, classes: try runner.classStyles(), screen: (width, height), colorMode: .palette256)
+        var state = AppState(scan: scan, classes: try runner.classStyles(), screen: (width, height), colorMode: colorMode)
         _ = runner.dispatch(.tick, to: &state)
         return (runner, state)
     }
