@@ -5,6 +5,10 @@ skimage.feature.multiscale_basic_features(sigma_min=1, sigma_max=32) per 2D slic
 slices), sklearn RandomForestClassifier(n_estimators=50, max_depth=12, n_jobs=-1, random_state=0)
 trained on the labelled voxels of the labelled slices, then features + predict_proba on every slice.
 
+--features 3d: the same method with 3D features (30 per voxel), computed chunk by chunk (--chunk,
+default 128³) without a halo, as ml4paleo processes chunks; training takes the labelled voxels of
+every chunk that has any (features computed once for training, again for prediction).
+
 Input: a folder written by `trowel-bench segment --write-inputs DIR` (scan.u8, labels.u8, truth.u8:
 raw uint8, z-y-x order; shape.json), or explicit --scan/--labels/--truth/--shape.
 Prints one JSON object; progress goes to stderr.
@@ -24,6 +28,8 @@ p.add_argument("--sigma-min", type=float, default=1)
 p.add_argument("--sigma-max", type=float, default=32)
 p.add_argument("--trees", type=int, default=50)
 p.add_argument("--depth", type=int, default=12)
+p.add_argument("--features", choices=["2d", "3d"], default="2d")
+p.add_argument("--chunk", type=int, default=128, help="chunk side for --features 3d")
 a = p.parse_args()
 
 if a.inputs:
@@ -46,13 +52,30 @@ def features(z):
     return multiscale_basic_features(np.asarray(scan[z]), intensity=True, edges=True, texture=True,
                                      sigma_min=a.sigma_min, sigma_max=a.sigma_max)
 
-# Training: features of the labelled slices, the labelled voxels only.
+def chunk_features(box):
+    return multiscale_basic_features(np.asarray(scan[box]), intensity=True, edges=True, texture=True,
+                                     sigma_min=a.sigma_min, sigma_max=a.sigma_max)
+
+if a.features == "2d":
+    units = [(z,) for z in range(shape[0])]                      # one slice each
+else:
+    c = a.chunk
+    units = [(slice(z, z + c), slice(y, y + c), slice(x, x + c))
+             for z in range(0, shape[0], c) for y in range(0, shape[1], c) for x in range(0, shape[2], c)]
+
+def unit_features(u):
+    return features(u[0]) if a.features == "2d" else chunk_features(u)
+
+def unit_index(u):
+    return u[0] if a.features == "2d" else u
+
+# Training: features of the labelled slices (chunks), the labelled voxels only.
 t0 = time.perf_counter()
 X, y = [], []
-labelled = [z for z in range(shape[0]) if lab[z].any()]
-for z in labelled:
-    sel = np.asarray(lab[z]) > 0
-    X.append(features(z)[sel]); y.append(np.asarray(lab[z])[sel])
+labelled = [u for u in units if np.asarray(lab[unit_index(u)]).any()]
+for u in labelled:
+    sel = np.asarray(lab[unit_index(u)]) > 0
+    X.append(unit_features(u)[sel]); y.append(np.asarray(lab[unit_index(u)])[sel])
 X, y = np.concatenate(X), np.concatenate(y)
 clf = RandomForestClassifier(n_estimators=a.trees, max_depth=a.depth, n_jobs=-1, random_state=0)
 clf.fit(X, y)
@@ -60,23 +83,26 @@ train_s = time.perf_counter() - t0
 n_train, n_feat = X.shape
 del X, y
 
-# Segmentation: every slice, features + predict_proba, argmax.
+# Segmentation: every slice (chunk), features + predict_proba, argmax.
 pred = np.empty(shape, np.uint8)
 t0 = time.perf_counter()
-for z in range(shape[0]):
-    F = features(z)
+done = 0
+for i, u in enumerate(units):
+    F = unit_features(u)
     proba = clf.predict_proba(F.reshape(-1, F.shape[-1]))
-    pred[z] = clf.classes_[proba.argmax(1)].reshape(shape[1:])
-    if z % 16 == 15:
+    pred[unit_index(u)] = clf.classes_[proba.argmax(1)].reshape(F.shape[:-1])
+    done += int(np.prod(F.shape[:-1]))
+    if i % 16 == 15:
         el = time.perf_counter() - t0
-        print(f"reference: {z + 1}/{shape[0]} slices, {(z + 1) * shape[1] * shape[2] / el / 1e6:.2f} Mvox/s",
-              file=sys.stderr, flush=True)
+        print(f"reference: {i + 1}/{len(units)} {'slices' if a.features == '2d' else 'chunks'}, "
+              f"{done / el / 1e6:.2f} Mvox/s", file=sys.stderr, flush=True)
 seconds = time.perf_counter() - t0
 
 voxels = int(np.prod(shape))
 out = {
-    "pipeline": "skimage+sklearn slice by slice (ml4paleo default)",
-    "shape": list(shape), "voxels": voxels, "features": int(n_feat), "labelled_slices": len(labelled),
+    "pipeline": "skimage+sklearn slice by slice (ml4paleo default)" if a.features == "2d"
+                else f"skimage+sklearn, 3D features chunk by chunk ({a.chunk}³, no halo)",
+    "shape": list(shape), "voxels": voxels, "features": int(n_feat), "labelled_units": len(labelled),
     "train_samples": int(n_train), "trees": a.trees, "max_depth": a.depth, "cores": os.cpu_count(),
     "train_s": train_s, "seconds": seconds, "mvox_per_s": voxels / seconds / 1e6,
     "end_to_end_mvox_per_s": voxels / (seconds + train_s) / 1e6,
