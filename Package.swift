@@ -43,11 +43,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CBlosc", pkgConfig: "blosc", providers: [.apt(["libblosc-dev"])]),
+        .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
 
         // Layers.
         .target(
             name: "TrowelVolume",
-            dependencies: ["CPNG", "CTIFF", "CZlib", "CZstd", "CBlosc"],
+            dependencies: ["CPNG", "CTIFF", "COpenJPEG", "CZlib", "CZstd", "CBlosc"],
             swiftSettings: numericSettings
         ),
         .target(name: "TrowelMLKernels", swiftSettings: mlSettings),

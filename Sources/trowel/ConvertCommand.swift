@@ -6,10 +6,11 @@ import TrowelVolume
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Make a project folder from a scan: PNG/TIFF slices, multi-page TIFF, raw, or Zarr.",
+        abstract: "Make a project folder from a scan: PNG/TIFF/JPEG 2000 slices, multi-page TIFF, raw, or Zarr.",
         discussion: """
             INPUT is a folder of slices, a glob ('scan/slice_*.tif'), slice files (sorted naturally, so \
-            s2 comes before s10), one multi-page TIFF, a raw file (with --shape and --dtype), or a Zarr \
+            s2 comes before s10; PNG, TIFF, or greyscale JPEG 2000 .jp2/.j2k up to 16-bit, kept \
+            exactly), one multi-page TIFF, a raw file (with --shape and --dtype), or a Zarr \
             array or OME-Zarr image (v2 or v3). The scan is streamed slab by slab into OME-Zarr with a \
             mean-downsampled pyramid; nothing is left behind if it fails or is interrupted.
             """

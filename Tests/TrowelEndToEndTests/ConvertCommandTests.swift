@@ -41,6 +41,28 @@ import TrowelVolume
         #expect(got.dtype == .u16 && elements(got) == elements(expected))
     }
 
+    @Test func jpeg2000StacksKeepExactValuesInNaturalOrder() throws {
+        // The lossless values Scripts/make-jp2-fixtures.py wrote: (b*977+13) % 65536 and (b*37) % 256,
+        // where b = z*391 + y*23 + x is just the voxel's index in a 3×17×23 volume.
+        let u16 = (0..<(3 * 391)).map { Double(($0 * 977 + 13) % 65536) }
+        let u8 = (0..<(3 * 391)).map { Double(($0 * 37) % 256) }
+        for (folder, expected, dtype) in [("jp2-u16", u16, DType.u16), ("jp2-u8", u8, .u8)] {
+            let scratch = try Scratch()
+            defer { scratch.remove() }
+            let got = try convert([fixtures.appendingPathComponent(folder).path], scratch: scratch)
+            #expect(got.dtype == dtype && got.shape == Shape(z: 3, y: 17, x: 23))
+            #expect(elements(got) == expected, "\(folder)")
+        }
+        // Raw codestreams named one by one, out of order, with a memory cap: sorted naturally, streamed.
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let files = ["s10.j2k", "s1.j2k", "s2.j2k"].map { fixtures.appendingPathComponent("j2k-u16/\($0)").path }
+        let got = try convert(files, ["--memory", "64M"], scratch: scratch)
+        #expect(got.dtype == .u16 && elements(got) == u16)
+        let info = try TrowelBinary.run(["info", scratch("scan.trowel").path])
+        #expect(info.stdout.contains("3 JPEG 2000 slices in "), "\(info.stdout)")
+    }
+
     @Test func rawVolumeWithHeaderAndBigEndian() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -84,6 +106,9 @@ import TrowelVolume
         (["convert", "FIX/notes.txt", "-o", "OUT"], "notes.txt"),
         (["convert", "FIX/png-mixed-size", "-o", "OUT"], ".png"),
         (["convert", "FIX/truncated.tif", "-o", "OUT"], "truncated.tif"),
+        (["convert", "FIX/jp2-u16/s1.jp2", "FIX/jp2-truncated.jp2", "-o", "OUT"], "jp2-truncated.jp2: cannot read"),
+        (["convert", "FIX/jp2-rgb.jp2", "-o", "OUT"], "jp2-rgb.jp2: 3 components"),
+        (["convert", "FIX/jp2-mixed-size", "-o", "OUT"], "s2.jp2: 23×16 pixels"),
         (["convert", "FIX/u16-big-h64.raw", "--shape", "4,17,23", "--dtype", "u16", "-o", "OUT"], "u16-big-h64.raw"),
         (["convert", "FIX/png-u8", "-o", "FIX"], "already exists"),
         (["convert", "FIX/png-u8", "-o", "/proc/forbidden.trowel"], "/proc"),

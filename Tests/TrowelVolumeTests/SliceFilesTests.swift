@@ -62,7 +62,7 @@ import Testing
         #expect(throws: ImportError.noInput) { try SliceFiles(resolving: []) }
         let notes = ImportFixtures.path("notes.txt")
         #expect(throws: ImportError.notAnImage(file: notes)) { try SliceFiles(resolving: [notes]) }
-        #expect("\(ImportError.notAnImage(file: "notes.txt"))" == "notes.txt: not a PNG or TIFF image")
+        #expect("\(ImportError.notAnImage(file: "notes.txt"))" == "notes.txt: not a PNG, TIFF or JPEG 2000 image")
         let fake = ImportFixtures.path("fake.png")
         #expect(throws: ImportError.notAnImage(file: fake)) { try SliceFiles(resolving: [fake]) }
     }

@@ -158,6 +158,6 @@ import Testing
 
     @Test func nonImageFileIsRejectedByItsBytes() throws {
         #expect(throws: ImportError.notAnImage(file: F.path("notes.txt"))) { try TIFFStack(files: [F.url("notes.txt")]) }
-        #expect("\(ImportError.notAnImage(file: "notes.txt"))" == "notes.txt: not a PNG or TIFF image")
+        #expect("\(ImportError.notAnImage(file: "notes.txt"))" == "notes.txt: not a PNG, TIFF or JPEG 2000 image")
     }
 }

@@ -4,11 +4,14 @@ import Foundation
 public enum ImageFormat: String, Sendable, CustomStringConvertible {
     case png = "PNG"
     case tiff = "TIFF"
+    /// A JP2 file or a raw JPEG 2000 codestream (`.j2k`).
+    case jpeg2000 = "JPEG 2000"
 
     public var description: String { rawValue }
 
-    /// The format of the file at `url` from its signature: PNG, TIFF (`II*\0`, `MM\0*`) or BigTIFF
-    /// (`II+\0`, `MM\0+`); nil for anything else, including files too short to tell.
+    /// The format of the file at `url` from its signature: PNG, TIFF (`II*\0`, `MM\0*`), BigTIFF
+    /// (`II+\0`, `MM\0+`), JP2 or a raw JPEG 2000 codestream; nil for anything else, including
+    /// files too short to tell.
     public static func detect(fileAt url: URL) throws -> ImageFormat? {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw ImportError.unreadable(file: url.path, page: nil, reason: "cannot open the file")
@@ -16,7 +19,7 @@ public enum ImageFormat: String, Sendable, CustomStringConvertible {
         defer { try? handle.close() }
         let head: Data
         do {
-            head = try handle.read(upToCount: 8) ?? Data()
+            head = try handle.read(upToCount: 12) ?? Data()
         } catch {
             throw ImportError.unreadable(file: url.path, page: nil, reason: "\(error.localizedDescription)")
         }
@@ -33,6 +36,7 @@ public enum ImageFormat: String, Sendable, CustomStringConvertible {
                 return .tiff
             }
         }
+        if JPEG2000Decoder.isJP2(signature: bytes) != nil { return .jpeg2000 }
         return nil
     }
 }

@@ -9,7 +9,7 @@ public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(path: String)
     /// A folder or glob pattern holds no image files.
     case noImageFiles(in: String)
-    /// The file is neither a PNG nor a TIFF (judged by its first bytes, not its name).
+    /// The file is not a PNG, TIFF or JPEG 2000 image (judged by its first bytes, not its name).
     case notAnImage(file: String)
     /// The stack mixes formats, e.g. a TIFF among PNG slices.
     case mixedFormats(file: String, format: ImageFormat, firstFile: String, firstFormat: ImageFormat)
@@ -51,7 +51,7 @@ public enum ImportError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noImageFiles(let input):
             return "no image files in \(input)"
         case .notAnImage(let file):
-            return "\(file): not a PNG or TIFF image"
+            return "\(file): not a PNG, TIFF or JPEG 2000 image"
         case .mixedFormats(let file, let format, let firstFile, let firstFormat):
             let sameFolder = (file as NSString).deletingLastPathComponent == (firstFile as NSString).deletingLastPathComponent
             let first = sameFolder ? (firstFile as NSString).lastPathComponent : firstFile

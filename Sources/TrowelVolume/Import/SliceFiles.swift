@@ -14,9 +14,10 @@ public struct SliceFiles: Sendable, Equatable {
     public let format: ImageFormat
 
     /// File name extensions a folder is searched for (compared case-insensitively).
-    public static let imageExtensions: Set<String> = ["png", "tif", "tiff"]
+    public static let imageExtensions: Set<String> = ["png", "tif", "tiff", "jp2", "j2k", "j2c", "jpc"]
 
-    /// Resolves `inputs`: a folder contributes its non-hidden `.png`/`.tif`/`.tiff` files, a glob
+    /// Resolves `inputs`: a folder contributes its non-hidden `.png`/`.tif`/`.tiff` files (and
+    /// JPEG 2000 `.jp2`/`.j2k`/`.j2c`/`.jpc`), a glob
     /// pattern (`scan/slice_*.tif`) every non-hidden regular file it matches, a file itself.
     /// Throws `ImportError` for a missing input, an input with no images, a non-image file or mixed formats.
     public init(resolving inputs: [String]) throws {
@@ -43,11 +44,13 @@ public struct SliceFiles: Sendable, Equatable {
         self.format = format
     }
 
-    /// The stack as a source of slices: a `PNGStack` or a `TIFFStack` (which checks every header).
+    /// The stack as a source of slices: a `PNGStack`, a `TIFFStack` or a `JPEG2000Stack` (each
+    /// checks every file's header).
     public func makeSource() throws -> any SliceSource {
         switch format {
         case .png: return try PNGStack(files: files)
         case .tiff: return try TIFFStack(files: files)
+        case .jpeg2000: return try JPEG2000Stack(files: files)
         }
     }
 

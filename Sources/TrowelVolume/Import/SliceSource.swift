@@ -1,4 +1,4 @@
-/// A stack of 2D slices that can be read a slab at a time: PNG/TIFF stacks, raw files, Zarr arrays.
+/// A stack of 2D slices that can be read a slab at a time: PNG/TIFF/JPEG 2000 stacks, raw files, Zarr arrays.
 /// The converter streams a source slab by slab, so no implementation may load the whole volume.
 public protocol SliceSource: Sendable {
     /// (slices, rows, columns) = (z, y, x).
