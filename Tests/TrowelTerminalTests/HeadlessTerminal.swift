@@ -19,7 +19,7 @@ final class HeadlessTerminal {
         inputWrite = fds[1]
         var template = Array("/tmp/trowel-term-XXXXXX".utf8CString)
         outputDescriptor = mkstemp(&template)
-        outputPath = String(cString: template)
+        outputPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         backend = try CursesBackend(terminalType: term, input: inputRead, output: outputDescriptor,
                                     colorMode: colorMode, colorTerm: colorTerm, trapSignals: trapSignals)
     }
