@@ -146,13 +146,11 @@ public struct FeatureBank: Sendable {
     /// stencils' reach, the largest Gaussian's pass buffers, and the class probabilities (not the
     /// block as read, which the caller holds).
     public func predictionBytes(region: Shape, context: Shape, classes: Int) -> Int {
-        let reach = stencilReach ?? halo
-        let grow = min(2 * reach, 2 * halo)
-        let kept = Shape(z: min(context.z, region.z + (volumetric ? grow : 0)),
-                         y: min(context.y, region.y + grow), x: min(context.x, region.x + grow))
-        let dims = spec.dimensionality.count
-        let volumesPerScale = 1 + (spec.filters.contains(.differenceOfGaussians) ? 1 : 0)
-            + (spec.filters.contains(.structureTensorEigenvalues) ? 3 * dims : 0)
+        var kept = context
+        if let reach = stencilReach {
+            kept = Shape(z: min(context.z, region.z + (volumetric ? 2 * reach : 0)),
+                         y: min(context.y, region.y + 2 * reach), x: min(context.x, region.x + 2 * reach))
+        }
         let r = FeatureSpec.kernelRadius(spec.sigmas.max() ?? 0)
         let wideY = min(context.y, kept.y + 2 * r), wideX = min(context.x, kept.x + 2 * r)
         let passes = (volumetric ? kept.z * wideY * wideX : 0) + kept.z * kept.y * wideX
@@ -195,12 +193,17 @@ public struct FeatureBank: Sendable {
         return Box(lower: region.lower - grow, upper: region.upper + grow).intersection(shape.box)
     }
 
+    /// Smoothed volumes kept per scale: the Gaussian, the DoG, and the structure tensor's
+    /// eigenvalues (counted with its gradient products, which live as long).
+    private var volumesPerScale: Int {
+        let dims = spec.dimensionality.count
+        return 1 + (spec.filters.contains(.differenceOfGaussians) ? 1 : 0)
+            + (spec.filters.contains(.structureTensorEigenvalues) ? 3 * dims : 0)
+    }
+
     /// Scales per pass, so that their volumes stay under 512 MB.
     private func scaleBatch(kept: Shape) -> Int {
-        let dims = spec.dimensionality.count
-        let volumesPerScale = 1 + (spec.filters.contains(.differenceOfGaussians) ? 1 : 0)
-            + (spec.filters.contains(.structureTensorEigenvalues) ? dims : 0)
-        return max(1, (512 << 20) / max(1, kept.voxelCount * 4 * volumesPerScale))
+        max(1, (512 << 20) / max(1, kept.voxelCount * 4 * volumesPerScale))
     }
 
     /// Stage 1 for the scales `indices`: smoothed volumes over the part of `input` that `region` needs.

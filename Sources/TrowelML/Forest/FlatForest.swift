@@ -9,7 +9,8 @@ struct FlatForest: Sendable {
     /// Class probabilities of each node, `classCount` per node.
     var values: [Float] = []
     var roots: [Int] = []
-    var depths: [Int] = []
+    /// Depth of the deepest tree (sizes the traversal's stack).
+    var maxDepth = 0
     let classCount: Int
 
     init(trees: [DecisionTree], classCount: Int) {
@@ -17,7 +18,7 @@ struct FlatForest: Sendable {
         for tree in trees {
             let base = feature.count
             roots.append(base)
-            depths.append(tree.depth)
+            maxDepth = max(maxDepth, tree.depth)
             feature += tree.feature
             threshold += tree.threshold
             left += tree.left.map { $0 + Int32(base) }
@@ -34,7 +35,6 @@ struct FlatForest: Sendable {
     /// across cores. `allowAVX2: false` runs the portable copy even where the CPU has AVX2.
     func predict(_ x: UnsafePointer<Float>, width: Int, rows: Int, featureCount f: Int,
                  into out: UnsafeMutablePointer<Float>, allowAVX2: Bool = true) {
-        let maxDepth = depths.max() ?? 0
         feature.withUnsafeBufferPointer { feat in
             threshold.withUnsafeBufferPointer { thr in
                 left.withUnsafeBufferPointer { lft in
