@@ -57,9 +57,63 @@ private func worstRelativeError(_ a: [Float], _ b: [Float], featureCount: Int) -
         #expect(error < 1e-3, "feature \(feature) differs by \(error) of its range")
     }
 
+    @Test func scalesBelowOneMatchScikitImage() throws {
+        let image = try Fixtures.u8("ml2d_image.u8", shape: Shape(z: 1, y: 16, x: 20))
+        let expected = try Fixtures.f32("ml2d_small.f32")
+        let bank = try FeatureBank(spec: .basic(sigmaMin: 0.5, sigmaMax: 4))
+        #expect(bank.spec.sigmas == [0.5, 1, 2, 4])
+        let features = bank.features(of: AnyBlock(image))
+        let (error, feature) = worstRelativeError(features.values, expected, featureCount: 16)
+        #expect(error < 1e-3, "feature \(feature) (\(bank.spec.featureNames[max(0, feature)])) differs by \(error) of its range")
+    }
+
+    @Test func ilastikFiltersMatchTheirDefinitionsBelowOne() throws {
+        let image = try Fixtures.u8("ml2d_image.u8", shape: Shape(z: 1, y: 16, x: 20))
+        let expected = try Fixtures.f32("ml2d_extra07.f32")
+        let spec = FeatureSpec(filters: [.laplacianOfGaussian, .differenceOfGaussians, .structureTensorEigenvalues], sigmas: [0.7])
+        let features = try FeatureBank(spec: spec).features(of: AnyBlock(image))
+        let (error, feature) = worstRelativeError(features.values, expected, featureCount: 4)
+        #expect(error < 1e-3, "feature \(feature) differs by \(error) of its range")
+    }
+
+    @Test func rawFeatureIsTheNormalisedVoxelFirst() throws {
+        let image = try Fixtures.u8("ml2d_image.u8", shape: Shape(z: 1, y: 16, x: 20))
+        let plain = try FeatureBank(spec: .basic(sigmaMin: 1, sigmaMax: 8)).features(of: AnyBlock(image))
+        var spec = FeatureSpec.basic(sigmaMin: 1, sigmaMax: 8)
+        spec.includesRaw = true
+        let bank = try FeatureBank(spec: spec)
+        #expect(bank.featureCount == 17 && spec.featureNames.first == "raw" && spec.halo == FeatureSpec.basic(sigmaMin: 1, sigmaMax: 8).halo)
+        let withRaw = bank.features(of: AnyBlock(image))
+        for i in 0..<image.elements.count {
+            #expect(withRaw.values[i * 17] == Float(image.elements[i]) / 255)
+            #expect(Array(withRaw.values[(i * 17 + 1)..<(i * 17 + 17)]) == Array(plain.values[(i * 16)..<(i * 16 + 16)]))
+        }
+    }
+
+    @Test func clippedWindowMapsPercentilesToUnitRangeAndClips() throws {
+        let values: [Int16] = [-1000, -200, 0, 300, 700, 1200, 3000, 30000]
+        let block = Block(shape: Shape(z: 1, y: 1, x: values.count), elements: values)
+        let spec = FeatureSpec(filters: [.intensity], sigmas: [1], normalization: .clippedWindow(lower: -200, upper: 1200),
+                               includesRaw: true)
+        let features = try FeatureBank(spec: spec).features(of: AnyBlock(block))
+        let raw = (0..<values.count).map { features.values[$0 * 2] }
+        let want: [Float] = [0, 0, 200 / 1400, 500 / 1400, 900 / 1400, 1, 1, 1]
+        for (got, w) in zip(raw, want) { #expect(abs(got - w) < 1e-6) }
+        // The same window unclipped lets the extremes through.
+        let open = FeatureSpec(filters: [.intensity], sigmas: [1], normalization: .window(lower: -200, upper: 1200), includesRaw: true)
+        #expect(try FeatureBank(spec: open).features(of: AnyBlock(block)).values[14] > 20)
+    }
+
     @Test(arguments: [FeatureSpec.Dimensionality.planar, .volumetric])
     func blockWithHaloEqualsWholeImageExactly(_ dimensionality: FeatureSpec.Dimensionality) throws {
-        let spec = FeatureSpec(filters: FeatureSpec.Filter.allCases, sigmas: [1, 2], dimensionality: dimensionality)
+        try blockwiseEqualsWhole(FeatureSpec(filters: FeatureSpec.Filter.allCases, sigmas: [1, 2], dimensionality: dimensionality))
+        // ilastik's bank with the raw feature, a scale below 1 and a hole in the grid.
+        var ilastik = FeatureSpec.ilastik(sigmas: [0.7, 2], dimensionality: dimensionality, includesRaw: true)
+        ilastik.omitted = [.init(.structureTensorEigenvalues, at: 0.7), .init(.hessianEigenvalues, at: 2)]
+        try blockwiseEqualsWhole(ilastik)
+    }
+
+    private func blockwiseEqualsWhole(_ spec: FeatureSpec) throws {
         let bank = try FeatureBank(spec: spec)
         let shape = Shape(z: 30, y: 34, x: 36)
         var state: UInt64 = 12345
@@ -114,5 +168,25 @@ private func worstRelativeError(_ a: [Float], _ b: [Float], featureCount: Int) -
         #expect(try JSONDecoder().decode(FeatureSpec.self, from: data) == spec)
         #expect(throws: FeatureSpecError.self) { try FeatureBank(spec: FeatureSpec(sigmas: [1, -2])) }
         #expect(spec.halo == 12 + 1 + 6)   // int(4·3 + 0.5) + gradient + int(4·1.5 + 0.5)
+        #expect(throws: FeatureSpecError.self) { try FeatureBank(spec: FeatureSpec(sigmas: [1, 1])) }
+        let empty = FeatureSpec(filters: [.intensity], sigmas: [1, 2], omitted: [.init(.intensity, at: 2)])
+        #expect(throws: FeatureSpecError.self) { try FeatureBank(spec: empty) }
+    }
+
+    @Test func gridOmissionsAndRawCountAndNameFeatures() throws {
+        var spec = FeatureSpec.ilastik(includesRaw: true)
+        #expect(spec.featureCount == 1 + 6 * 8)
+        spec.omitted = [.init(.structureTensorEigenvalues, at: 0.7), .init(.differenceOfGaussians, at: 10)]
+        #expect(spec.featureCount == 1 + 6 * 8 - 3)
+        #expect(spec.featureNames.count == spec.featureCount)
+        #expect(!spec.featureNames.contains("structureTensorEigenvalues[0] σ=0.7"))
+        #expect(spec.featureNames.contains("structureTensorEigenvalues[0] σ=1"))
+        #expect(spec.firstFeature(ofScale: 1) == 1 + 6)
+        let round = try JSONDecoder().decode(FeatureSpec.self, from: JSONEncoder().encode(spec))
+        #expect(round == spec)
+        // A spec written before the raw feature and the grid existed still reads.
+        let old = #"{"filters":["intensity"],"sigmas":[1,2],"dimensionality":"planar","normalization":{"dtypeRange":{}}}"#
+        let decoded = try JSONDecoder().decode(FeatureSpec.self, from: Data(old.utf8))
+        #expect(decoded == FeatureSpec(filters: [.intensity], sigmas: [1, 2]))
     }
 }

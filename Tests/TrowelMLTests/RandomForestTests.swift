@@ -156,6 +156,17 @@ private func trainedForest(seed: UInt64 = 42) throws -> (RandomForest, FeatureIm
         let inner = Box(z: 3..<17, y: 4..<27, x: 5..<22)
         #expect(try forest3.probabilities(of: volume, in: inner).values
                 == forest3.probabilities(for: bank3.features(of: volume, in: inner)).values)
+
+        // ilastik's bank with the raw feature and a hole in its grid, through the same banded path.
+        for dimensionality in [FeatureSpec.Dimensionality.planar, .volumetric] {
+            var spec = FeatureSpec.ilastik(sigmas: [0.7, 1.6], dimensionality: dimensionality, includesRaw: true)
+            spec.omitted = [.init(.differenceOfGaussians, at: 0.7)]
+            let bankI = try FeatureBank(spec: spec)
+            let forestI = try RandomForest.train(on: TrainingSamples(features: bankI.features(of: volume), labels: labels),
+                                                 spec: spec, configuration: smallForest)
+            #expect(try forestI.probabilities(of: volume, in: inner).values
+                    == forestI.probabilities(for: bankI.features(of: volume, in: inner)).values)
+        }
     }
 
     @Test func serialisationRoundTrips() throws {

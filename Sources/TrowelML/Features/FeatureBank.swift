@@ -103,6 +103,7 @@ public struct FeatureBank: Sendable {
     /// `normalised(block)` straight into a buffer (no intermediate array), converted in parallel.
     func normalisedBuffer(_ block: AnyBlock) -> FloatBuffer {
         let (scale, offset) = spec.normalization.affine(for: block.dtype)
+        let clips = spec.normalization.clips
         let out = FloatBuffer(count: block.shape.voxelCount)
         let dst = out.shared
         func convert<T: VoxelScalar>(_ b: Block<T>) {
@@ -110,7 +111,9 @@ public struct FeatureBank: Sendable {
                 let src = SharedReadPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
                 let s = Float(scale), o = Float(offset), identity = scale == 1 && offset == 0
                 Parallel.forEachRange(buffer.count, minimumChunk: 1 << 16) { r in
-                    if identity {
+                    if clips {
+                        for i in r { dst[i] = min(1, max(0, Float(src[i].doubleValue) * s + o)) }
+                    } else if identity {
                         for i in r { dst[i] = Float(src[i].doubleValue) }
                     } else {
                         for i in r { dst[i] = Float(src[i].doubleValue) * s + o }
@@ -121,7 +124,10 @@ public struct FeatureBank: Sendable {
         switch block {
         case .u8(let b):
             // A table avoids a conversion per voxel.
-            let table = (0...255).map { Float(Double($0) * scale + offset) }
+            let table = (0...255).map { v -> Float in
+                let y = Float(Double(v) * scale + offset)
+                return clips ? min(1, max(0, y)) : y
+            }
             b.elements.withUnsafeBufferPointer { buffer in
                 table.withUnsafeBufferPointer { t in
                     let src = SharedReadPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
@@ -154,7 +160,8 @@ public struct FeatureBank: Sendable {
         let r = FeatureSpec.kernelRadius(spec.sigmas.max() ?? 0)
         let wideY = min(context.y, kept.y + 2 * r), wideX = min(context.x, kept.x + 2 * r)
         let passes = (volumetric ? kept.z * wideY * wideX : 0) + kept.z * kept.y * wideX
-        let floats = context.voxelCount + kept.voxelCount * volumesPerScale * spec.sigmas.count + passes
+        let floats = context.voxelCount + kept.voxelCount * (volumesPerScale * spec.sigmas.count + (spec.includesRaw ? 1 : 0))
+            + passes
             + region.voxelCount * classes
         return floats * 4
     }
@@ -174,6 +181,8 @@ public struct FeatureBank: Sendable {
     /// row by row.
     struct Scales {
         let scales: [Scale]
+        /// The normalised input over `kept`, when the raw feature is among those prepared.
+        let raw: FloatBuffer?
         /// The box of the input block the volumes cover: the region plus the stencils' reach.
         let kept: Box
         /// The region, relative to `kept`.
@@ -207,10 +216,27 @@ public struct FeatureBank: Sendable {
     }
 
     /// Stage 1 for the scales `indices`: smoothed volumes over the part of `input` that `region` needs.
+    /// The raw feature (if the spec has it) comes with the batch that starts at scale 0.
     func prepare(_ input: FloatBuffer, shape: Shape, region: Box, scales indices: Range<Int>) -> Scales {
         let kept = keptBox(for: region, shape: shape)
         let scales = indices.map { smooth(input, shape: shape, kept: kept, scale: $0) }
-        return Scales(scales: scales, kept: kept, region: region.translated(by: .zero - kept.lower))
+        let raw = spec.includesRaw && indices.lowerBound == 0 ? Self.crop(input, shape: shape, to: kept) : nil
+        return Scales(scales: scales, raw: raw, kept: kept, region: region.translated(by: .zero - kept.lower))
+    }
+
+    /// The part `box` of `source` (laid out as `shape`), copied row by row.
+    static func crop(_ source: FloatBuffer, shape: Shape, to box: Box) -> FloatBuffer {
+        if box == shape.box { return source }
+        let out = FloatBuffer(count: box.shape.voxelCount)
+        let src = source.sharedReadable, dst = out.shared
+        let bs = box.shape
+        Parallel.forEachRange(bs.z * bs.y, minimumChunk: 16) { rows in
+            for r in rows {
+                let z = box.lower.z + r / bs.y, y = box.lower.y + r % bs.y
+                (dst + r * bs.x).update(from: src.base + (z * shape.y + y) * shape.x + box.lower.x, count: bs.x)
+            }
+        }
+        return out
     }
 
     /// Stage 1 for every scale of `block` (the fused prediction path needs all features of a row at once).
@@ -245,9 +271,10 @@ public struct FeatureBank: Sendable {
     /// tensor, over `kept`.
     private func smooth(_ source: FloatBuffer, shape: Shape, kept: Box, scale index: Int) -> Scale {
         let sigma = spec.sigmas[index]
+        let filters = spec.filters(atScale: index)
         let g = GaussianFilter(sigma: sigma).apply(to: source, shape: shape, volumetric: volumetric, keep: kept)
         var dog: FloatBuffer?
-        if spec.filters.contains(.differenceOfGaussians) {
+        if filters.contains(.differenceOfGaussians) {
             let inner = GaussianFilter(sigma: 0.66 * sigma).apply(to: source, shape: shape, volumetric: volumetric, keep: kept)
             let d = FloatBuffer(count: kept.shape.voxelCount)
             let gp = g.sharedReadable, ip = inner.sharedReadable, dp = d.shared
@@ -257,7 +284,7 @@ public struct FeatureBank: Sendable {
             dog = d
         }
         var tensor: [FloatBuffer] = []
-        if spec.filters.contains(.structureTensorEigenvalues) {
+        if filters.contains(.structureTensorEigenvalues) {
             tensor = structureTensorEigenvalues(of: g, shape: kept.shape, sigma: sigma)
         }
         return Scale(index: index, smoothed: g, differenceOfGaussians: dog, tensorEigenvalues: tensor)
@@ -319,8 +346,8 @@ public struct FeatureBank: Sendable {
     /// features of scales not prepared are left alone). Single-threaded; callers split rows.
     func derive(_ prepared: Scales, rows rowRange: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let f = featureCount
-        let perScale = spec.featuresPerScale
-        let filters = spec.filters
+        let filtersOf = prepared.scales.map { spec.filters(atScale: $0.index) }
+        let firstOf = prepared.scales.map { spec.firstFeature(ofScale: $0.index) }
         let volumetric = self.volumetric
         let shape = prepared.kept.shape
         let region = prepared.region
@@ -345,8 +372,9 @@ public struct FeatureBank: Sendable {
                     let o = outRow + feature
                     for x in xs { o[x * f] = values[x] }
                 }
-                for s in prepared.scales {
-                    var feature = s.index * perScale
+                if let raw = prepared.raw { emit(stencils.row(raw.pointer, z, y), 0) }
+                for (n, s) in prepared.scales.enumerated() {
+                    var feature = firstOf[n]
                     let g = UnsafePointer(s.smoothed.pointer)
                     var hessianReady = false
                     func hessian() {
@@ -367,7 +395,7 @@ public struct FeatureBank: Sendable {
                             stencils.hessian(2, 2, g, z, y, h[2], xs, t1, t2)
                         }
                     }
-                    for filter in filters {
+                    for filter in filtersOf[n] {
                         switch filter {
                         case .intensity:
                             emit(stencils.row(g, z, y), feature)
