@@ -31,8 +31,7 @@ struct LearnBenchmark: ParsableCommand {
         for target in [10_000, 100_000, 200_000, 1_000_000] {
             try resetLabels(project)
             let labelled = try importTruth(phantom, into: project, voxels: target)
-            var run = TrainingRun(project: project, volume: volume, spec: TrainingRun.interactiveSpec,
-                                  configuration: TrainingRun.interactiveConfiguration)
+            var run = try TrainingRun(project: project, volume: volume)
             run.crossValidates = false
             let (_, firstSeconds) = try BenchSupport.time { try run.run() }      // features computed
             let (_, warmSeconds) = try BenchSupport.time { try run.run() }       // features cached
@@ -43,9 +42,7 @@ struct LearnBenchmark: ParsableCommand {
         // Latency: 200k labelled voxels, features cached, then one new stroke (a 5-voxel-radius disc).
         try resetLabels(project)
         let labelled = try importTruth(phantom, into: project, voxels: 200_000)
-        let cache = FeatureCache(volume: volume, spec: TrainingRun.interactiveSpec)
-        var run = TrainingRun(project: project, volume: volume, spec: TrainingRun.interactiveSpec,
-                              configuration: TrainingRun.interactiveConfiguration, cache: cache)
+        var run = try TrainingRun(project: project, volume: volume)
         run.crossValidates = false
         _ = try run.run()
         try paintStroke(project, phantom: phantom, slice: 130)
@@ -55,7 +52,7 @@ struct LearnBenchmark: ParsableCommand {
         let (_, predictSeconds) = try BenchSupport.time { try Predictor(forest: forest, volume: volume).predict(view) }
         let debounce = 0.25 * Double(2)   // App.trainDelayTicks ticks of the run loop's 250 ms
         let result: [String: Any] = [
-            "benchmark": "learn", "scan": "fossil phantom 256^3 u8", "features": TrainingRun.interactiveSpec.featureCount,
+            "benchmark": "learn", "scan": "fossil phantom 256^3 u8", "features": run.spec.featureCount,
             "growth": growth,
             "stroke_to_overlay": ["labelled_voxels": labelled, "debounce_s": debounce, "train_s": trainSeconds,
                                   "predict_view_s": predictSeconds, "total_s": debounce + trainSeconds + predictSeconds],

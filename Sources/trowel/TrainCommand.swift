@@ -20,22 +20,37 @@ struct TrainCommand: ParsableCommand {
     var project: String
 
     @Option(help: "Trees in the forest.")
-    var trees = TrainingRun.interactiveConfiguration.treeCount
+    var trees = TrainingRecipe.standard.forest.treeCount
 
     @Option(help: "Maximum tree depth.")
-    var depth = TrainingRun.interactiveConfiguration.maxDepth
+    var depth = TrainingRecipe.standard.forest.maxDepth
 
-    @Option(help: "Largest Gaussian scale σ, or min:max (e.g. 1:32).")
-    var sigma = "1:16"
+    @Option(help: "Feature bank: basic (scikit-image's: Gaussian, gradient, Hessian) or ilastik (adds LoG, DoG, structure tensor).")
+    var features: TrainingRecipe.Bank = TrainingRecipe.standard.bank
+
+    @Option(help: "Largest Gaussian scale σ, or min:max (e.g. 0.5:16; default 1:16 for basic, 0.7:10 for ilastik).")
+    var sigma: String?
+
+    @Flag(inversion: .prefixedNo, help: "The raw, unsmoothed voxel value as one more feature.")
+    var raw = TrainingRecipe.standard.includesRaw
 
     @Flag(name: .customLong("3d"), help: "Volumetric features (default: 2D, within each slice).")
     var volumetric = false
 
+    @Option(help: "Voxel scaling: percentiles (the scan's 0.5–99.5 % to 0…1, clipped) or dtype (u8 / 255, as scikit-image).")
+    var scaling: TrainingRecipe.Scaling = TrainingRecipe.standard.scaling
+
+    @Option(help: "Class weights: uniform (default; measured best on real CT) or balanced (more recall on a rare class, less precision).")
+    var classWeights: ForestConfiguration.ClassWeighting = TrainingRecipe.standard.forest.classWeighting
+
     @Option(help: "Training samples kept at most (stratified subsample).")
-    var maxSamples = TrainingRun.interactiveConfiguration.maxSamples
+    var maxSamples = TrainingRecipe.standard.forest.maxSamples
 
     @Option(help: "Cross-validation folds.")
     var folds = 3
+
+    @Flag(help: "Cross-validate the candidate configurations (banks, scales, 2D/3D) and train the one with the best held-out F1.")
+    var auto = false
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -45,55 +60,90 @@ struct TrainCommand: ParsableCommand {
         guard depth >= 0 else { throw ValidationError("--depth must not be negative") }
         guard maxSamples > 0 else { throw ValidationError("--max-samples must be positive") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
-        _ = try sigmas()
+        _ = try recipe()
     }
 
-    func sigmas() throws -> (Double, Double) {
-        let parts = sigma.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        switch parts.count {
-        case 1: if let hi = parts[0], hi >= 1 { return (1, hi) }
-        case 2: if let lo = parts[0], let hi = parts[1], lo > 0, hi >= lo { return (lo, hi) }
-        default: break
+    /// The recipe the options describe.
+    func recipe() throws -> TrainingRecipe {
+        var r = features == .ilastik
+            ? TrainingRecipe(name: "ilastik", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10)
+            : TrainingRecipe.standard
+        if let sigma {
+            let parts = sigma.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            switch parts.count {
+            case 1 where (parts[0] ?? 0) >= r.sigmaMin: r.sigmaMax = parts[0]!
+            case 2 where parts[0] != nil && parts[1] != nil && parts[0]! > 0 && parts[1]! >= parts[0]!:
+                (r.sigmaMin, r.sigmaMax) = (parts[0]!, parts[1]!)
+            default: throw ValidationError("--sigma \(sigma): give σmax (e.g. 16) or σmin:σmax (e.g. 0.5:32)")
+            }
         }
-        throw ValidationError("--sigma \(sigma): give σmax (e.g. 16) or σmin:σmax (e.g. 1:32)")
+        if r.sigmas.isEmpty {
+            throw ValidationError("--sigma \(sigma ?? ""): no ilastik scale (\(TrainingRecipe.ilastikScales.map { "\($0)" }.joined(separator: ", "))) lies in that range")
+        }
+        r.includesRaw = raw
+        r.dimensionality = volumetric ? .volumetric : .planar
+        r.scaling = scaling
+        r.forest.treeCount = trees
+        r.forest.maxDepth = depth
+        r.forest.maxSamples = maxSamples
+        r.forest.classWeighting = classWeights
+        let s = r.sigmas.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+        r.name = "\(r.bank.rawValue) σ\(s.first!)–\(s.last!)\(raw ? " +raw" : "")\(volumetric ? " 3D" : "")"
+            + (classWeights == .balanced ? " balanced" : "")
+        return r
     }
 
     func run() throws {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
             let volume = try MultiscaleVolume.open(at: project.volumeURL)
-            let (lo, hi) = try sigmas()
-            let spec = FeatureSpec.basic(sigmaMin: lo, sigmaMax: hi, dimensionality: volumetric ? .volumetric : .planar)
-            var configuration = TrainingRun.interactiveConfiguration
-            configuration.treeCount = trees
-            configuration.maxDepth = depth
-            configuration.maxSamples = maxSamples
-            var run = TrainingRun(project: project, volume: volume, spec: spec, configuration: configuration)
-            run.folds = folds
             Interrupts.install()
             let started = Date()
+            var recipe = try recipe()
+            var selection: RecipeSelection?
+            if auto {
+                // The user's forest options apply to every candidate.
+                let candidates = TrainingRecipe.candidates.map { c -> TrainingRecipe in
+                    var c = c
+                    c.forest = recipe.forest
+                    return c
+                }
+                let chosen = try RecipeSelection.choose(project: project, volume: volume, among: candidates, folds: folds,
+                                                        progress: { i, fraction in
+                    Terminal.showProgress(String(format: "comparing %@ (%d/%d) %3.0f%%", candidates[i].name, i + 1,
+                                                 candidates.count, fraction * 100))
+                }, isCancelled: { Interrupts.isInterrupted })
+                Terminal.clearProgressLine()
+                recipe = chosen.chosen
+                selection = chosen
+            }
+            var run = try TrainingRun(project: project, volume: volume, recipe: recipe)
+            run.folds = folds
             let (_, record) = try run.run(progress: { phase, fraction in
                 Terminal.showProgress(String(format: "training: %@ %3.0f%%", phase, fraction * 100))
             }, isCancelled: { Interrupts.isInterrupted })
             Terminal.clearProgressLine()
             let seconds = Date().timeIntervalSince(started)
             let names = Dictionary(uniqueKeysWithValues: try project.classes().map { ($0.id, $0.name) })
+            let spec = run.spec
             if json {
-                var object: [String: Any] = [
-                    "model": record.id, "training_voxels": record.trainingVoxels, "seconds": seconds,
-                    "training_seconds": record.trainingSeconds, "features": spec.description,
-                    "counts": Dictionary(uniqueKeysWithValues: record.countsByClass.map { (names[$0.key] ?? "class \($0.key)", $0.value) }),
-                ]
-                object["oob_error_optimistic"] = record.oobError ?? NSNull()
-                if let m = record.metrics {
-                    object["metrics"] = MetricsText.json(m, names: names)
-                    object["accuracy"] = m.overallAccuracy
-                    object["validated_voxels"] = m.evaluatedVoxels
-                } else {
-                    object["metrics"] = NSNull()
-                }
-                print(try MetricsText.serialize(object))
+                let report = TrainReport(record: record, recipe: recipe, spec: spec, seconds: seconds, names: names,
+                                         selection: selection)
+                print(try report.jsonText())
             } else {
+                if let selection {
+                    print("compared \(selection.candidates.count) configurations by held-out mean F1 over the classes:")
+                    for (i, c) in selection.candidates.enumerated() {
+                        let score = c.score.map { String(format: "%.4f", $0) } ?? "not scorable"
+                        print(String(format: "  %@ %@  %@ (%.1f s)", i == selection.chosenIndex ? "→" : " ",
+                                     c.recipe.name.padding(toLength: 26, withPad: " ", startingAt: 0), score, c.seconds))
+                    }
+                    if let margin = selection.margin {
+                        print(String(format: "chose %@, %.4f above the next best", selection.chosen.name, margin))
+                    } else {
+                        print("chose \(selection.chosen.name): label a second slice of each class so the candidates can be scored")
+                    }
+                }
                 let counts = record.countsByClass.sorted { $0.key < $1.key }
                     .map { "\(names[$0.key] ?? "class \($0.key)") \($0.value)" }.joined(separator: ", ")
                 print("model \(record.id): \(record.trainingVoxels) labelled voxels (\(counts)), \(spec.description)")
@@ -107,6 +157,94 @@ struct TrainCommand: ParsableCommand {
                 if let oob = record.oobError { print(String(format: "out-of-bag error %.4f (optimistic)", oob)) }
             }
         }
+    }
+}
+
+extension TrainingRecipe.Bank: ExpressibleByArgument {}
+extension TrainingRecipe.Scaling: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "percentiles": self = .percentiles
+        case "dtype", "dtype-range": self = .dtypeRange
+        default: return nil
+        }
+    }
+}
+extension ForestConfiguration.ClassWeighting: ExpressibleByArgument {}
+
+/// `trowel train --json`: the model, what it learned from, its held-out scores and, with `--auto`,
+/// every candidate's score.
+struct TrainReport: Encodable {
+    struct ClassScore: Encodable {
+        var precision, recall, f1, jaccard, accuracy: Double
+        var support: Int
+    }
+    struct Auto: Encodable {
+        var candidates: [RecipeSelection.Candidate]
+        var chosen: String
+        var margin: Double?
+    }
+
+    var model: String
+    var recipe: String
+    var features: String
+    var trainingVoxels: Int
+    var counts: [String: Int]
+    var seconds: Double
+    var trainingSeconds: Double
+    var oobErrorOptimistic: Double?
+    var metrics: [String: ClassScore]?
+    var accuracy: Double?
+    var validatedVoxels: Int?
+    var auto: Auto?
+
+    enum CodingKeys: String, CodingKey {
+        case model, recipe, features, trainingVoxels = "training_voxels", counts, seconds, trainingSeconds = "training_seconds"
+        case oobErrorOptimistic = "oob_error_optimistic", metrics, accuracy, validatedVoxels = "validated_voxels", auto
+    }
+
+    init(record: ModelRecord, recipe: TrainingRecipe, spec: FeatureSpec, seconds: Double, names: [Int: String],
+         selection: RecipeSelection?) {
+        model = record.id
+        self.recipe = recipe.name
+        features = spec.description
+        trainingVoxels = record.trainingVoxels
+        counts = Dictionary(uniqueKeysWithValues: record.countsByClass.map { (names[$0.key] ?? "class \($0.key)", $0.value) })
+        self.seconds = seconds
+        trainingSeconds = record.trainingSeconds
+        oobErrorOptimistic = record.oobError
+        if let m = record.metrics {
+            metrics = Dictionary(uniqueKeysWithValues: m.perClass.map { id, c in
+                (names[id] ?? "class \(id)", ClassScore(precision: c.precision, recall: c.recall, f1: c.f1, jaccard: c.jaccard,
+                                                        accuracy: c.accuracy, support: c.support))
+            })
+            accuracy = m.overallAccuracy
+            validatedVoxels = m.evaluatedVoxels
+        }
+        auto = selection.map { Auto(candidates: $0.candidates, chosen: $0.chosen.name, margin: $0.margin) }
+    }
+
+    /// Optionals are written as null (scripts look for the keys).
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(recipe, forKey: .recipe)
+        try c.encode(features, forKey: .features)
+        try c.encode(trainingVoxels, forKey: .trainingVoxels)
+        try c.encode(counts, forKey: .counts)
+        try c.encode(seconds, forKey: .seconds)
+        try c.encode(trainingSeconds, forKey: .trainingSeconds)
+        try c.encode(oobErrorOptimistic, forKey: .oobErrorOptimistic)
+        try c.encode(metrics, forKey: .metrics)
+        try c.encodeIfPresent(accuracy, forKey: .accuracy)
+        try c.encodeIfPresent(validatedVoxels, forKey: .validatedVoxels)
+        try c.encodeIfPresent(auto, forKey: .auto)
+    }
+
+    func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
 

@@ -116,4 +116,30 @@ import TrowelVolume
         #expect(untrained.status == 1)
         #expect(untrained.stderr.contains("no labelled voxels"))
     }
+
+    @Test func autoComparesTheCandidatesAndTrainsTheWinner() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        let imported = try TrowelBinary.run(["labels", "import", f.project.path, f.labels.path, "--shape", "48,64,64", "--dtype", "u8"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let train = try TrowelBinary.run(["train", f.project.path, "--auto", "--trees", "6", "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let report = try Self.json(train.stdout)
+        let auto = try #require(report["auto"] as? [String: Any])
+        let candidates = try #require(auto["candidates"] as? [[String: Any]])
+        #expect(candidates.count == 4)
+        let scored = candidates.compactMap { c in (c["score"] as? Double).map { (c["recipe"] as? String ?? "", $0) } }
+        let best = try #require(scored.max { $0.1 < $1.1 })
+        #expect(auto["chosen"] as? String == best.0)
+        #expect(report["recipe"] as? String == best.0)
+
+        // The ilastik bank and scales below 1 from the command line; a bad σ range is one line.
+        let ilastik = try TrowelBinary.run(["train", f.project.path, "--features", "ilastik", "--sigma", "0.7:1.6", "--trees", "6", "--json"])
+        #expect(ilastik.status == 0, "\(ilastik.stderr)")
+        let features = try #require(try Self.json(ilastik.stdout)["features"] as? String)
+        #expect(features.contains("raw+intensity+laplacianOfGaussian") && features.contains("σ=0.7,1,1.6") && features.contains("clipped"))
+        let bad = try TrowelBinary.run(["train", f.project.path, "--features", "ilastik", "--sigma", "11:20"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("no ilastik scale"))
+    }
 }

@@ -5,13 +5,6 @@ import TrowelVolume
 /// The whole train step, used by `trowel train` AND by the TUI's background trainer: gather the
 /// labels, compute (cached) features, cross-validate without leakage, train on everything, save.
 public struct TrainingRun: Sendable {
-    /// Interactive features: σ 1…16 (5 scales, 20 features in 2D, halo 66), planar, dtype range.
-    /// σ 32 (ml4paleo's default) doubles the halo and the feature time for little gain on small strokes.
-    public static let interactiveSpec = FeatureSpec.basic(sigmaMin: 1, sigmaMax: 16)
-    /// ml4paleo's forest (50 trees, depth 12, balanced) with samples capped at 30 000 (stratified),
-    /// so that training on ~200k labelled voxels stays well under a second on 2 cores in release.
-    public static let interactiveConfiguration = ForestConfiguration(maxSamples: 30_000)
-
     public let project: Project
     public let volume: MultiscaleVolume
     public let spec: FeatureSpec
@@ -31,6 +24,13 @@ public struct TrainingRun: Sendable {
         self.configuration = configuration
         // A cache for another spec would hand back the wrong features.
         self.cache = cache.flatMap { $0.spec == spec ? $0 : nil } ?? FeatureCache(volume: volume, spec: spec)
+    }
+
+    /// A run of `recipe` on the project's scan (its normalisation from the scan's recorded percentiles).
+    public init(project: Project, volume: MultiscaleVolume, recipe: TrainingRecipe = .standard,
+                cache: FeatureCache? = nil) throws {
+        self.init(project: project, volume: volume, spec: recipe.spec(for: try project.record()),
+                  configuration: recipe.forest, cache: cache)
     }
 
     /// Held-out scores for the labels as they are now (features from the cache): the validation step

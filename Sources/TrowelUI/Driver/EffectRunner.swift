@@ -34,8 +34,10 @@ public final class EffectRunner {
         let previewer = Previewer(volume: session.volume, onPreview: { inbox.post(.predictionLoaded(Prediction($0))) },
                                   onFailure: { inbox.post(.failure($0)) })
         self.previewer = previewer
-        trainer = Trainer(project: session.project, volume: session.volume, spec: TrainingRun.interactiveSpec,
-                          configuration: TrainingRun.interactiveConfiguration) { event in
+        let recipe = TrainingRecipe.standard
+        let spec = (try? session.project.record()).map(recipe.spec(for:)) ?? recipe.spec(dtype: session.volume.dtype, values: ValueSummary(minimum: 0, maximum: 0, mean: 0, low: 0, high: 0))
+        trainer = Trainer(project: session.project, volume: session.volume, spec: spec,
+                          configuration: recipe.forest) { event in
             switch event {
             case .phase(let phase, let fraction):
                 inbox.post(.trainingProgress(phase: phase, fraction: fraction), replacingProgress: true)

@@ -1,0 +1,65 @@
+import Foundation
+import TrowelML
+import TrowelVolume
+
+/// `trowel train --auto`: each candidate recipe is cross-validated on the project's labels with
+/// the same leakage-aware folds as every model, and the one with the best held-out score wins.
+/// The score is the mean F1 over the labelled classes, so a rare class counts as much as a common one.
+public struct RecipeSelection: Sendable {
+    /// One candidate's held-out result.
+    public struct Candidate: Sendable, Encodable {
+        public var recipe: TrainingRecipe
+        /// Mean held-out F1 over the classes; nil when the labels are too few to hold any out.
+        public var score: Double?
+        /// Held-out F1 per class id.
+        public var f1ByClass: [Int: Double]
+        public var seconds: Double
+
+        enum CodingKeys: String, CodingKey { case recipe, score, f1ByClass = "f1_by_class", seconds }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(recipe.name, forKey: .recipe)
+            try c.encode(score, forKey: .score)
+            try c.encode(Dictionary(uniqueKeysWithValues: f1ByClass.map { (String($0.key), $0.value) }), forKey: .f1ByClass)
+            try c.encode(seconds, forKey: .seconds)
+        }
+    }
+
+    public let candidates: [Candidate]
+    /// Index into `candidates` of the winner.
+    public let chosenIndex: Int
+
+    public var chosen: TrainingRecipe { candidates[chosenIndex].recipe }
+
+    /// How far the winner's score is above the runner-up's (nil without two scores).
+    public var margin: Double? {
+        let scores = candidates.compactMap(\.score).sorted(by: >)
+        return scores.count >= 2 ? scores[0] - scores[1] : nil
+    }
+
+    /// Cross-validates every recipe of `recipes` (in order; ties go to the earlier one) and picks
+    /// the best. With no candidate scorable (labels on one slice only, say) the first recipe wins.
+    /// `progress(recipe index, fraction)`; `isCancelled` is polled between folds.
+    public static func choose(project: Project, volume: MultiscaleVolume, among recipes: [TrainingRecipe],
+                              folds: Int = 3, progress: (Int, Double) -> Void = { _, _ in },
+                              isCancelled: () -> Bool = { false }) throws -> RecipeSelection {
+        precondition(!recipes.isEmpty, "RecipeSelection: no candidates")
+        var candidates: [Candidate] = []
+        for (i, recipe) in recipes.enumerated() {
+            if isCancelled() { throw LearningError.cancelled }
+            let started = Date()
+            var run = try TrainingRun(project: project, volume: volume, recipe: recipe)
+            run.folds = folds
+            let metrics = try run.validate(progress: { progress(i, $0) }, isCancelled: isCancelled)
+            let f1 = metrics.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { ($0.key, $0.value.f1) }) } ?? [:]
+            let score = f1.isEmpty ? nil : f1.values.reduce(0, +) / Double(f1.count)
+            candidates.append(Candidate(recipe: recipe, score: score, f1ByClass: f1, seconds: Date().timeIntervalSince(started)))
+        }
+        var best = 0
+        for (i, c) in candidates.enumerated() {
+            if let s = c.score, s > (candidates[best].score ?? -1) { best = i }
+        }
+        return RecipeSelection(candidates: candidates, chosenIndex: best)
+    }
+}

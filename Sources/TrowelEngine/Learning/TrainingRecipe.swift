@@ -1,0 +1,114 @@
+import TrowelML
+import TrowelVolume
+
+/// A way to train a model, independent of any scan: which feature bank, its scales, 2D or 3D, how
+/// voxels are normalised, and the forest. `spec(for:)` turns it into the exact features for one
+/// project (the normalisation window comes from the scan's recorded percentiles). The default and
+/// the candidates `trowel train --auto` compares are recipes, and so are the rows of
+/// `trowel-bench quality`, so the benchmark measures exactly what users get.
+public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Which filters the features use.
+    public enum Bank: String, Hashable, Sendable, Codable, CaseIterable {
+        /// scikit-image's `multiscale_basic_features`: Gaussian, gradient magnitude, Hessian eigenvalues.
+        case basic
+        /// ilastik's six families: Gaussian, LoG, gradient magnitude, DoG, structure tensor, Hessian.
+        case ilastik
+    }
+
+    /// How raw voxel values are scaled before filtering.
+    public enum Scaling: String, Hashable, Sendable, Codable {
+        /// scikit-image's `img_as_float` (u8 / 255; signed integers from their full range).
+        case dtypeRange
+        /// The scan's 0.5 and 99.5 percentiles to 0…1, clipped (the reference's choice for 16-bit CT).
+        case percentiles
+    }
+
+    /// A short name for tables and `--auto` reports, e.g. "basic σ0.5–16 +raw".
+    public var name: String
+    public var bank: Bank
+    /// Gaussian scales: scikit-image's log2 series from `sigmaMin` to `sigmaMax` for `.basic`;
+    /// for `.ilastik`, its grid's scales within `sigmaMin...sigmaMax`.
+    public var sigmaMin: Double
+    public var sigmaMax: Double
+    public var includesRaw: Bool
+    public var dimensionality: FeatureSpec.Dimensionality
+    public var scaling: Scaling
+    public var forest: ForestConfiguration
+
+    public init(name: String, bank: Bank = .basic, sigmaMin: Double = 1, sigmaMax: Double = 16, includesRaw: Bool = true,
+                dimensionality: FeatureSpec.Dimensionality = .planar, scaling: Scaling = .percentiles,
+                forest: ForestConfiguration = TrainingRecipe.interactiveForest) {
+        self.name = name
+        self.bank = bank
+        self.sigmaMin = sigmaMin
+        self.sigmaMax = sigmaMax
+        self.includesRaw = includesRaw
+        self.dimensionality = dimensionality
+        self.scaling = scaling
+        self.forest = forest
+    }
+
+    /// ml4paleo's forest (50 trees, depth 12, unweighted) with samples capped at 30 000
+    /// (stratified), so training on ~200k labelled voxels stays well under a second on 2 cores.
+    public static let interactiveForest = ForestConfiguration(maxSamples: 30_000)
+
+    /// ilastik's default scales (without its σ 0.3, which only smooths).
+    public static let ilastikScales: [Double] = [0.7, 1, 1.6, 3.5, 5, 10]
+
+    /// Gaussian scales σ of this recipe.
+    public var sigmas: [Double] {
+        switch bank {
+        case .basic: return FeatureSpec.sigmaSeries(from: sigmaMin, to: sigmaMax)
+        case .ilastik: return Self.ilastikScales.filter { $0 >= sigmaMin && $0 <= sigmaMax }
+        }
+    }
+
+    /// The features for a scan whose values are summarised by `values` (of type `dtype`).
+    public func spec(dtype: DType, values: ValueSummary) -> FeatureSpec {
+        let normalization: FeatureSpec.Normalization
+        switch scaling {
+        case .dtypeRange:
+            normalization = .dtypeRange
+        case .percentiles:
+            // A flat scan has no window; the dtype range is the only scale left.
+            normalization = values.high > values.low ? .clippedWindow(lower: values.low, upper: values.high) : .dtypeRange
+        }
+        switch bank {
+        case .basic:
+            return FeatureSpec(sigmas: sigmas, dimensionality: dimensionality, normalization: normalization,
+                               includesRaw: includesRaw)
+        case .ilastik:
+            return .ilastik(sigmas: sigmas, dimensionality: dimensionality, normalization: normalization,
+                            includesRaw: includesRaw)
+        }
+    }
+
+    /// The features for the project's scan.
+    public func spec(for record: ProjectRecord) -> FeatureSpec {
+        spec(dtype: DType(rawValue: record.dtype) ?? .u8, values: record.values)
+    }
+
+    public var description: String { name }
+
+    // MARK: - The recipes
+
+    /// What the viewer and `trowel train` use unless told otherwise: chosen by `trowel-bench quality`
+    /// against the reference on the generated hard-fossil suite and real CT (see README).
+    public static let standard = TrainingRecipe(name: "basic σ1–16 +raw")
+
+    /// ml4paleo's own method: scikit-image's bank at σ 1…32, dtype range, no raw feature.
+    public static let ml4paleo = TrainingRecipe(name: "ml4paleo σ1–32", sigmaMax: 32, includesRaw: false, scaling: .dtypeRange)
+
+    /// Trowel's default before issue 10: σ 1…16, balanced class weights, dtype range.
+    public static let previousDefault = TrainingRecipe(
+        name: "old default (balanced σ1–16)", includesRaw: false, scaling: .dtypeRange,
+        forest: ForestConfiguration(classWeighting: .balanced, maxSamples: 30_000))
+
+    /// The configurations `trowel train --auto` compares by held-out F1.
+    public static let candidates: [TrainingRecipe] = [
+        standard,
+        TrainingRecipe(name: "basic σ0.5–16 +raw", sigmaMin: 0.5),
+        TrainingRecipe(name: "ilastik σ0.7–10 +raw", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10),
+        TrainingRecipe(name: "basic σ1–16 +raw 3D", dimensionality: .volumetric),
+    ]
+}

@@ -1,0 +1,254 @@
+import ArgumentParser
+import Foundation
+import TrowelEngine
+import TrowelML
+import TrowelVolume
+
+/// `trowel-bench quality`: segmentation quality, not speed. For every case (a folder with a scan,
+/// sparse training labels and exact truth: the generated hard-fossil suite and any real CT given
+/// with `--cases`), in one run: F1 of the reference pipeline (scikit-image + scikit-learn,
+/// ml4paleo's method, `Scripts/reference-quality.py`) and of each Trowel recipe, all trained on the
+/// same labels and scored on the same unlabelled slices. Trowel's rows run the product's own code:
+/// a project is converted, the labels imported, `TrainingRun` trains and `Predictor` predicts.
+struct QualityBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quality",
+        abstract: "Segmentation F1 of the reference and of Trowel's recipes on hard and real scans, in one run.")
+
+    @Option(parsing: .upToNextOption, help: "Case folders (meta.json, scan.raw, labels.u8, truth.u8), or folders of them.")
+    var cases: [String] = []
+
+    @Flag(inversion: .prefixedNo, help: "Generate and include the hard-fossil suite.")
+    var suite = true
+
+    @Option(help: "Seed of the generated suite.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Recipes to run: names from --list-recipes, comma-separated, or 'all'.")
+    var recipes = "all"
+
+    @Option(help: "Override every recipe's training-sample cap (its name gets ' cap N').")
+    var maxSamples: Int?
+
+    @Flag(help: "List the recipes and exit.")
+    var listRecipes = false
+
+    @Option(help: "Python with numpy, scikit-image and scikit-learn for the reference ('' to skip it).")
+    var python = "/tmp/trowel-bench/venv/bin/python"
+
+    @Option(help: "The reference script.")
+    var referenceScript = "Scripts/reference-quality.py"
+
+    @Option(help: "Where projects and the generated suite are written.")
+    var workDir = "/tmp/trowel-bench-quality"
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    /// Every recipe the benchmark knows: the default, the candidates, and the baselines.
+    static var allRecipes: [TrainingRecipe] {
+        var out = [TrainingRecipe.ml4paleo, TrainingRecipe.previousDefault]
+        for r in TrainingRecipe.candidates where !out.contains(where: { $0.name == r.name }) { out.append(r) }
+        out.append(TrainingRecipe(name: "basic σ1–16 (no raw)", includesRaw: false))
+        out.append(TrainingRecipe(name: "basic σ1–32 +raw", sigmaMax: 32))
+        out.append(TrainingRecipe(name: "basic σ1–16 +raw dtype", scaling: .dtypeRange))
+        out.append(TrainingRecipe(name: "basic σ1–16 +raw cap 100k", forest: ForestConfiguration(maxSamples: 100_000)))
+        out.append(TrainingRecipe(name: "ilastik σ0.7–10 +raw cap 100k", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10,
+                                  forest: ForestConfiguration(maxSamples: 100_000)))
+        return out
+    }
+
+    func run() throws {
+        if listRecipes {
+            for r in Self.allRecipes { print(r.name) }
+            return
+        }
+        var chosen: [TrainingRecipe]
+        if recipes == "all" {
+            chosen = Self.allRecipes
+        } else {
+            let names = recipes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            chosen = try names.map { n in
+                guard let r = Self.allRecipes.first(where: { $0.name == n }) else {
+                    throw ValidationError("no recipe '\(n)' (see --list-recipes)")
+                }
+                return r
+            }
+        }
+        if let maxSamples {
+            guard maxSamples > 0 else { throw ValidationError("--max-samples must be positive") }
+            chosen = chosen.map { r in
+                var r = r
+                r.forest.maxSamples = maxSamples
+                r.name += " cap \(maxSamples)"
+                return r
+            }
+        }
+        let work = URL(fileURLWithPath: workDir)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        var folders: [URL] = []
+        if suite {
+            folders.append(try QualityCase.writePhantom(to: work.appendingPathComponent("suite"), seed: seed))
+        }
+        for path in cases { folders += try QualityCase.folders(in: URL(fileURLWithPath: path)) }
+        guard !folders.isEmpty else { throw ValidationError("no cases: give --cases or keep --suite") }
+
+        var results: [CaseResult] = []
+        for folder in folders {
+            let c = try QualityCase(folder: folder)
+            log("\(c.meta.name): \(c.meta.z)×\(c.meta.y)×\(c.meta.x) \(c.meta.dtype), labelled slices \(c.meta.labelledSlices)")
+            var result = CaseResult(name: c.meta.name, source: c.meta.source, licence: c.meta.licence,
+                                    shape: [c.meta.z, c.meta.y, c.meta.x], dtype: c.meta.dtype)
+            result.reference = runReference(on: folder)
+            if let r = result.reference { log(String(format: "  reference F1 %.4f (%.1f s)", r.f1, r.seconds)) }
+            let evaluation = try c.prepareProject(in: work)
+            for recipe in chosen {
+                let row = try evaluation.score(recipe)
+                log(String(format: "  %@ F1 %.4f (held-out %@, %.1f s)", recipe.name, row.f1,
+                           row.heldOutF1.map { String(format: "%.4f", $0) } ?? "–", row.seconds))
+                result.trowel.append(row)
+            }
+            results.append(result)
+        }
+        let report = QualityReport(cases: results, defaultRecipe: TrainingRecipe.standard.name)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table)
+        }
+    }
+
+    func log(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// The reference's F1 on one case, or nil (with a note on stderr) when it cannot run.
+    func runReference(on folder: URL) -> ReferenceResult? {
+        guard !python.isEmpty else { return nil }
+        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: referenceScript) else {
+            log("  reference skipped: \(python) or \(referenceScript) missing")
+            return nil
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [referenceScript, "--inputs", folder.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.standardError
+        do { try process.run() } catch {
+            log("  reference failed to start: \(error)")
+            return nil
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let result = try? JSONDecoder().decode(ReferenceResult.self, from: Data(line.utf8)) else {
+            log("  reference failed (exit \(process.terminationStatus))")
+            return nil
+        }
+        return result
+    }
+}
+
+/// What `Scripts/reference-quality.py` prints (the fields the benchmark reads).
+struct ReferenceResult: Codable {
+    var f1: Double
+    var precision: Double?
+    var recall: Double?
+    var seconds: Double
+}
+
+/// One Trowel recipe on one case.
+struct RecipeResult: Codable {
+    var recipe: String
+    var f1: Double
+    var precision: Double
+    var recall: Double
+    /// The leakage-aware cross-validated F1 of the target class that `trowel train` reports.
+    var heldOutF1: Double?
+    var seconds: Double
+    var features: Int
+
+    enum CodingKeys: String, CodingKey {
+        case recipe, f1, precision, recall, heldOutF1 = "held_out_f1", seconds, features
+    }
+}
+
+struct CaseResult: Codable {
+    var name: String
+    var source: String
+    var licence: String
+    var shape: [Int]
+    var dtype: String
+    var reference: ReferenceResult?
+    var trowel: [RecipeResult] = []
+}
+
+/// Every case, and per recipe the mean F1 and how it compares with the reference.
+struct QualityReport: Encodable {
+    var cases: [CaseResult]
+    var defaultRecipe: String
+
+    struct Summary: Encodable {
+        var recipe: String
+        var meanF1: Double
+        /// Mean of (recipe − reference) over the cases the reference ran on.
+        var meanGainOverReference: Double?
+        /// Cases where the recipe scored at or above the reference.
+        var casesAtOrAboveReference: Int
+        var casesWithReference: Int
+    }
+
+    var summaries: [Summary] {
+        guard let first = cases.first else { return [] }
+        return first.trowel.map(\.recipe).map { name in
+            let rows = cases.compactMap { c in c.trowel.first { $0.recipe == name }.map { (c, $0) } }
+            let mean = rows.map(\.1.f1).reduce(0, +) / Double(max(1, rows.count))
+            let paired = rows.compactMap { c, r in c.reference.map { r.f1 - $0.f1 } }
+            return Summary(recipe: name, meanF1: mean,
+                           meanGainOverReference: paired.isEmpty ? nil : paired.reduce(0, +) / Double(paired.count),
+                           casesAtOrAboveReference: paired.filter { $0 >= 0 }.count, casesWithReference: paired.count)
+        }
+    }
+
+    var referenceMeanF1: Double? {
+        let f = cases.compactMap { $0.reference?.f1 }
+        return f.isEmpty ? nil : f.reduce(0, +) / Double(f.count)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case benchmark, cases, defaultRecipe = "default_recipe", summaries, referenceMeanF1 = "reference_mean_f1"
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode("quality", forKey: .benchmark)
+        try c.encode(cases, forKey: .cases)
+        try c.encode(defaultRecipe, forKey: .defaultRecipe)
+        try c.encode(summaries, forKey: .summaries)
+        try c.encode(referenceMeanF1, forKey: .referenceMeanF1)
+    }
+
+    /// A table for people: one row per recipe, one column per case, F1 of the target class.
+    var table: String {
+        let names = cases.map(\.name)
+        let width = max(10, names.map(\.count).max() ?? 0)
+        func cell(_ s: String) -> String { s.padding(toLength: width + 1, withPad: " ", startingAt: 0) }
+        var lines = [cell("F1 of class 1").padding(toLength: 30, withPad: " ", startingAt: 0) + names.map(cell).joined() + "mean"]
+        let ref = cases.map { $0.reference.map { String(format: "%.4f", $0.f1) } ?? "–" }
+        lines.append("reference (skimage+sklearn)".padding(toLength: 30, withPad: " ", startingAt: 0) + ref.map(cell).joined()
+                     + (referenceMeanF1.map { String(format: "%.4f", $0) } ?? "–"))
+        for s in summaries {
+            let row = cases.map { c in c.trowel.first { $0.recipe == s.recipe }.map { String(format: "%.4f", $0.f1) } ?? "–" }
+            let mark = s.recipe == defaultRecipe ? " *" : ""
+            lines.append((s.recipe + mark).padding(toLength: 30, withPad: " ", startingAt: 0) + row.map(cell).joined()
+                         + String(format: "%.4f", s.meanF1)
+                         + (s.meanGainOverReference.map { String(format: "  (%+.4f vs reference, ≥ on %d/%d)", $0, s.casesAtOrAboveReference, s.casesWithReference) } ?? ""))
+        }
+        lines.append("* the default recipe")
+        return lines.joined(separator: "\n")
+    }
+}
