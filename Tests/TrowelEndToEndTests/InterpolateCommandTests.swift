@@ -13,7 +13,7 @@ struct InterpolateCommandTests {
         #expect(try TrowelBinary.run(["sample", "-o", scratch("D").path, "--size", "48", "--slices", "24"]).status == 0)
         let project = scratch("P.trowel")
         #expect(try TrowelBinary.run(["convert", scratch("D/scan.zarr").path, "-o", project.path]).status == 0)
-        let truthArray = try ZarrArray.open(at: scratch("D/truth.zarr"))
+        let truthArray = try ZarrArray.open(at: scratch("D/truth.zarr/0"))
         let truth = try truthArray.read(truthArray.shape.box, as: UInt8.self)
         if label {
             var sparse = truth
@@ -31,7 +31,8 @@ struct InterpolateCommandTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let (project, truth) = try Self.project(scratch)
-        let run = try TrowelBinary.run(["interpolate", project.path, "--downsample", "2", "-o", "interp-test", "--json"])
+        // The sample's bones are a few voxels thick at 48 × 48: solve at full resolution.
+        let run = try TrowelBinary.run(["interpolate", project.path, "--downsample", "1", "-o", "interp-test", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         let summary = try LearningCommandTests.json(run.stdout)
         #expect(summary["segmentation"] as? String == "interp-test")
@@ -51,7 +52,7 @@ struct InterpolateCommandTests {
             }
         }
         let dice = 2 * Double(both) / Double(max(1, a + b))
-        #expect(dice >= 0.8, "bone Dice between labelled slices \(dice)")
+        #expect(dice >= 0.95, "bone Dice between labelled slices \(dice)")
         #expect(seg.elements[0..<(4 * plane)].allSatisfy { $0 == 0 })
 
         let text = try TrowelBinary.run(["interpolate", project.path, "--downsample", "2"])
