@@ -13,7 +13,9 @@ struct InterpolateCommand: ParsableCommand {
             solved by Jacobi-preconditioned conjugate gradients on a grid downsampled --downsample \
             times in-plane over the z range of the labelled slices and the labels' bounding box plus \
             --margin, then brought back to full resolution (trilinear probabilities, argmax; painted \
-            voxels keep their label). Writes PROJECT/segmentations/interp-<UTC time>.zarr (or -o ID) \
+            voxels keep their label) and, with --refine (default), solved again at full resolution \
+            between each pair of labelled slices in a band around class boundaries and where the \
+            coarse result is uncertain. Writes PROJECT/segmentations/interp-<UTC time>.zarr (or -o ID) \
             with its pyramid and interpolation.json (provenance), ready for 'trowel mesh \
             --segmentation', 'eval' and 'export'. Voxels outside the labelled slices' z range stay 0 \
             (unlabelled): the walker interpolates between seeds, it cannot extrapolate. Larger \
@@ -42,6 +44,12 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Voxels added around the labels' in-plane bounding box.")
     var margin = 32
 
+    @Flag(inversion: .prefixedNo, help: "After a coarse solve, solve again at full resolution near class boundaries and where the coarse result is uncertain.")
+    var refine = true
+
+    @Option(help: "With --refine: voxels whose upsampled class probability is below this are solved again.")
+    var bandThreshold = 0.9
+
     @Option(name: .shortAndLong, help: "Id of the new segmentation (default: interp-<UTC timestamp>).")
     var output: String?
 
@@ -52,7 +60,8 @@ struct InterpolateCommand: ParsableCommand {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
             let options = LabelInterpolation.Options(downsample: downsample, downsampleZ: downsampleZ, beta: beta,
-                                                     tolerance: tolerance, maxIterations: maxIterations, margin: margin, id: output)
+                                                     tolerance: tolerance, maxIterations: maxIterations, margin: margin, id: output,
+                                                     refine: refine, bandThreshold: bandThreshold)
             let json = self.json
             let result = try LabelInterpolation(project: project, options: options).run { phase in
                 if !json { Terminal.showProgress("interpolating: \(phase)") }
@@ -71,7 +80,8 @@ struct InterpolateCommand: ParsableCommand {
                       + "\(result.voxelsSolved) voxels solved on a \(result.gridShape.map(String.init).joined(separator: "×")) grid, "
                       + "\(result.iterations.map(String.init).joined(separator: "+")) iterations"
                       + (result.converged ? "" : " (NOT converged: raise --max-iterations or --tolerance)")
-                      + String(format: ", %.2f s (solve %.2f s)", result.seconds, result.solveSeconds))
+                      + (result.refinedVoxels > 0 ? ", \(result.refinedVoxels) voxels refined at full resolution" : "")
+                      + String(format: ", %.2f s (solve %.2f s, refine %.2f s)", result.seconds, result.solveSeconds, result.refineSeconds))
                 print("voxels: \(counts); outside slices \(slices.first!)…\(slices.last!) left unlabelled (0)")
             }
         }

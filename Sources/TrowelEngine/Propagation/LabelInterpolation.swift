@@ -30,9 +30,16 @@ public struct LabelInterpolation: Sendable {
         public var margin: Int
         /// Id of the new segmentation (nil: `interp-<UTC timestamp>`).
         public var id: String?
+        /// After a coarse solve, solve again at full resolution in a band: voxels within one
+        /// downsampling factor of a class change or less certain than `bandThreshold`.
+        public var refine: Bool
+        public var bandThreshold: Double
 
         public init(downsample: Int = 4, downsampleZ: Int = 1, beta: Double = 130, tolerance: Double = 1e-3,
-                    maxIterations: Int? = nil, margin: Int = 32, id: String? = nil) {
+                    maxIterations: Int? = nil, margin: Int = 32, id: String? = nil, refine: Bool = true,
+                    bandThreshold: Double = 0.9) {
+            self.refine = refine
+            self.bandThreshold = bandThreshold
             self.downsample = downsample
             self.downsampleZ = downsampleZ
             self.beta = beta
@@ -75,6 +82,11 @@ public struct LabelInterpolation: Sendable {
         public var iterations: [Int]
         public var residuals: [Double]
         public var converged: Bool
+        /// Full-resolution voxels solved again in the band (0 without refinement).
+        public var refinedVoxels: Int
+        /// Iterations of each gap's full-resolution solve (the largest over classes).
+        public var refineIterations: [Int]
+        public var refineSeconds: Double
         public var seconds: Double
         public var solveSeconds: Double
         /// Strokes (not undone) the labels came from.
@@ -86,6 +98,7 @@ public struct LabelInterpolation: Sendable {
             case labelledSlices = "labelled_slices", regionLower = "region_lower", regionUpper = "region_upper"
             case gridShape = "grid_shape", downsample, voxelsSolved = "voxels_solved", seedVoxels = "seed_voxels"
             case voxelsLabelled = "voxels_labelled", solveSeconds = "solve_seconds", createdAt = "created_at"
+            case refinedVoxels = "refined_voxels", refineIterations = "refine_iterations", refineSeconds = "refine_seconds"
         }
     }
 
@@ -154,11 +167,7 @@ public struct LabelInterpolation: Sendable {
         while z < region.upper.z {
             let box = Box(lower: Index3(z: z, y: region.lower.y, x: region.lower.x),
                           upper: Index3(z: min(region.upper.z, z + slab), y: region.upper.y, x: region.upper.x))
-            let raw = try volume.read(box).converted(to: Double.self)
-            var values = Block<Float>(shape: box.shape, repeating: 0)
-            for i in values.elements.indices {
-                values.elements[i] = Float(min(1, max(0, (raw.elements[i] - low) * scale)))
-            }
+            let values = Block<Float>(shape: box.shape, elements: try normalised(volume.read(box), low: low, scale: scale))
             var given = try labels.read(box, as: UInt8.self)
             for i in given.elements.indices { given.elements[i] = compact[Int(given.elements[i])] }
             grid.accumulate(intensities: values, labels: given, z0: z - region.lower.z, sums: &sums, counts: &counts, seeds: &seeds)
@@ -192,29 +201,77 @@ public struct LabelInterpolation: Sendable {
         counts = []
         let solveSeconds = Date().timeIntervalSince(solveStart)
 
-        // 4. Full resolution, slab by slab along storage chunks, into a new segmentation.
+        // 4. Full resolution, gap by gap (consecutive labelled slices): upsample and, when the grid
+        // was coarser, solve again at full resolution in the band of uncertain or boundary voxels,
+        // every other voxel a seed of its upsampled class.
+        let refine = options.refine && grid.factors != Shape(z: 1, y: 1, x: 1)
+        let plane = region.shape.y * region.shape.x
+        var regionClasses = [UInt8](repeating: 0, count: region.shape.voxelCount)
+        let relative = slices.map { $0 - region.lower.z }
+        let gaps = relative.count == 1 ? [(relative[0], relative[0])] : Array(zip(relative, relative.dropFirst()))
+        let fullSpacing = [record.voxelZ, record.voxelY, record.voxelX]
+        let fullUnit = fullSpacing.min() ?? 1
+        var fullParameters = parameters
+        fullParameters.spacing = fullSpacing.map { $0 / fullUnit }
+        var refined = 0
+        var refineIterations: [Int] = []
+        var refineConverged = true
+        let refineStart = Date()
+        if refine { progress("refining at full resolution") }
+        for (a, b) in gaps {
+            let box = Box(lower: Index3(z: region.lower.z + a, y: region.lower.y, x: region.lower.x),
+                          upper: Index3(z: region.lower.z + b + 1, y: region.upper.y, x: region.upper.x))
+            var given = try labels.read(box, as: UInt8.self)
+            for i in given.elements.indices { given.elements[i] = compact[Int(given.elements[i])] }
+            var (upsampled, confidence) = grid.upsampled(probabilities: solution.probabilities, labels: given, z0: a, confidence: refine)
+            if refine {
+                let band = WalkerGrid.band(classes: upsampled, confidence: confidence, labels: given,
+                                           radius: max(grid.factors.y, grid.factors.x), threshold: Float(options.bandThreshold))
+                var fullSeeds = upsampled
+                var unknown = 0
+                for i in band.indices where band[i] != 0 {
+                    fullSeeds[i] = 0
+                    unknown += 1
+                }
+                if unknown > 0 {
+                    let values = try normalised(volume.read(box), low: low, scale: scale)
+                    let fine: RandomWalker.Solution
+                    do {
+                        fine = try RandomWalker.solve(intensities: values, seeds: fullSeeds, shape: box.shape, classCount: present.count,
+                                                      parameters: fullParameters)
+                    } catch {
+                        throw InterpolationError.solver("\(error)")
+                    }
+                    for i in band.indices where band[i] != 0 { upsampled[i] = fine.mostProbable(at: i) }
+                    refined += unknown
+                    refineIterations.append(fine.iterations.max() ?? 0)
+                    refineConverged = refineConverged && fine.converged
+                }
+            }
+            regionClasses.replaceSubrange((a * plane)..<((b + 1) * plane), with: upsampled)
+        }
+        let refineSeconds = Date().timeIntervalSince(refineStart)
+        var produced = [Int](repeating: 0, count: 256)
+        for i in regionClasses.indices {
+            let c = classIDs[Int(regionClasses[i]) - 1]
+            regionClasses[i] = c
+            produced[Int(c)] += 1
+        }
+        let regionBlock = Block<UInt8>(shape: region.shape, elements: regionClasses)
+        regionClasses = []
+
+        // 5. The segmentation, slab by slab along storage chunks.
         let id = try newID()
         let store = SegmentationStore(projectURL: project.url, id: id)
         progress("writing segmentation \(id)")
         let layout = try BlockGrid(shape: shape, side: 128)
         let (output, _) = try store.prepare(grid: layout, probabilities: false, classes: [], voxelSize: volume.voxelSize)
-        var produced = [Int](repeating: 0, count: 256)
         let chunkZ = layout.chunkShape.z
         z = (region.lower.z / chunkZ) * chunkZ
         while z < region.upper.z {
             let slabBox = Box(lower: Index3(z: z, y: 0, x: 0), upper: Index3(z: min(shape.z, z + chunkZ), y: shape.y, x: shape.x))
-            let inner = slabBox.intersection(region)
             var out = Block<UInt8>(shape: slabBox.shape, repeating: 0)
-            var given = try labels.read(inner, as: UInt8.self)
-            for i in given.elements.indices { given.elements[i] = compact[Int(given.elements[i])] }
-            let upsampled = grid.upsampledClasses(probabilities: solution.probabilities, labels: given, z0: inner.lower.z - region.lower.z)
-            var mapped = Block<UInt8>(shape: inner.shape, elements: upsampled)
-            for i in mapped.elements.indices {
-                let c = classIDs[Int(mapped.elements[i]) - 1]
-                mapped.elements[i] = c
-                produced[Int(c)] += 1
-            }
-            out.copy(from: mapped, at: inner.lower, into: slabBox.lower)
+            out.copy(from: regionBlock, at: region.lower, into: slabBox.lower)
             do { try output.write(out, at: slabBox.lower) } catch { throw SegmentationError.unwritable(store.levelZeroURL.path, "\(error)") }
             z = slabBox.upper.z
         }
@@ -232,7 +289,8 @@ public struct LabelInterpolation: Sendable {
             labelledSlices: slices, regionLower: region.lower.array, regionUpper: region.upper.array,
             gridShape: grid.coarse.array, downsample: grid.factors.array, beta: options.beta, tolerance: options.tolerance,
             voxelsSolved: solution.unknowns, seedVoxels: coarseSeeds, voxelsLabelled: region.shape.voxelCount,
-            iterations: solution.iterations, residuals: solution.residuals, converged: solution.converged,
+            iterations: solution.iterations, residuals: solution.residuals, converged: solution.converged && refineConverged,
+            refinedVoxels: refined, refineIterations: refineIterations, refineSeconds: refineSeconds,
             seconds: Date().timeIntervalSince(start), solveSeconds: solveSeconds, strokes: strokes ?? 0, createdAt: start)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -243,6 +301,12 @@ public struct LabelInterpolation: Sendable {
             throw SegmentationError.unwritable(store.url.path, "\(error)")
         }
         return result
+    }
+
+    /// Scan values mapped to 0…1 between the scan's 0.5 and 99.5 percentiles (clamped).
+    private func normalised(_ block: AnyBlock, low: Double, scale: Double) -> [Float] {
+        let raw = block.converted(to: Double.self)
+        return raw.elements.map { Float(min(1, max(0, ($0 - low) * scale))) }
     }
 
     /// The provenance of an interpolated segmentation, if `store` is one.

@@ -68,6 +68,13 @@ public struct WalkerGrid: Sendable, Equatable {
     /// `labels` where non-zero (the user's labels win), elsewhere the argmax of the coarse
     /// `probabilities` interpolated trilinearly between coarse voxel centres.
     public func upsampledClasses(probabilities: [[Float]], labels: Block<UInt8>, z0: Int) -> [UInt8] {
+        upsampled(probabilities: probabilities, labels: labels, z0: z0, confidence: false).classes
+    }
+
+    /// `upsampledClasses` and, with `confidence`, the interpolated probability of the chosen class
+    /// at each voxel (1 where `labels` gave it).
+    public func upsampled(probabilities: [[Float]], labels: Block<UInt8>, z0: Int,
+                          confidence wantConfidence: Bool) -> (classes: [UInt8], confidence: [Float]) {
         let s = labels.shape
         precondition(s.y == full.y && s.x == full.x)
         let k = probabilities.count
@@ -86,14 +93,17 @@ public struct WalkerGrid: Sendable, Equatable {
         let ax = axis(full.x, factors.x, coarse.x), ay = axis(full.y, factors.y, coarse.y)
         let az = axis(full.z, factors.z, coarse.z)
         var out = [UInt8](repeating: 0, count: s.voxelCount)
+        var confidence = [Float](repeating: 1, count: wantConfidence ? s.voxelCount : 0)
         let (cy, cx) = (coarse.y, coarse.x)
         let n = coarse.voxelCount
         var flat = [Float](repeating: 0, count: k * n)
         for c in 0..<k { flat.replaceSubrange((c * n)..<((c + 1) * n), with: probabilities[c]) }
+        confidence.withUnsafeMutableBufferPointer { confidenceBuffer in
         out.withUnsafeMutableBufferPointer { outBuffer in
             labels.elements.withUnsafeBufferPointer { labelBuffer in
                 flat.withUnsafeBufferPointer { flatBuffer in
                     let outPointer = SharedPointer(outBuffer), labelPointer = SharedReadPointer(labelBuffer)
+                    let confidencePointer = wantConfidence ? SharedPointer(confidenceBuffer) : nil
                     let probability = SharedReadPointer(flatBuffer)
                     let rows = s.z * s.y
                     Parallel.forEachRange(rows, minimumChunk: 8) { range in
@@ -125,12 +135,82 @@ public struct WalkerGrid: Sendable, Equatable {
                                     }
                                 }
                                 outPointer[base + x] = UInt8(best + 1)
+                                confidencePointer?[base + x] = bestValue
                             }
                         }
                     }
                 }
             }
         }
+        }
+        return (out, confidence)
+    }
+
+    /// The voxels a full-resolution pass should solve again: those whose upsampled class is less
+    /// certain than `threshold`, or within `radius` voxels in-plane (1 across slices) of a voxel of
+    /// another class; never voxels the user labelled. 1 = in the band.
+    public static func band(classes: [UInt8], confidence: [Float], labels: Block<UInt8>, radius: Int,
+                            threshold: Float) -> [UInt8] {
+        let s = labels.shape
+        let n = s.voxelCount
+        precondition(classes.count == n && confidence.count == n)
+        let plane = s.y * s.x
+        // Class changes between face neighbours, and uncertain voxels.
+        var edge = [UInt8](repeating: 0, count: n)
+        for z in 0..<s.z {
+            for y in 0..<s.y {
+                let row = z * plane + y * s.x
+                for x in 0..<s.x {
+                    let i = row + x
+                    let c = classes[i]
+                    var mark = confidence[i] < threshold
+                    if x + 1 < s.x, classes[i + 1] != c { mark = true; edge[i + 1] = 1 }
+                    if y + 1 < s.y, classes[i + s.x] != c { mark = true; edge[i + s.x] = 1 }
+                    if z + 1 < s.z, classes[i + plane] != c { mark = true; edge[i + plane] = 1 }
+                    if mark { edge[i] = 1 }
+                }
+            }
+        }
+        // Dilate by `radius` along x, then y (separable square), then ±1 along z.
+        var a = edge
+        if radius > 0 {
+            var b = [UInt8](repeating: 0, count: n)
+            for row in 0..<(s.z * s.y) {
+                let base = row * s.x
+                var last = -Int.max / 2
+                for x in 0..<s.x {
+                    if a[base + x] != 0 { last = x }
+                    if x - last <= radius { b[base + x] = 1 }
+                }
+                last = Int.max / 2
+                for x in stride(from: s.x - 1, through: 0, by: -1) {
+                    if a[base + x] != 0 { last = x }
+                    if last - x <= radius { b[base + x] = 1 }
+                }
+            }
+            a = [UInt8](repeating: 0, count: n)
+            for z in 0..<s.z {
+                for x in 0..<s.x {
+                    let base = z * plane + x
+                    var last = -Int.max / 2
+                    for y in 0..<s.y {
+                        if b[base + y * s.x] != 0 { last = y }
+                        if y - last <= radius { a[base + y * s.x] = 1 }
+                    }
+                    last = Int.max / 2
+                    for y in stride(from: s.y - 1, through: 0, by: -1) {
+                        if b[base + y * s.x] != 0 { last = y }
+                        if last - y <= radius { a[base + y * s.x] = 1 }
+                    }
+                }
+            }
+        }
+        var out = a
+        for i in 0..<n where a[i] != 0 {
+            if i >= plane { out[i - plane] = 1 }
+            if i + plane < n { out[i + plane] = 1 }
+        }
+        for i in 0..<n where labels.elements[i] != 0 { out[i] = 0 }
         return out
     }
 }
