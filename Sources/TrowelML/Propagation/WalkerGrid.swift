@@ -147,8 +147,10 @@ public struct WalkerGrid: Sendable, Equatable {
     }
 
     /// The voxels a full-resolution pass should solve again: those whose upsampled class is less
-    /// certain than `threshold`, or within `radius` voxels in-plane (1 across slices) of a voxel of
-    /// another class; never voxels the user labelled. 1 = in the band.
+    /// certain than `threshold`, differs from a label painted in the same (y, x) column on the
+    /// slab's first or last slice (the labelled slices bounding a gap: this catches structures
+    /// too thin for the coarse grid), or lies within `radius` voxels in-plane (1 across slices) of
+    /// a voxel of another class; never voxels the user labelled. 1 = in the band.
     public static func band(classes: [UInt8], confidence: [Float], labels: Block<UInt8>, radius: Int,
                             threshold: Float) -> [UInt8] {
         let s = labels.shape
@@ -163,7 +165,8 @@ public struct WalkerGrid: Sendable, Equatable {
                 for x in 0..<s.x {
                     let i = row + x
                     let c = classes[i]
-                    var mark = confidence[i] < threshold
+                    let first = labels.elements[y * s.x + x], last = labels.elements[(s.z - 1) * plane + y * s.x + x]
+                    var mark = confidence[i] < threshold || (first != 0 && first != c) || (last != 0 && last != c)
                     if x + 1 < s.x, classes[i + 1] != c { mark = true; edge[i + 1] = 1 }
                     if y + 1 < s.y, classes[i + s.x] != c { mark = true; edge[i + s.x] = 1 }
                     if z + 1 < s.z, classes[i + plane] != c { mark = true; edge[i + plane] = 1 }
