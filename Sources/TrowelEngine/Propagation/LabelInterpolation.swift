@@ -1,0 +1,411 @@
+import Foundation
+import GRDB
+import TrowelML
+import TrowelVolume
+
+/// Image-aware interpolation of sparse slice labels (Biomedisa's "smart interpolation"): the
+/// painted voxels seed a random walker on the scan's intensities (`RandomWalker`), solved on a
+/// downsampled grid over the region the labels span, then brought back to full resolution
+/// (trilinear probabilities, argmax; painted voxels keep their label) and written as a
+/// segmentation `segmentations/interp-<UTC timestamp>.zarr` that `trowel mesh`, `eval` and
+/// `export` read like a model's.
+///
+/// The region is the z range from the first to the last labelled slice and, in-plane, the
+/// labels' bounding box plus `margin` (clamped to the scan). Everything outside it stays 0
+/// (unlabelled): a random walker only interpolates, it cannot extrapolate beyond the seeds.
+///
+/// Memory: the full-resolution region is streamed in slabs (a few bytes a voxel of one slab);
+/// the coarse grid takes about `RandomWalker.estimatedBytes` (≈ 45 bytes per coarse voxel for two
+/// classes), i.e. ≈ 3 bytes per region voxel at the default 4 × 4 × 1 downsampling.
+public struct LabelInterpolation: Sendable {
+    public struct Options: Sendable, Equatable {
+        /// In-plane (y, x) downsampling factor of the solve grid.
+        public var downsample: Int
+        /// Downsampling along z (1: every slice).
+        public var downsampleZ: Int
+        public var beta: Double
+        public var tolerance: Double
+        public var maxIterations: Int?
+        /// Full-resolution voxels added around the labels' in-plane bounding box.
+        public var margin: Int
+        /// Id of the new segmentation (nil: `interp-<UTC timestamp>`).
+        public var id: String?
+        /// After a coarse solve, solve again at full resolution in a band: voxels within one
+        /// downsampling factor of a class change or less certain than `bandThreshold`.
+        public var refine: Bool
+        public var bandThreshold: Double
+
+        public init(downsample: Int = 4, downsampleZ: Int = 1, beta: Double = 130, tolerance: Double = 1e-3,
+                    maxIterations: Int? = nil, margin: Int = 32, id: String? = nil, refine: Bool = true,
+                    bandThreshold: Double = 0.9) {
+            self.refine = refine
+            self.bandThreshold = bandThreshold
+            self.downsample = downsample
+            self.downsampleZ = downsampleZ
+            self.beta = beta
+            self.tolerance = tolerance
+            self.maxIterations = maxIterations
+            self.margin = margin
+            self.id = id
+        }
+    }
+
+    /// What a run did; also written beside the segmentation as `<id>.zarr/interpolation.json`.
+    public struct Result: Codable, Sendable, Equatable {
+        public struct ClassEntry: Codable, Sendable, Equatable {
+            public var id: Int
+            public var name: String
+            /// Painted voxels of this class.
+            public var labelled: Int
+            /// Voxels of this class in the result.
+            public var voxels: Int
+        }
+        public var segmentation: String
+        public var output: String
+        public var method = "random-walker"
+        public var classes: [ClassEntry]
+        /// Slices with at least one painted voxel.
+        public var labelledSlices: [Int]
+        /// The region solved, full-resolution voxels: [z0, y0, x0] ..< [z1, y1, x1].
+        public var regionLower: [Int]
+        public var regionUpper: [Int]
+        /// Solve grid shape z, y, x and its factors.
+        public var gridShape: [Int]
+        public var downsample: [Int]
+        public var beta: Double
+        public var tolerance: Double
+        /// Coarse voxels solved for (not seeds).
+        public var voxelsSolved: Int
+        public var seedVoxels: Int
+        /// Full-resolution voxels given a class (the region).
+        public var voxelsLabelled: Int
+        public var iterations: [Int]
+        public var residuals: [Double]
+        public var converged: Bool
+        /// Full-resolution voxels solved again in the band (0 without refinement).
+        public var refinedVoxels: Int
+        /// Iterations of each gap's full-resolution solve (the largest over classes).
+        public var refineIterations: [Int]
+        public var refineSeconds: Double
+        public var seconds: Double
+        public var solveSeconds: Double
+        /// Strokes (not undone) the labels came from.
+        public var strokes: Int
+        public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case segmentation, output, method, classes, beta, tolerance, iterations, residuals, converged, seconds, strokes
+            case labelledSlices = "labelled_slices", regionLower = "region_lower", regionUpper = "region_upper"
+            case gridShape = "grid_shape", downsample, voxelsSolved = "voxels_solved", seedVoxels = "seed_voxels"
+            case voxelsLabelled = "voxels_labelled", solveSeconds = "solve_seconds", createdAt = "created_at"
+            case refinedVoxels = "refined_voxels", refineIterations = "refine_iterations", refineSeconds = "refine_seconds"
+        }
+    }
+
+    public let project: Project
+    public let options: Options
+
+    public init(project: Project, options: Options = Options()) {
+        self.project = project
+        self.options = options
+    }
+
+    /// The name of the provenance file inside the segmentation's folder.
+    public static let provenanceName = "interpolation.json"
+
+    /// Runs the interpolation and writes the segmentation. `progress` gets one-line phase names.
+    public func run(progress: (String) -> Void = { _ in }) throws -> Result {
+        let start = Date()
+        guard options.downsample >= 1, options.downsampleZ >= 1 else {
+            throw InterpolationError.badOption("--downsample must be at least 1")
+        }
+        guard options.beta >= 0, options.beta.isFinite else { throw InterpolationError.badOption("--beta must be ≥ 0") }
+        guard options.tolerance > 0, options.tolerance < 1 else { throw InterpolationError.badOption("--tolerance must be in (0, 1)") }
+        if let m = options.maxIterations, m < 1 { throw InterpolationError.badOption("--max-iterations must be at least 1") }
+        guard options.margin >= 0 else { throw InterpolationError.badOption("--margin must be ≥ 0") }
+
+        let record = try project.record()
+        let volume = try MultiscaleVolume.open(at: project.volumeURL)
+        let shape = volume.shape
+        let labelsURL = project.url.appendingPathComponent(LabelStore.folderName)
+        guard FileManager.default.fileExists(atPath: labelsURL.path) else { throw InterpolationError.noLabels(project.url.path) }
+        let labels = try ZarrArray.open(at: labelsURL)
+        guard labels.shape == shape, labels.dtype == .u8 else {
+            throw InterpolationError.labelVolume("labels.zarr is \(labels.shape) \(labels.dtype), the scan is \(shape)")
+        }
+
+        // 1. Where the labels are: slices, in-plane bounding box, voxels per class.
+        progress("reading labels")
+        let survey = try Self.survey(labels)
+        guard survey.total > 0 else { throw InterpolationError.noLabels(project.url.path) }
+        let classes = try project.classes()
+        let present = survey.counts.indices.filter { $0 > 0 && survey.counts[$0] > 0 }
+        guard present.count >= 2 else {
+            let names = present.map { id in classes.first { $0.id == id }?.name ?? String(id) }
+            throw InterpolationError.tooFewClasses(names)
+        }
+        let slices = survey.slices
+        let region = Box(lower: Index3(z: slices.first!, y: max(0, survey.box.lower.y - options.margin),
+                                       x: max(0, survey.box.lower.x - options.margin)),
+                         upper: Index3(z: slices.last! + 1, y: min(shape.y, survey.box.upper.y + options.margin),
+                                       x: min(shape.x, survey.box.upper.x + options.margin)))
+        // Project class id -> compact 1…K, and back.
+        var compact = [UInt8](repeating: 0, count: 256)
+        for (k, id) in present.enumerated() { compact[id] = UInt8(k + 1) }
+        let classIDs = present.map { UInt8($0) }
+
+        // 2. The coarse grid: block means of normalised intensities, unanimous seeds.
+        let grid = WalkerGrid(full: region.shape, factors: Shape(z: options.downsampleZ, y: options.downsample, x: options.downsample))
+        progress("downsampling \(region.shape) to \(grid.coarse)")
+        let low = record.valueLow, high = record.valueHigh
+        let scale = high > low ? 1 / (high - low) : 1
+        var sums = [Float](repeating: 0, count: grid.coarse.voxelCount)
+        var counts = [Int32](repeating: 0, count: grid.coarse.voxelCount)
+        var seeds = [UInt8](repeating: 0, count: grid.coarse.voxelCount)
+        let slab = max(options.downsampleZ, (32 / options.downsampleZ) * options.downsampleZ)
+        var z = region.lower.z
+        while z < region.upper.z {
+            let box = Box(lower: Index3(z: z, y: region.lower.y, x: region.lower.x),
+                          upper: Index3(z: min(region.upper.z, z + slab), y: region.upper.y, x: region.upper.x))
+            let values = Block<Float>(shape: box.shape, elements: try normalised(volume.read(box), low: low, scale: scale))
+            var given = try labels.read(box, as: UInt8.self)
+            for i in given.elements.indices { given.elements[i] = compact[Int(given.elements[i])] }
+            grid.accumulate(intensities: values, labels: given, z0: z - region.lower.z, sums: &sums, counts: &counts, seeds: &seeds)
+            z = box.upper.z
+        }
+        WalkerGrid.finish(sums: &sums, counts: counts, seeds: &seeds)
+
+        // 3. Solve.
+        let coarseSeeds = seeds.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        progress("solving \(grid.coarse.voxelCount - coarseSeeds) voxels for \(present.count) classes")
+        let solveStart = Date()
+        let spacing = [record.voxelZ * Double(grid.factors.z), record.voxelY * Double(grid.factors.y), record.voxelX * Double(grid.factors.x)]
+        let unit = spacing.min() ?? 1
+        let parameters = RandomWalker.Parameters(beta: options.beta, tolerance: options.tolerance, maxIterations: options.maxIterations,
+                                                 spacing: spacing.map { $0 / unit })
+        let solution: RandomWalker.Solution
+        if coarseSeeds == grid.coarse.voxelCount {
+            // Every coarse voxel is a seed: nothing to solve.
+            let probabilities = (1...present.count).map { k in seeds.map { $0 == UInt8(k) ? Float(1) : 0 } }
+            solution = RandomWalker.Solution(shape: grid.coarse, probabilities: probabilities, unknowns: 0,
+                                             iterations: [], residuals: [], converged: true)
+        } else {
+            do {
+                solution = try RandomWalker.solve(intensities: sums, seeds: seeds, shape: grid.coarse, classCount: present.count,
+                                                  parameters: parameters)
+            } catch {
+                throw InterpolationError.solver("\(error)")
+            }
+        }
+        sums = []
+        counts = []
+        let solveSeconds = Date().timeIntervalSince(solveStart)
+
+        // 4. Full resolution, gap by gap (consecutive labelled slices): upsample and, when the grid
+        // was coarser, solve again at full resolution in the band of uncertain or boundary voxels,
+        // every other voxel a seed of its upsampled class.
+        let refine = options.refine && grid.factors != Shape(z: 1, y: 1, x: 1)
+        let plane = region.shape.y * region.shape.x
+        var regionClasses = [UInt8](repeating: 0, count: region.shape.voxelCount)
+        let relative = slices.map { $0 - region.lower.z }
+        let gaps = relative.count == 1 ? [(relative[0], relative[0])] : Array(zip(relative, relative.dropFirst()))
+        let fullSpacing = [record.voxelZ, record.voxelY, record.voxelX]
+        let fullUnit = fullSpacing.min() ?? 1
+        var fullParameters = parameters
+        fullParameters.spacing = fullSpacing.map { $0 / fullUnit }
+        var refined = 0
+        var refineIterations: [Int] = []
+        var refineConverged = true
+        let refineStart = Date()
+        if refine { progress("refining at full resolution") }
+        for (a, b) in gaps {
+            let box = Box(lower: Index3(z: region.lower.z + a, y: region.lower.y, x: region.lower.x),
+                          upper: Index3(z: region.lower.z + b + 1, y: region.upper.y, x: region.upper.x))
+            var given = try labels.read(box, as: UInt8.self)
+            for i in given.elements.indices { given.elements[i] = compact[Int(given.elements[i])] }
+            var (upsampled, confidence) = grid.upsampled(probabilities: solution.probabilities, labels: given, z0: a, confidence: refine)
+            if refine {
+                let band = WalkerGrid.band(classes: upsampled, confidence: confidence, labels: given,
+                                           radius: max(grid.factors.y, grid.factors.x), threshold: Float(options.bandThreshold))
+                var fullSeeds = upsampled
+                var unknown = 0
+                for i in band.indices where band[i] != 0 {
+                    fullSeeds[i] = 0
+                    unknown += 1
+                }
+                if unknown > 0 {
+                    let values = try normalised(volume.read(box), low: low, scale: scale)
+                    let fine: RandomWalker.Solution
+                    do {
+                        fine = try RandomWalker.solve(intensities: values, seeds: fullSeeds, shape: box.shape, classCount: present.count,
+                                                      parameters: fullParameters)
+                    } catch {
+                        throw InterpolationError.solver("\(error)")
+                    }
+                    for i in band.indices where band[i] != 0 { upsampled[i] = fine.mostProbable(at: i) }
+                    refined += unknown
+                    refineIterations.append(fine.iterations.max() ?? 0)
+                    refineConverged = refineConverged && fine.converged
+                }
+            }
+            regionClasses.replaceSubrange((a * plane)..<((b + 1) * plane), with: upsampled)
+        }
+        let refineSeconds = Date().timeIntervalSince(refineStart)
+        var produced = [Int](repeating: 0, count: 256)
+        for i in regionClasses.indices {
+            let c = classIDs[Int(regionClasses[i]) - 1]
+            regionClasses[i] = c
+            produced[Int(c)] += 1
+        }
+        let regionBlock = Block<UInt8>(shape: region.shape, elements: regionClasses)
+        regionClasses = []
+
+        // 5. The segmentation, slab by slab along storage chunks.
+        let id = try newID()
+        let store = SegmentationStore(projectURL: project.url, id: id)
+        progress("writing segmentation \(id)")
+        let layout = try BlockGrid(shape: shape, side: 128)
+        let (output, _) = try store.prepare(grid: layout, probabilities: false, classes: [], voxelSize: volume.voxelSize)
+        let chunkZ = layout.chunkShape.z
+        z = (region.lower.z / chunkZ) * chunkZ
+        while z < region.upper.z {
+            let slabBox = Box(lower: Index3(z: z, y: 0, x: 0), upper: Index3(z: min(shape.z, z + chunkZ), y: shape.y, x: shape.x))
+            var out = Block<UInt8>(shape: slabBox.shape, repeating: 0)
+            out.copy(from: regionBlock, at: region.lower, into: slabBox.lower)
+            do { try output.write(out, at: slabBox.lower) } catch { throw SegmentationError.unwritable(store.levelZeroURL.path, "\(error)") }
+            z = slabBox.upper.z
+        }
+        for block in 0..<layout.count { try store.markDone(block) }
+        try store.buildPyramid(levelShapes: volume.levels.map(\.shape), chunks: layout.chunkShape, voxelSize: volume.voxelSize,
+                               workers: ProcessInfo.processInfo.activeProcessorCount)
+
+        let strokes = try project.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stroke WHERE undone = 0") }
+        let result = Result(
+            segmentation: id, output: store.url.path,
+            classes: present.map { cid in
+                Result.ClassEntry(id: cid, name: classes.first { $0.id == cid }?.name ?? String(cid),
+                                  labelled: survey.counts[cid], voxels: produced[cid])
+            },
+            labelledSlices: slices, regionLower: region.lower.array, regionUpper: region.upper.array,
+            gridShape: grid.coarse.array, downsample: grid.factors.array, beta: options.beta, tolerance: options.tolerance,
+            voxelsSolved: solution.unknowns, seedVoxels: coarseSeeds, voxelsLabelled: region.shape.voxelCount,
+            iterations: solution.iterations, residuals: solution.residuals, converged: solution.converged && refineConverged,
+            refinedVoxels: refined, refineIterations: refineIterations, refineSeconds: refineSeconds,
+            seconds: Date().timeIntervalSince(start), solveSeconds: solveSeconds, strokes: strokes ?? 0, createdAt: start)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        do {
+            try encoder.encode(result).write(to: store.url.appendingPathComponent(Self.provenanceName), options: .atomic)
+        } catch {
+            throw SegmentationError.unwritable(store.url.path, "\(error)")
+        }
+        return result
+    }
+
+    /// Scan values mapped to 0…1 between the scan's 0.5 and 99.5 percentiles (clamped).
+    private func normalised(_ block: AnyBlock, low: Double, scale: Double) -> [Float] {
+        let raw = block.converted(to: Double.self)
+        return raw.elements.map { Float(min(1, max(0, ($0 - low) * scale))) }
+    }
+
+    /// The provenance of an interpolated segmentation, if `store` is one.
+    public static func provenance(of store: SegmentationStore) -> Result? {
+        guard let data = try? Data(contentsOf: store.url.appendingPathComponent(provenanceName)) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(Result.self, from: data)
+    }
+
+    /// `options.id`, or `interp-<UTC timestamp>` (with a suffix if taken); never an existing one.
+    private func newID() throws -> String {
+        if let id = options.id {
+            guard !id.isEmpty, !id.contains("/") else { throw InterpolationError.badOption("-o \(id): give a plain name (no '/')") }
+            let store = SegmentationStore(projectURL: project.url, id: id)
+            guard !FileManager.default.fileExists(atPath: store.url.path) else { throw InterpolationError.exists(store.url.path) }
+            return id
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let base = "interp-\(formatter.string(from: Date()))"
+        var candidate = base
+        var n = 2
+        while FileManager.default.fileExists(atPath: SegmentationStore(projectURL: project.url, id: candidate).url.path) {
+            candidate = "\(base)-\(n)"
+            n += 1
+        }
+        return candidate
+    }
+
+    /// Labelled slices, in-plane bounding box and voxels per class, from the chunks that exist.
+    static func survey(_ labels: ZarrArray) throws -> (slices: [Int], box: Box, counts: [Int], total: Int) {
+        var counts = [Int](repeating: 0, count: 256)
+        var sliceHit = [Bool](repeating: false, count: labels.shape.z)
+        var lower = labels.shape.index, upper = Index3.zero
+        let grid = labels.chunkGrid
+        for cz in 0..<grid.z {
+            for cy in 0..<grid.y {
+                for cx in 0..<grid.x {
+                    let chunk = Index3(z: cz, y: cy, x: cx)
+                    guard labels.chunkExists(chunk) else { continue }
+                    let box = labels.chunkBox(chunk)
+                    let block = try labels.read(box, as: UInt8.self)
+                    let s = block.shape
+                    block.elements.withUnsafeBufferPointer { e in
+                        for z in 0..<s.z {
+                            for y in 0..<s.y {
+                                let row = (z * s.y + y) * s.x
+                                var any = false
+                                for x in 0..<s.x where e[row + x] != 0 {
+                                    counts[Int(e[row + x])] += 1
+                                    if !any {
+                                        any = true
+                                        lower.x = min(lower.x, box.lower.x + x)
+                                    }
+                                    upper.x = max(upper.x, box.lower.x + x + 1)
+                                }
+                                if any {
+                                    sliceHit[box.lower.z + z] = true
+                                    lower.y = min(lower.y, box.lower.y + y)
+                                    upper.y = max(upper.y, box.lower.y + y + 1)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let slices = sliceHit.indices.filter { sliceHit[$0] }
+        let total = counts.reduce(0, +)
+        if let first = slices.first, let last = slices.last {
+            lower.z = first
+            upper.z = last + 1
+        }
+        return (slices, Box(lower: lower, upper: upper), counts, total)
+    }
+}
+
+/// Why an interpolation cannot run, as one line.
+public enum InterpolationError: Error, Equatable, CustomStringConvertible {
+    case noLabels(String)
+    case tooFewClasses([String])
+    case labelVolume(String)
+    case badOption(String)
+    case exists(String)
+    case solver(String)
+
+    public var description: String {
+        switch self {
+        case .noLabels(let p): return "\(p): no labels painted yet; label at least two classes on some slices first"
+        case .tooFewClasses(let names):
+            let what = names.isEmpty ? "no class" : "only \(names.joined(separator: ", "))"
+            return "interpolation needs labels of at least two classes; \(what) is labelled"
+        case .labelVolume(let reason): return "cannot read the labels: \(reason)"
+        case .badOption(let reason): return reason
+        case .exists(let p): return "\(p) already exists; choose another -o or delete it"
+        case .solver(let reason): return reason
+        }
+    }
+}
