@@ -269,9 +269,10 @@ public struct HardFossilScan: SliceSource {
                     nonisolated(unsafe) let s = src.baseAddress!, d = dst.baseAddress!
                     kernel.withUnsafeBufferPointer { kp in
                         nonisolated(unsafe) let kb = kp.baseAddress!
-                        DispatchQueue.concurrentPerform(iterations: max(1, min(lines, 64))) { chunk in
-                            let per = (lines + 63) / 64
-                            for line in (chunk * per)..<min(lines, (chunk + 1) * per) {
+                        let chunks = max(1, min(lines, 64))
+                        let per = (lines + chunks - 1) / chunks
+                        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                            for line in min(lines, chunk * per)..<min(lines, (chunk + 1) * per) {
                                 // The start of the line: lines enumerate every index whose coordinate along `axis` is 0.
                                 let start = axis == 0 ? line * length
                                     : axis == 1 ? (line / dims.x) * dims.x * dims.y + line % dims.x

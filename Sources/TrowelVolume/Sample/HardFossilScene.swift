@@ -1,3 +1,5 @@
+import Foundation
+
 /// The ideal (noise-free, unblurred) content of a `HardFossilScan`: at every point, the true class
 /// and the grey value the material would have, before partial-volume blur, phase-contrast fringes,
 /// rings, drift and noise. A pure function of the point, the mode, the volume's shape and the seed.
