@@ -22,8 +22,8 @@ import Testing
     @Test(arguments: HardFossilScan.Mode.allCases)
     func truthHasBothClassesAndAPlausibleBoneFraction(mode: HardFossilScan.Mode) throws {
         let shape = mode.defaultShape
-        let scan = try HardFossilScan(mode: mode, shape: Shape(z: 8, y: shape.y / 2, x: shape.x / 2))
-        let truth = scan.truthSlices(0..<8).elements
+        let scan = try HardFossilScan(mode: mode, shape: Shape(z: 6, y: shape.y / 3, x: shape.x / 3))
+        let truth = scan.truthSlices(0..<6).elements
         let bone = truth.filter { $0 == 1 }.count, matrix = truth.filter { $0 == 2 }.count
         #expect(bone + matrix == truth.count)
         let fraction = Double(bone) / Double(truth.count)

@@ -160,8 +160,8 @@ struct HardFossilScene: Sendable {
         if part == 1 || part == 2 {
             return longBones(p, cortex: 0.62, strut: 0.56, marrow: 0.34, matrix: 0.36, grain: 0.05)
         }
-        if let grey = grain(p, cell: 26, chance: 0.55, radii: 3.0...9.0, salt: 61)
-            ?? grain(p, cell: 9, chance: 0.35, radii: 0.9...2.6, salt: 71) {
+        if let grey = grain(p, cell: 26, chance: 0.75, radii: 3.0...9.0, salt: 61)
+            ?? grain(p, cell: 8, chance: 0.6, radii: 0.9...2.4, salt: 71) {
             return (Self.matrix, grey)
         }
         return longBones(p, cortex: 0.62, strut: 0.56, marrow: 0.34, matrix: 0.36, grain: 0.05)
@@ -187,7 +187,7 @@ struct HardFossilScene: Sendable {
                     let rough = r * (0.85 + 0.3 * noise.value(p.x, p.y, p.z, scale: max(1.5, r * 0.7), salt: salt &+ 5))
                     if d2 < rough * rough {
                         let brightness = noise.unit(i, j, k, salt &+ 6)
-                        return 0.60 + 0.55 * brightness
+                        return 0.52 + 0.6 * brightness
                     }
                 }
             }
@@ -203,7 +203,7 @@ struct HardFossilScene: Sendable {
         let rx = p.x - cx, ry = p.y - cy
         let specimen = 0.44 * Double(min(shape.x, shape.y))
         if rx * rx + ry * ry > specimen * specimen { return (Self.matrix, 0.05) }
-        let level = 0.47
+        let level = 0.445
         for shell in shells {
             let q = (p - shell.centre) / shell.axes
             let rho = (q * q).sum().squareRoot()
