@@ -202,8 +202,8 @@ public struct HardFossilScan: SliceSource {
             let ringGain = 0.8 + 0.4 * scene.noise.value(0, 0, Double(z), scale: 14, salt: 91)
             // Contrast gain and brightness offset along z: smooth, not linear, with a wobble.
             let smooth = t * t * (3 - 2 * t)
-            let gain = 0.75 + 0.45 * smooth + 0.04 * sin(Double(z) * 0.4)
-            let offset = -0.05 + 0.15 * t + 0.02 * (scene.noise.value(0, 0, Double(z), scale: 5, salt: 92) - 0.5)
+            let gain = 0.85 + 0.28 * smooth + 0.03 * sin(Double(z) * 0.4)
+            let offset = -0.03 + 0.09 * t + 0.02 * (scene.noise.value(0, 0, Double(z), scale: 5, salt: 92) - 0.5)
             for y in 0..<out.y {
                 for x in 0..<out.x {
                     var v = image[((k + h) * dims.y + y + h) * dims.x + x + h]
