@@ -30,6 +30,9 @@ struct QualityBenchmark: ParsableCommand {
     @Option(help: "Override every recipe's training-sample cap (its name gets ' cap N').")
     var maxSamples: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Also score `trowel interpolate` (the random walker between labelled slices).")
+    var interpolation = true
+
     @Flag(help: "List the recipes and exit.")
     var listRecipes = false
 
@@ -88,14 +91,16 @@ struct QualityBenchmark: ParsableCommand {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         var folders: [URL] = []
         if suite {
-            folders.append(try QualityCase.writePhantom(to: work.appendingPathComponent("suite"), seed: seed))
+            let root = work.appendingPathComponent("suite")
+            folders += try QualitySuite.writeAll(to: root, seed: seed, log: log)
+            folders.append(try QualityCaseFolder.writePhantom(to: root, seed: seed))
         }
-        for path in cases { folders += try QualityCase.folders(in: URL(fileURLWithPath: path)) }
+        for path in cases { folders += try QualityCaseFolder.folders(in: URL(fileURLWithPath: path)) }
         guard !folders.isEmpty else { throw ValidationError("no cases: give --cases or keep --suite") }
 
         var results: [CaseResult] = []
         for folder in folders {
-            let c = try QualityCase(folder: folder)
+            let c = try QualityCaseFolder(folder: folder)
             log("\(c.meta.name): \(c.meta.z)×\(c.meta.y)×\(c.meta.x) \(c.meta.dtype), labelled slices \(c.meta.labelledSlices)")
             var result = CaseResult(name: c.meta.name, source: c.meta.source, licence: c.meta.licence,
                                     shape: [c.meta.z, c.meta.y, c.meta.x], dtype: c.meta.dtype)
@@ -106,6 +111,11 @@ struct QualityBenchmark: ParsableCommand {
                 let row = try evaluation.score(recipe)
                 log(String(format: "  %@ F1 %.4f (held-out %@, %.1f s)", recipe.name, row.f1,
                            row.heldOutF1.map { String(format: "%.4f", $0) } ?? "–", row.seconds))
+                result.trowel.append(row)
+            }
+            if interpolation {
+                let row = try evaluation.scoreInterpolation()
+                log(String(format: "  %@ F1 %.4f (%.1f s)", row.recipe, row.f1, row.seconds))
                 result.trowel.append(row)
             }
             results.append(result)

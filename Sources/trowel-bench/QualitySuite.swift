@@ -8,16 +8,16 @@ enum QualitySuite {
     /// Every mode, in suite order, with its one-line description.
     static let modes: [(mode: HardFossilScan.Mode, description: String)] = HardFossilScan.Mode.allCases.map { ($0, $0.summary) }
 
-    /// Writes the case of `mode` into `folder` (created if missing).
-    static func write(mode: HardFossilScan.Mode, to folder: URL, seed: UInt64) throws {
-        try HardFossilScan(mode: mode, seed: seed).writeQualityCase(to: folder)
-    }
-
-    /// Writes every mode into `root/<mode name>/` and returns the folders, in suite order.
-    static func writeAll(to root: URL, seed: UInt64) throws -> [URL] {
+    /// Writes every mode into `root/<mode name>/` and returns the folders, in suite order. A folder
+    /// that already holds the same scan (mode and seed) is kept: the largest takes half a minute.
+    static func writeAll(to root: URL, seed: UInt64, log: (String) -> Void = { _ in }) throws -> [URL] {
         try modes.map { entry in
             let folder = root.appendingPathComponent(entry.mode.rawValue, isDirectory: true)
-            try write(mode: entry.mode, to: folder, seed: seed)
+            let scan = try HardFossilScan(mode: entry.mode, seed: seed)
+            if !QualityCaseFolder.exists(at: folder, source: scan.qualityCase.source) {
+                log("generating \(entry.mode.rawValue) into \(folder.path)…")
+                try scan.writeQualityCase(to: folder)
+            }
             return folder
         }
     }

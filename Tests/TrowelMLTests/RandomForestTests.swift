@@ -218,6 +218,27 @@ private func trainedForest(seed: UInt64 = 42) throws -> (RandomForest, FeatureIm
         #expect(reason(broken) == .malformed("tree 0 node 0: bad link or feature"))
     }
 
+    @Test func binsCoverSparseRangesAsWellAsDenseOnes() {
+        // 95 % of the samples in [0, 0.5), 5 % spread over [0.5, 1], like soft tissue and bone in HU.
+        let n = 20_000
+        var values = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            values[i] = i < n * 95 / 100 ? 0.5 * Float(i) / Float(n * 95 / 100)
+                                           : 0.5 + 0.5 * Float(i - n * 95 / 100) / Float(n - n * 95 / 100)
+        }
+        let binning = values.withUnsafeBufferPointer { FeatureBinning(samples: $0, count: n, featureCount: 1) }
+        let e = binning.edges[0]
+        #expect(e.count <= 255 && zip(e, e.dropFirst()).allSatisfy { $0 < $1 })
+        // Quantile edges alone would leave about 13 bins for the sparse half; even ones add 64.
+        let sparse = e.filter { $0 > 0.5 }
+        #expect(sparse.count >= 64)
+        #expect(zip(sparse, sparse.dropFirst()).allSatisfy { $1 - $0 <= 1.0 / 128 + 1e-4 })
+        // A feature with few distinct values keeps every midpoint.
+        let few: [Float] = (0..<1000).map { Float($0 % 7) }
+        let fewBins = few.withUnsafeBufferPointer { FeatureBinning(samples: $0, count: 1000, featureCount: 1) }
+        #expect(fewBins.edges[0] == [0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
+    }
+
     @Test func stratifiedCapKeepsEveryClass() throws {
         var features: [Float] = []
         var labels: [UInt8] = []

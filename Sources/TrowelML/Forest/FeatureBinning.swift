@@ -1,4 +1,5 @@
-/// Per-feature quantile bins (at most 256, so a bin fits a byte), as LightGBM pre-bins features:
+/// Per-feature bins (at most 256, so a bin fits a byte; edges at quantiles and evenly over the
+/// range), as LightGBM pre-bins features:
 /// split search then builds small histograms instead of sorting samples at every node.
 /// Bin b of feature f holds values in (edges[f][b-1], edges[f][b]]; so `x <= edges[f][b]` ⟺ bin ≤ b.
 struct FeatureBinning: Sendable {
@@ -29,10 +30,21 @@ struct FeatureBinning: Sendable {
                 if distinct.count <= maxBins {
                     for i in 0..<max(0, distinct.count - 1) { e.append(midpoint(distinct[i], distinct[i + 1])) }
                 } else {
-                    // Quantiles of the sample values; each edge separates a value from the next distinct one.
+                    // Half the candidates at quantiles of the samples, half evenly spaced over their
+                    // range; each edge separates the first value at or above a candidate from the
+                    // next distinct one. Quantiles alone leave wide bins where samples are few: on
+                    // a real CT mostly of soft tissue, the raw intensity's 256 quantile bins put no
+                    // edge within 13 HU of the bone threshold and cost 0.015 F1 (scikit-learn's
+                    // forest on the same bins lost the same); this mix closed 90 % of that gap.
+                    let half = maxBins / 2
+                    var candidates: [Float] = []
+                    candidates.reserveCapacity(2 * half)
+                    for q in 1..<half { candidates.append(column[min(n - 1, q * n / half)]) }
+                    let lo = distinct[0], hi = distinct[distinct.count - 1]
+                    for k in 1..<half { candidates.append(lo + (hi - lo) * (Float(k) / Float(half))) }
+                    candidates.sort()
                     var position = 0
-                    for q in 1..<maxBins {
-                        let v = column[min(n - 1, q * n / maxBins)]
+                    for v in candidates {
                         while position < distinct.count - 1 && distinct[position] < v { position += 1 }
                         if position >= distinct.count - 1 { break }
                         let edge = midpoint(distinct[position], distinct[position + 1])

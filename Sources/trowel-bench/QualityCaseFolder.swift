@@ -7,7 +7,7 @@ import TrowelVolume
 /// (sparse training labels, 0 = unlabelled) and `truth.u8` (1 = target, other ids = not target,
 /// 0 = not scored). Written by the hard-fossil suite and by `Scripts/make-real-quality-scans.py`;
 /// read by this benchmark and by `Scripts/reference-quality.py`.
-struct QualityCase {
+struct QualityCaseFolder {
     struct Meta: Codable {
         var name: String
         var z: Int
@@ -95,10 +95,34 @@ struct QualityEvaluation {
         let run = try TrainingRun(project: project, volume: volume, recipe: recipe)
         let (forest, record) = try run.run()
         let predictor = Predictor(forest: forest, volume: volume)
+        let (f1, precision, recall) = try tally { box in try predictor.labels(box).elements }
+        return RecipeResult(recipe: recipe.name, f1: f1, precision: precision, recall: recall,
+                            heldOutF1: record.metrics?.perClass[Int(target)]?.f1,
+                            seconds: Date().timeIntervalSince(started), features: run.spec.featureCount)
+    }
+
+    /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.
+    /// Slices outside the labelled range stay unlabelled, so they count as missed target voxels.
+    func scoreInterpolation(downsample: Int = 4) throws -> RecipeResult {
+        let started = Date()
+        var options = LabelInterpolation.Options(downsample: downsample)
+        options.id = "interp-quality-\(downsample)"
+        let store = SegmentationStore(projectURL: project.url, id: options.id!)
+        try? FileManager.default.removeItem(at: store.url)
+        _ = try LabelInterpolation(project: project, options: options).run()
+        let labels = try ZarrArray.open(at: store.levelZeroURL)
+        let (f1, precision, recall) = try tally { box in try labels.read(box, as: UInt8.self).elements }
+        return RecipeResult(recipe: "interpolation (walker \(downsample)×)", f1: f1, precision: precision, recall: recall,
+                            heldOutF1: nil, seconds: Date().timeIntervalSince(started), features: 0)
+    }
+
+    /// F1, precision and recall of the target class over the scored slices, given each slice's
+    /// predicted class ids; voxels whose truth is 0 are skipped.
+    private func tally(_ predict: (Box) throws -> [UInt8]) throws -> (Double, Double, Double) {
         var tp = 0, fp = 0, fn = 0
         let plane = shape.y * shape.x
         for z in scored {
-            let predicted = try predictor.labels(Box(z: z..<(z + 1), y: 0..<shape.y, x: 0..<shape.x)).elements
+            let predicted = try predict(Box(z: z..<(z + 1), y: 0..<shape.y, x: 0..<shape.x))
             let base = z * plane
             for i in 0..<plane {
                 let t = truth[base + i]
@@ -107,45 +131,32 @@ struct QualityEvaluation {
                 if p && isTarget { tp += 1 } else if p { fp += 1 } else if isTarget { fn += 1 }
             }
         }
-        let f1 = Double(2 * tp) / Double(max(1, 2 * tp + fp + fn))
-        return RecipeResult(recipe: recipe.name, f1: f1, precision: Double(tp) / Double(max(1, tp + fp)),
-                            recall: Double(tp) / Double(max(1, tp + fn)),
-                            heldOutF1: record.metrics?.perClass[Int(target)]?.f1,
-                            seconds: Date().timeIntervalSince(started), features: run.spec.featureCount)
+        return (Double(2 * tp) / Double(max(1, 2 * tp + fp + fn)), Double(tp) / Double(max(1, tp + fp)),
+                Double(tp) / Double(max(1, tp + fn)))
     }
 }
 
-extension QualityCase {
-    /// Writes the bundled sample's phantom (160³ like `SampleData/fossil`, 96 slices here) as a case:
-    /// the easy scan, so a recipe that wins on hard scans is seen not to lose on an ordinary one.
+extension QualityCaseFolder {
+    /// Writes the bundled sample's phantom (160² like `SampleData/fossil`, 96 slices here) as a
+    /// case: the easy scan, so a recipe that wins on hard scans is seen not to lose on an ordinary one.
     static func writePhantom(to root: URL, seed: UInt64) throws -> URL {
         let phantom = try FossilPhantom(size: 160, slices: 96, seed: seed)
         let folder = root.appendingPathComponent("fossil-phantom")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let shape = phantom.shape
-        guard case .u8(let scan) = try phantom.readSlices(0..<shape.z) else { throw BenchError("phantom is not u8") }
-        let truth = phantom.truthSlices(0..<shape.z).elements
         let labelled = [16, 48, 80]
-        let scored = (0..<shape.z).filter { z in labelled.allSatisfy { abs($0 - z) >= 2 } }
-        var labels = [UInt8](repeating: 0, count: shape.voxelCount)
-        let plane = shape.y * shape.x
-        for z in labelled {
-            for i in (z * plane)..<((z + 1) * plane) { labels[i] = truth[i] }
-        }
-        try Data(scan.elements).write(to: folder.appendingPathComponent("scan.raw"))
-        try Data(labels).write(to: folder.appendingPathComponent("labels.u8"))
-        try Data(truth).write(to: folder.appendingPathComponent("truth.u8"))
-        let meta = Meta(name: "fossil-phantom", z: shape.z, y: shape.y, x: shape.x, dtype: "uint8", targetClass: 1,
-                        labelledSlices: labelled, scoredSlices: stride(from: 0, to: scored.count, by: 3).map { scored[$0] },
-                        source: "generated: FossilPhantom seed \(seed) (the bundled sample's model)",
-                        licence: "generated by Trowel", description: "bone with trabeculae, a crack, rings, z drift; easy contrast")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        var object = try JSONSerialization.jsonObject(with: encoder.encode(meta)) as! [String: Any]
-        object["classes"] = ["1": "bone", "2": "matrix"]
-        object["voxel_size"] = NSNull()
-        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-            .write(to: folder.appendingPathComponent("meta.json"))
+        let description = QualityCase(
+            name: "fossil-phantom", description: "the bundled sample's fossil: bone with trabeculae, a crack, rings, z drift; ordinary contrast",
+            source: "generated: FossilPhantom seed \(seed)", labelledSlices: labelled,
+            scoredSlices: QualityCase.scoredSlices(depth: phantom.shape.z, labelled: labelled))
+        try description.write(image: try phantom.readSlices(0..<phantom.shape.z), truth: phantom.truthSlices(0..<phantom.shape.z),
+                              to: folder)
         return folder
+    }
+
+    /// True when `folder` holds a case generated from `source` (so it need not be written again).
+    static func exists(at folder: URL, source: String) -> Bool {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("meta.json")),
+              let meta = try? JSONDecoder().decode(Meta.self, from: data) else { return false }
+        let files = ["scan.raw", "labels.u8", "truth.u8"]
+        return meta.source == source && files.allSatisfy { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
     }
 }
