@@ -58,6 +58,10 @@ struct QualityBenchmark: ParsableCommand {
         out.append(TrainingRecipe(name: "basic σ1–16 +raw cap 100k", forest: ForestConfiguration(maxSamples: 100_000)))
         out.append(TrainingRecipe(name: "ilastik σ0.7–10 +raw cap 100k", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10,
                                   forest: ForestConfiguration(maxSamples: 100_000)))
+        out.append(TrainingRecipe(name: "basic σ0.5–16 +raw cap 100k", sigmaMin: 0.5, forest: ForestConfiguration(maxSamples: 100_000)))
+        out.append(TrainingRecipe(name: "basic σ1–4 +raw 3D", sigmaMax: 4, dimensionality: .volumetric))
+        out.append(TrainingRecipe(name: "basic σ1–16 +raw 3D cap 100k", dimensionality: .volumetric,
+                                  forest: ForestConfiguration(maxSamples: 100_000)))
         return out
     }
 

@@ -232,7 +232,8 @@ private func trainedForest(seed: UInt64 = 42) throws -> (RandomForest, FeatureIm
         // Quantile edges alone would leave about 13 bins for the sparse half; even ones add 64.
         let sparse = e.filter { $0 > 0.5 }
         #expect(sparse.count >= 64)
-        #expect(zip(sparse, sparse.dropFirst()).allSatisfy { $1 - $0 <= 1.0 / 128 + 1e-4 })
+        // Evenly spaced candidates 1/128 apart, each snapped to a gap between samples (0.0005 apart here).
+        #expect(zip(sparse, sparse.dropFirst()).allSatisfy { $1 - $0 <= 1.0 / 128 + 0.001 })
         // A feature with few distinct values keeps every midpoint.
         let few: [Float] = (0..<1000).map { Float($0 % 7) }
         let fewBins = few.withUnsafeBufferPointer { FeatureBinning(samples: $0, count: 1000, featureCount: 1) }
