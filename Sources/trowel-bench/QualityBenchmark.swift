@@ -30,6 +30,9 @@ struct QualityBenchmark: ParsableCommand {
     @Option(help: "Override every recipe's training-sample cap (its name gets ' cap N').")
     var maxSamples: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Also score `trowel train --auto` (the candidate with the best held-out F1).")
+    var auto = true
+
     @Flag(inversion: .prefixedNo, help: "Also score `trowel interpolate` (the random walker between labelled slices).")
     var interpolation = true
 
@@ -51,17 +54,13 @@ struct QualityBenchmark: ParsableCommand {
     /// Every recipe the benchmark knows: the default, the candidates, and the baselines.
     static var allRecipes: [TrainingRecipe] {
         var out = [TrainingRecipe.ml4paleo, TrainingRecipe.previousDefault]
-        for r in TrainingRecipe.candidates where !out.contains(where: { $0.name == r.name }) { out.append(r) }
-        out.append(TrainingRecipe(name: "basic σ1–16 (no raw)", includesRaw: false))
-        out.append(TrainingRecipe(name: "basic σ1–32 +raw", sigmaMax: 32))
-        out.append(TrainingRecipe(name: "basic σ1–16 +raw dtype", scaling: .dtypeRange))
-        out.append(TrainingRecipe(name: "basic σ1–16 +raw cap 100k", forest: ForestConfiguration(maxSamples: 100_000)))
-        out.append(TrainingRecipe(name: "ilastik σ0.7–10 +raw cap 100k", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10,
-                                  forest: ForestConfiguration(maxSamples: 100_000)))
-        out.append(TrainingRecipe(name: "basic σ0.5–16 +raw cap 100k", sigmaMin: 0.5, forest: ForestConfiguration(maxSamples: 100_000)))
-        out.append(TrainingRecipe(name: "basic σ1–4 +raw 3D", sigmaMax: 4, dimensionality: .volumetric))
-        out.append(TrainingRecipe(name: "basic σ1–16 +raw 3D cap 100k", dimensionality: .volumetric,
-                                  forest: ForestConfiguration(maxSamples: 100_000)))
+        out += TrainingRecipe.candidates
+        out.append(TrainingRecipe(name: "basic σ0.5–16 (no raw)", includesRaw: false))
+        out.append(TrainingRecipe(name: "basic σ1–16 +raw", sigmaMin: 1))
+        out.append(TrainingRecipe(name: "basic σ0.5–16 +raw cap 30k", forest: ForestConfiguration(maxSamples: 30_000)))
+        out.append(TrainingRecipe(name: "basic σ0.5–16 +raw dtype", scaling: .dtypeRange))
+        out.append(TrainingRecipe(name: "basic σ0.5–16 +raw balanced", forest: ForestConfiguration(classWeighting: .balanced, maxSamples: 100_000)))
+        out.append(TrainingRecipe(name: "basic σ1–16 +raw 3D", sigmaMin: 1, dimensionality: .volumetric))
         return out
     }
 
@@ -115,6 +114,11 @@ struct QualityBenchmark: ParsableCommand {
                 let row = try evaluation.score(recipe)
                 log(String(format: "  %@ F1 %.4f (held-out %@, %.1f s)", recipe.name, row.f1,
                            row.heldOutF1.map { String(format: "%.4f", $0) } ?? "–", row.seconds))
+                result.trowel.append(row)
+            }
+            if auto {
+                let row = try evaluation.scoreAuto()
+                log(String(format: "  %@ chose %@: F1 %.4f (%.1f s)", row.recipe, row.chosen ?? "?", row.f1, row.seconds))
                 result.trowel.append(row)
             }
             if interpolation {
@@ -185,9 +189,11 @@ struct RecipeResult: Codable {
     var heldOutF1: Double?
     var seconds: Double
     var features: Int
+    /// For the auto row: the recipe `--auto` chose.
+    var chosen: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case recipe, f1, precision, recall, heldOutF1 = "held_out_f1", seconds, features
+        case recipe, f1, precision, recall, heldOutF1 = "held_out_f1", seconds, features, chosen
     }
 }
 
@@ -263,6 +269,8 @@ struct QualityReport: Encodable {
                          + (s.meanGainOverReference.map { String(format: "  (%+.4f vs reference, ≥ on %d/%d)", $0, s.casesAtOrAboveReference, s.casesWithReference) } ?? ""))
         }
         lines.append("* the default recipe")
+        let choices = cases.compactMap { c in c.trowel.first { $0.chosen != nil }.map { "\(c.name): \($0.chosen!)" } }
+        if !choices.isEmpty { lines.append("auto chose: " + choices.joined(separator: "; ")) }
         return lines.joined(separator: "\n")
     }
 }

@@ -101,6 +101,17 @@ struct QualityEvaluation {
                             seconds: Date().timeIntervalSince(started), features: run.spec.featureCount)
     }
 
+    /// `trowel train --auto`: the candidates cross-validated on the labels, the best one trained and scored.
+    func scoreAuto() throws -> RecipeResult {
+        let started = Date()
+        let selection = try RecipeSelection.choose(project: project, volume: volume, among: TrainingRecipe.candidates)
+        var row = try score(selection.chosen)
+        row.recipe = "auto (train --auto)"
+        row.chosen = selection.chosen.name
+        row.seconds = Date().timeIntervalSince(started)
+        return row
+    }
+
     /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.
     /// Slices outside the labelled range stay unlabelled, so they count as missed target voxels.
     func scoreInterpolation(downsample: Int = 4) throws -> RecipeResult {

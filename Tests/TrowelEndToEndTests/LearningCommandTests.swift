@@ -127,7 +127,7 @@ import TrowelVolume
         let report = try Self.json(train.stdout)
         let auto = try #require(report["auto"] as? [String: Any])
         let candidates = try #require(auto["candidates"] as? [[String: Any]])
-        #expect(candidates.count == 4)
+        #expect(candidates.count == 3)
         let scored = candidates.compactMap { c in (c["score"] as? Double).map { (c["recipe"] as? String ?? "", $0) } }
         let best = try #require(scored.max { $0.1 < $1.1 })
         #expect(auto["chosen"] as? String == best.0)

@@ -54,8 +54,8 @@ import TrowelVolume
     }
 
     static let small = ForestConfiguration(treeCount: 10, maxDepth: 8)
-    static let smoothed = TrainingRecipe(name: "smoothed only", sigmaMax: 2, includesRaw: false, forest: small)
-    static let raw = TrainingRecipe(name: "with raw", sigmaMax: 2, includesRaw: true, forest: small)
+    static let smoothed = TrainingRecipe(name: "smoothed only", sigmaMin: 1, sigmaMax: 2, includesRaw: false, forest: small)
+    static let raw = TrainingRecipe(name: "with raw", sigmaMin: 1, sigmaMax: 2, includesRaw: true, forest: small)
 
     @Test func picksTheRecipeWithTheBetterHeldOutScoreWhateverTheOrder() throws {
         let f = try Fixture()
@@ -75,7 +75,7 @@ import TrowelVolume
         let record = try f.project.record()
         let spec = TrainingRecipe.standard.spec(for: record)
         #expect(spec.normalization == .clippedWindow(lower: record.valueLow, upper: record.valueHigh))
-        #expect(spec.includesRaw && spec.sigmas == [1, 2, 4, 8, 16])
+        #expect(spec.includesRaw && spec.sigmas == [0.5, 1, 2, 4, 8, 16])
         #expect(TrainingRecipe.ml4paleo.spec(for: record) == FeatureSpec.basic(sigmaMin: 1, sigmaMax: 32))
         #expect(TrainingRecipe.standard.forest.classWeighting == .uniform)
     }
