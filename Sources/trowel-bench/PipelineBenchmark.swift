@@ -22,6 +22,7 @@ struct PipelineBenchmark: ParsableCommand {
     @Option(help: "Max tree depth.") var depth: Int = 12
     @Option(help: "Class weighting: uniform (the default, as the reference) or balanced.") var classWeighting: String = "uniform"
     @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Flag(help: "Add the raw voxel value as feature 0, as the default recipe does.") var raw = false
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -32,7 +33,8 @@ struct PipelineBenchmark: ParsableCommand {
         guard let weighting = ForestConfiguration.ClassWeighting(rawValue: classWeighting) else {
             throw ValidationError("--class-weighting must be balanced or uniform")
         }
-        let spec = FeatureSpec.basic(sigmaMin: sigmaMin, sigmaMax: sigmaMax)
+        var spec = FeatureSpec.basic(sigmaMin: sigmaMin, sigmaMax: sigmaMax)
+        spec.includesRaw = raw
         let bank = try FeatureBank(spec: spec)
         let block = AnyBlock(Block(shape: shape, elements: pixels))
 
