@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Feature bank: basic (scikit-image's: Gaussian, gradient, Hessian) or ilastik (adds LoG, DoG, structure tensor).")
     var features: TrainingRecipe.Bank = TrainingRecipe.standard.bank
 
-    @Option(help: "Largest Gaussian scale σ, or min:max (e.g. 0.5:16; default 1:16 for basic, 0.7:10 for ilastik).")
+    @Option(help: "Largest Gaussian scale σ, or min:max (e.g. 1:32; default 0.5:16 for basic, 0.7:10 for ilastik).")
     var sigma: String?
 
     @Flag(inversion: .prefixedNo, help: "The raw, unsmoothed voxel value as one more feature.")
