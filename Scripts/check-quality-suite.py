@@ -10,7 +10,9 @@ trained on the labelled voxels, F1 of class 1 on the scored slices.
 standard deviation (texture) and per-slice normalisation; --png DIR writes one scored slice per
 case (scan | truth | reference prediction) for looking at.
 
-    python3 Scripts/check-quality-suite.py /tmp/trowel-quality/suite [--better] [--png DIR]
+    python3 Scripts/check-quality-suite.py /tmp/trowel-bench-quality/suite [--better] [--png DIR]
+
+`trowel-bench quality` writes the suite there (its --work-dir) the first time it runs.
 """
 import argparse
 import json

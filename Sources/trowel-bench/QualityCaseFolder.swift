@@ -8,29 +8,12 @@ import TrowelVolume
 /// 0 = not scored). Written by the hard-fossil suite and by `Scripts/make-real-quality-scans.py`;
 /// read by this benchmark and by `Scripts/reference-quality.py`.
 struct QualityCaseFolder {
-    struct Meta: Codable {
-        var name: String
-        var z: Int
-        var y: Int
-        var x: Int
-        var dtype: String
-        var targetClass: Int
-        var labelledSlices: [Int]
-        var scoredSlices: [Int]
-        var source: String
-        var licence: String
-        var description: String?
-
-        enum CodingKeys: String, CodingKey {
-            case name, z, y, x, dtype, targetClass = "target_class", labelledSlices = "labelled_slices"
-            case scoredSlices = "scored_slices", source, licence, description
-        }
-    }
+    typealias Meta = QualityCase.Meta
 
     let folder: URL
     let meta: Meta
 
-    var shape: Shape { Shape(z: meta.z, y: meta.y, x: meta.x) }
+    var shape: Shape { meta.shape }
 
     init(folder: URL) throws {
         self.folder = folder
@@ -55,13 +38,10 @@ struct QualityCaseFolder {
 
     var dtype: DType {
         get throws {
-            switch meta.dtype {
-            case "uint8": return .u8
-            case "uint16": return .u16
-            case "int16": return .i16
-            case "float32": return .f32
-            default: throw BenchError("\(folder.path)/meta.json: dtype \(meta.dtype) is not uint8, uint16, int16 or float32")
+            guard let d = meta.elementType else {
+                throw BenchError("\(folder.path)/meta.json: dtype \(meta.dtype) is not a numpy type Trowel reads")
             }
+            return d
         }
     }
 
@@ -91,12 +71,15 @@ struct QualityEvaluation {
     /// Trains `recipe` as `trowel train` does (with its held-out scores), predicts the scored
     /// slices and returns the F1 of the target class there (voxels whose truth is 0 are skipped).
     func score(_ recipe: TrainingRecipe) throws -> RecipeResult {
-        let started = Date()
-        let run = try TrainingRun(project: project, volume: volume, recipe: recipe)
+        try score(TrainingRun(project: project, volume: volume, recipe: recipe), named: recipe.name)
+    }
+
+    /// `run` trained, predicted over the scored slices and scored; `started` is when its clock began.
+    private func score(_ run: TrainingRun, named name: String, started: Date = Date()) throws -> RecipeResult {
         let (forest, record) = try run.run()
         let predictor = Predictor(forest: forest, volume: volume)
         let (f1, precision, recall) = try tally { box in try predictor.labels(box).elements }
-        return RecipeResult(recipe: recipe.name, f1: f1, precision: precision, recall: recall,
+        return RecipeResult(recipe: name, f1: f1, precision: precision, recall: recall,
                             heldOutF1: record.metrics?.perClass[Int(target)]?.f1,
                             seconds: Date().timeIntervalSince(started), features: run.spec.featureCount)
     }
@@ -105,10 +88,8 @@ struct QualityEvaluation {
     func scoreAuto() throws -> RecipeResult {
         let started = Date()
         let selection = try RecipeSelection.choose(project: project, volume: volume, among: TrainingRecipe.candidates)
-        var row = try score(selection.chosen)
-        row.recipe = "auto (train --auto)"
+        var row = try score(selection.chosenRun, named: "auto (train --auto)", started: started)
         row.chosen = selection.chosen.name
-        row.seconds = Date().timeIntervalSince(started)
         return row
     }
 

@@ -87,7 +87,7 @@ struct TrainCommand: ParsableCommand {
         r.forest.maxDepth = depth
         r.forest.maxSamples = maxSamples
         r.forest.classWeighting = classWeights
-        let s = r.sigmas.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+        let s = r.sigmas.map(FeatureSpec.label)
         r.name = "\(r.bank.rawValue) σ\(s.first!)–\(s.last!)\(raw ? " +raw" : "")\(volumetric ? " 3D" : "")"
             + (classWeights == .balanced ? " balanced" : "")
         return r
@@ -117,7 +117,7 @@ struct TrainCommand: ParsableCommand {
                 recipe = chosen.chosen
                 selection = chosen
             }
-            var run = try TrainingRun(project: project, volume: volume, recipe: recipe)
+            var run = try selection?.chosenRun ?? TrainingRun(project: project, volume: volume, recipe: recipe)
             run.folds = folds
             let (_, record) = try run.run(progress: { phase, fraction in
                 Terminal.showProgress(String(format: "training: %@ %3.0f%%", phase, fraction * 100))

@@ -95,15 +95,4 @@ import Testing
             }
         }
     }
-
-    /// Writes the whole suite for the Python reference check when TROWEL_WRITE_QUALITY_SUITE names a folder.
-    @Test func writeSuiteWhenAsked() throws {
-        guard let root = ProcessInfo.processInfo.environment["TROWEL_WRITE_QUALITY_SUITE"] else { return }
-        let only = ProcessInfo.processInfo.environment["TROWEL_QUALITY_MODES"]?.split(separator: ",").map(String.init)
-        for mode in HardFossilScan.Mode.allCases where only?.contains(mode.rawValue) ?? true {
-            let scan = try HardFossilScan(mode: mode)
-            try scan.writeQualityCase(to: URL(fileURLWithPath: root).appendingPathComponent(mode.rawValue))
-            print("wrote \(mode.rawValue): bone fraction \(scan.boneFraction())")
-        }
-    }
 }

@@ -29,6 +29,8 @@ public struct RecipeSelection: Sendable {
     public let candidates: [Candidate]
     /// Index into `candidates` of the winner.
     public let chosenIndex: Int
+    /// The winner's run, whose feature cache already holds the labelled voxels' features.
+    public let chosenRun: TrainingRun
 
     public var chosen: TrainingRecipe { candidates[chosenIndex].recipe }
 
@@ -46,11 +48,13 @@ public struct RecipeSelection: Sendable {
                               isCancelled: () -> Bool = { false }) throws -> RecipeSelection {
         precondition(!recipes.isEmpty, "RecipeSelection: no candidates")
         var candidates: [Candidate] = []
+        var runs: [TrainingRun] = []
         for (i, recipe) in recipes.enumerated() {
             if isCancelled() { throw LearningError.cancelled }
             let started = Date()
             var run = try TrainingRun(project: project, volume: volume, recipe: recipe)
             run.folds = folds
+            runs.append(run)
             let metrics = try run.validate(progress: { progress(i, $0) }, isCancelled: isCancelled)
             let f1 = metrics.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { ($0.key, $0.value.f1) }) } ?? [:]
             let score = f1.isEmpty ? nil : f1.values.reduce(0, +) / Double(f1.count)
@@ -60,6 +64,6 @@ public struct RecipeSelection: Sendable {
         for (i, c) in candidates.enumerated() {
             if let s = c.score, s > (candidates[best].score ?? -1) { best = i }
         }
-        return RecipeSelection(candidates: candidates, chosenIndex: best)
+        return RecipeSelection(candidates: candidates, chosenIndex: best, chosenRun: runs[best])
     }
 }

@@ -64,15 +64,12 @@ public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertib
         }
     }
 
-    /// The features for a scan whose values are summarised by `values` (of type `dtype`).
-    public func spec(dtype: DType, values: ValueSummary) -> FeatureSpec {
-        let normalization: FeatureSpec.Normalization
-        switch scaling {
-        case .dtypeRange:
-            normalization = .dtypeRange
-        case .percentiles:
-            // A flat scan has no window; the dtype range is the only scale left.
-            normalization = values.high > values.low ? .clippedWindow(lower: values.low, upper: values.high) : .dtypeRange
+    /// The features for a scan whose values are summarised by `values` (of type `dtype`). Without
+    /// a summary, or for a flat scan (no window), the percentiles recipe falls back to the dtype range.
+    public func spec(dtype: DType, values: ValueSummary?) -> FeatureSpec {
+        var normalization = FeatureSpec.Normalization.dtypeRange
+        if scaling == .percentiles, let values, values.high > values.low {
+            normalization = .clippedWindow(lower: values.low, upper: values.high)
         }
         switch bank {
         case .basic:

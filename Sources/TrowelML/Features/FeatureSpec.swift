@@ -187,7 +187,7 @@ public struct FeatureSpec: Hashable, Sendable, Codable, CustomStringConvertible 
     public var featureNames: [String] {
         var names: [String] = includesRaw ? ["raw"] : []
         for (index, sigma) in sigmas.enumerated() {
-            let s = sigma == sigma.rounded() ? String(Int(sigma)) : String(sigma)
+            let s = FeatureSpec.label(sigma)
             for filter in filters(atScale: index) {
                 let n = filter.featureCount(dimensions: dimensionality.count)
                 for k in 0..<n {
@@ -196,6 +196,11 @@ public struct FeatureSpec: Hashable, Sendable, Codable, CustomStringConvertible 
             }
         }
         return names
+    }
+
+    /// A scale as people write it: "2", "0.5".
+    public static func label(_ sigma: Double) -> String {
+        sigma == sigma.rounded() ? String(Int(sigma)) : String(sigma)
     }
 
     /// Radius of scipy's truncated Gaussian kernel for `sigma` (truncate 4): `int(4σ + 0.5)`.
@@ -235,7 +240,7 @@ public struct FeatureSpec: Hashable, Sendable, Codable, CustomStringConvertible 
     }
 
     public var description: String {
-        let s = sigmas.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: ",")
+        let s = sigmas.map(FeatureSpec.label).joined(separator: ",")
         let raw = includesRaw ? "raw+" : ""
         let gaps = omitted.isEmpty ? "" : " less \(omitted.count) filter×σ"
         return "\(dimensionality.count)D \(raw)\(filters.map(\.rawValue).joined(separator: "+")) σ=\(s)\(gaps) (\(featureCount) features, \(normalization))"

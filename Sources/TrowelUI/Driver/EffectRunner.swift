@@ -35,7 +35,7 @@ public final class EffectRunner {
                                   onFailure: { inbox.post(.failure($0)) })
         self.previewer = previewer
         let recipe = TrainingRecipe.standard
-        let spec = (try? session.project.record()).map(recipe.spec(for:)) ?? recipe.spec(dtype: session.volume.dtype, values: ValueSummary(minimum: 0, maximum: 0, mean: 0, low: 0, high: 0))
+        let spec = recipe.spec(dtype: session.volume.dtype, values: try? session.project.record().values)
         trainer = Trainer(project: session.project, volume: session.volume, spec: spec,
                           configuration: recipe.forest) { event in
             switch event {
