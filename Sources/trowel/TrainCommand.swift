@@ -49,6 +49,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Cross-validation folds.")
     var folds = 3
 
+    @Option(help: "Autocontext stages: 1 (one forest) or 2–3 (each later forest also reads the earlier one's smoothed probabilities, trained out of fold).")
+    var stages = 1
+
     @Flag(help: "Cross-validate the candidate configurations (banks, scales, 2D/3D) and train the one with the best held-out F1.")
     var auto = false
 
@@ -60,6 +63,7 @@ struct TrainCommand: ParsableCommand {
         guard depth >= 0 else { throw ValidationError("--depth must not be negative") }
         guard maxSamples > 0 else { throw ValidationError("--max-samples must be positive") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+        guard (1...3).contains(stages) else { throw ValidationError("--stages must be 1, 2 or 3") }
         _ = try recipe()
     }
 
@@ -87,9 +91,10 @@ struct TrainCommand: ParsableCommand {
         r.forest.maxDepth = depth
         r.forest.maxSamples = maxSamples
         r.forest.classWeighting = classWeights
+        r.stages = stages
         let s = r.sigmas.map(FeatureSpec.label)
         r.name = "\(r.bank.rawValue) σ\(s.first!)–\(s.last!)\(raw ? " +raw" : "")\(volumetric ? " 3D" : "")"
-            + (classWeights == .balanced ? " balanced" : "")
+            + (classWeights == .balanced ? " balanced" : "") + (stages > 1 ? " autocontext×\(stages)" : "")
         return r
     }
 
@@ -148,8 +153,14 @@ struct TrainCommand: ParsableCommand {
                     .map { "\(names[$0.key] ?? "class \($0.key)") \($0.value)" }.joined(separator: ", ")
                 print("model \(record.id): \(record.trainingVoxels) labelled voxels (\(counts)), \(spec.description)")
                 print(String(format: "trained in %.2f s (%.2f s in all)", record.trainingSeconds, seconds))
+                if record.stages > 1 {
+                    let steps = record.metricsByStage.enumerated().map { i, m in
+                        "stage \(i + 1) " + (m.map { String(format: "%.4f", MetricsText.meanF1($0)) } ?? "not scored")
+                    }
+                    print("autocontext, \(record.stages) stages; held-out mean F1: \(steps.joined(separator: " → "))")
+                }
                 if let m = record.metrics {
-                    print("cross-validated over \(m.evaluatedVoxels) voxels (held-out slices, gap \(spec.halo) voxels):")
+                    print("cross-validated over \(m.evaluatedVoxels) voxels (held-out slices, gap \(record.stages > 1 ? run.autocontextGap : spec.halo) voxels):")
                     print(MetricsText.table(m, names: names))
                 } else {
                     print("not cross-validated: label a second slice (or a larger region) of each class")
@@ -196,11 +207,15 @@ struct TrainReport: Encodable {
     var metrics: [String: ClassScore]?
     var accuracy: Double?
     var validatedVoxels: Int?
+    var stages: Int
+    /// Held-out F1 per class name of each stage of a cascade (empty for one stage).
+    var f1ByStage: [[String: Double]?]
     var auto: Auto?
 
     enum CodingKeys: String, CodingKey {
         case model, recipe, features, trainingVoxels = "training_voxels", counts, seconds, trainingSeconds = "training_seconds"
         case oobErrorOptimistic = "oob_error_optimistic", metrics, accuracy, validatedVoxels = "validated_voxels", auto
+        case stages, f1ByStage = "f1_by_stage"
     }
 
     init(record: ModelRecord, recipe: TrainingRecipe, spec: FeatureSpec, seconds: Double, names: [Int: String],
@@ -222,6 +237,10 @@ struct TrainReport: Encodable {
             validatedVoxels = m.evaluatedVoxels
         }
         auto = selection.map { Auto(candidates: $0.candidates, chosen: $0.chosen.name, margin: $0.margin) }
+        stages = record.stages
+        f1ByStage = record.metricsByStage.map { m in
+            m.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { (names[$0.key] ?? "class \($0.key)", $0.value.f1) }) }
+        }
     }
 
     /// Optionals are written as null (scripts look for the keys).
@@ -239,6 +258,8 @@ struct TrainReport: Encodable {
         try c.encodeIfPresent(accuracy, forKey: .accuracy)
         try c.encodeIfPresent(validatedVoxels, forKey: .validatedVoxels)
         try c.encodeIfPresent(auto, forKey: .auto)
+        try c.encode(stages, forKey: .stages)
+        try c.encode(f1ByStage, forKey: .f1ByStage)
     }
 
     func jsonText() throws -> String {
@@ -255,6 +276,11 @@ enum MetricsText {
             (names[id] ?? "class \(id)", ["precision": c.precision, "recall": c.recall, "f1": c.f1,
                                           "jaccard": c.jaccard, "accuracy": c.accuracy, "support": c.support] as [String: Any])
         })
+    }
+
+    /// Mean F1 over the classes (the score `--auto` compares).
+    static func meanF1(_ m: Metrics) -> Double {
+        m.perClass.isEmpty ? 0 : m.perClass.values.map(\.f1).reduce(0, +) / Double(m.perClass.count)
     }
 
     static func table(_ m: Metrics, names: [Int: String]) -> String {

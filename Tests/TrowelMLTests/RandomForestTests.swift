@@ -204,7 +204,7 @@ private func trainedForest(seed: UInt64 = 42) throws -> (RandomForest, FeatureIm
         #expect(reason(flipped) == .checksumMismatch)
         var version = data
         version[8] = 9
-        #expect(reason(version) == .unsupportedVersion(found: 9, supported: 1))
+        #expect(reason(version) == .unsupportedVersion(found: 9, supported: 2))
         #expect(reason(Data("hello, not a model".utf8)) == .notAModel)
         let error = ModelFileError(file: "model.forest", reason: .truncated(expected: 81234, found: 4096))
         #expect(error.description == "model.forest: truncated file (expected 81234 bytes, found 4096)")

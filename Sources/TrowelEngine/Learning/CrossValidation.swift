@@ -11,6 +11,14 @@ public enum CrossValidation {
         public var heldOut: [Int]
         /// Voxels of other groups farther than the gap from every voxel of this fold's groups.
         public var training: [Int]
+        /// Every voxel of this fold's groups, scored or not (autocontext predicts their surroundings).
+        public var members: [Int] = []
+
+        public init(heldOut: [Int], training: [Int], members: [Int] = []) {
+            self.heldOut = heldOut
+            self.training = training
+            self.members = members
+        }
     }
 
     /// The folds for `set`: groups (slices) dealt to `folds` folds in order; with a single group, the
@@ -44,7 +52,7 @@ public enum CrossValidation {
             let members = set.voxels.indices.filter { foldOf[$0] == f }
             let zone = Neighbourhood(of: members.map { set.voxels[$0] }, gap: gap, sliceGap: across)
             let training = set.voxels.indices.filter { foldOf[$0] != f && !zone.contains(set.voxels[$0]) }
-            out.append(Fold(heldOut: members.filter { set.scored[$0] }, training: training))
+            out.append(Fold(heldOut: members.filter { set.scored[$0] }, training: training, members: members))
         }
         return out
     }
@@ -70,19 +78,24 @@ public enum CrossValidation {
             let samples = try TrainingSamples(featureCount: featureCount, features: rows(fold.training, of: features, featureCount),
                                               labels: fold.training.map { set.labels[$0] })
             let forest = try RandomForest.train(on: samples, spec: spec, classTable: classes, configuration: configuration)
-            let held = rows(fold.heldOut, of: features, featureCount)
-            let p = forest.probabilities(forRows: held, count: fold.heldOut.count)
-            let ids = forest.classes.map(\.id)
-            let n = ids.count
-            var predicted = [UInt8](repeating: 0, count: fold.heldOut.count)
-            for i in predicted.indices {
-                var best = 0
-                for c in 1..<max(1, n) where p[i * n + c] > p[i * n + best] { best = c }
-                predicted[i] = ids[best]
-            }
-            matrix.add(truth: fold.heldOut.map { set.labels[$0] }, predicted: predicted)
+            score(forest, rows: rows(fold.heldOut, of: features, featureCount), truth: fold.heldOut.map { set.labels[$0] },
+                  into: &matrix)
         }
         return matrix.total > 0 ? matrix.metrics : nil
+    }
+
+    /// Adds `forest`'s most probable class for each of `rows` (one per voxel of `truth`) to `matrix`.
+    static func score(_ forest: RandomForest, rows: [Float], truth: [UInt8], into matrix: inout ConfusionMatrix) {
+        let p = forest.probabilities(forRows: rows, count: truth.count)
+        let ids = forest.classes.map(\.id)
+        let n = ids.count
+        var predicted = [UInt8](repeating: 0, count: truth.count)
+        for i in predicted.indices {
+            var best = 0
+            for c in 1..<max(1, n) where p[i * n + c] > p[i * n + best] { best = c }
+            predicted[i] = ids[best]
+        }
+        matrix.add(truth: truth, predicted: predicted)
     }
 
     /// Feature rows at `indices`, voxel-major.

@@ -15,6 +15,7 @@ public enum LearningError: Error, CustomStringConvertible, Equatable {
     case truthShape(file: String, found: Shape3, expected: Shape3)
     case truthValue(file: String, value: Double)
     case sliceRange(String, depth: Int)
+    case autocontextNeedsFolds
 
     /// A shape as text, kept separate from `TrowelVolume.Shape` so the error stays `Equatable` and small.
     public typealias Shape3 = String
@@ -48,6 +49,8 @@ public enum LearningError: Error, CustomStringConvertible, Equatable {
             return "\(file): ground truth is \(found), the scan is \(expected)"
         case .truthValue(let file, let value):
             return "\(file): ground-truth value \(value) is not a label value (0…255)"
+        case .autocontextNeedsFolds:
+            return "autocontext needs every class labelled in at least two places far enough apart (e.g. two slices) to train each stage out of fold; label another slice or use --stages 1"
         case .sliceRange(let text, let depth):
             return "--slices \(text): give a:b with 0 ≤ a < b ≤ \(depth)"
         }

@@ -25,6 +25,10 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     public var fingerprint: String
     /// Seconds spent training the final forest (cross-validation excluded).
     public var trainingSeconds: Double
+    /// Stages of the autocontext cascade (1: a single forest).
+    public var stages: Int = 1
+    /// Cross-validated metrics of each stage of a cascade (the last equals `metrics`); empty for one stage.
+    public var metricsByStage: [Metrics?] = []
 
     public init(id: String, createdAt: Date, spec: FeatureSpec, configuration: ForestConfiguration, classes: [ClassInfo],
                 trainingVoxels: Int, countsByClass: [Int: Int], strokeIDs: [Int], metrics: Metrics?, oobError: Double?,
@@ -52,6 +56,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         case trainingVoxels = "training_voxels", countsByClass = "counts_by_class", strokeIDs = "stroke_ids"
         case metrics = "cross_validation", oobError = "oob_error_optimistic", voxelSize = "voxel_size_um"
         case fingerprint = "samples_hash", trainingSeconds = "training_seconds"
+        case stages, metricsByStage = "cross_validation_by_stage"
     }
 
     public init(from decoder: Decoder) throws {
@@ -69,6 +74,8 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         voxelSize = try c.decode([Double].self, forKey: .voxelSize)
         fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint) ?? ""
         trainingSeconds = try c.decodeIfPresent(Double.self, forKey: .trainingSeconds) ?? 0
+        stages = try c.decodeIfPresent(Int.self, forKey: .stages) ?? 1
+        metricsByStage = try c.decodeIfPresent([Metrics?].self, forKey: .metricsByStage) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -86,5 +93,9 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         try c.encode(voxelSize, forKey: .voxelSize)
         try c.encode(fingerprint, forKey: .fingerprint)
         try c.encode(trainingSeconds, forKey: .trainingSeconds)
+        if stages > 1 {
+            try c.encode(stages, forKey: .stages)
+            try c.encode(metricsByStage, forKey: .metricsByStage)
+        }
     }
 }

@@ -1,8 +1,9 @@
 import TrowelML
 import TrowelVolume
 
-/// Predicts a block with a model: features over the box plus halo, forest probabilities. The halo
-/// makes block edges exact, so tiled predictions show no seams.
+/// Predicts a block with a model: features over the box plus halo, forest probabilities (every
+/// stage of an autocontext cascade). The halo makes block edges exact, so tiled predictions show
+/// no seams.
 public struct Predictor: Sendable {
     public let forest: RandomForest
     public let volume: MultiscaleVolume
@@ -15,13 +16,12 @@ public struct Predictor: Sendable {
     /// Class probabilities of `box` (clipped to the scan). For a 2D spec features are planar per
     /// slice, so a slice-thin box reads no neighbouring slices.
     public func predict(_ box: Box) throws -> ClassProbabilities {
-        let bank = try FeatureBank(spec: forest.spec)
         let bounds = volume.shape.box
         let region = box.intersection(bounds)
         guard !region.isEmpty else {
             return ClassProbabilities(shape: Shape(z: 0, y: 0, x: 0), classes: forest.classes, values: [])
         }
-        let context = bank.contextBox(for: region, within: bounds)
+        let context = forest.contextBox(for: region, within: bounds)
         let block = try volume.read(context)
         return try forest.probabilities(of: block, in: region.translated(by: .zero - context.lower))
     }

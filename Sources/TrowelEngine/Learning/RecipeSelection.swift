@@ -55,7 +55,12 @@ public struct RecipeSelection: Sendable {
             var run = try TrainingRun(project: project, volume: volume, recipe: recipe)
             run.folds = folds
             runs.append(run)
-            let metrics = try run.validate(progress: { progress(i, $0) }, isCancelled: isCancelled)
+            let metrics: Metrics?
+            do {
+                metrics = try run.validate(progress: { progress(i, $0) }, isCancelled: isCancelled)
+            } catch LearningError.autocontextNeedsFolds {
+                metrics = nil   // a cascade the labels cannot train out of fold is not a candidate
+            }
             let f1 = metrics.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { ($0.key, $0.value.f1) }) } ?? [:]
             let score = f1.isEmpty ? nil : f1.values.reduce(0, +) / Double(f1.count)
             candidates.append(Candidate(recipe: recipe, score: score, f1ByClass: f1, seconds: Date().timeIntervalSince(started)))

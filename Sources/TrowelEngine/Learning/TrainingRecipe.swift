@@ -34,10 +34,15 @@ public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertib
     public var dimensionality: FeatureSpec.Dimensionality
     public var scaling: Scaling
     public var forest: ForestConfiguration
+    /// Autocontext stages (1: one forest); later stages also read the earlier one's smoothed probabilities.
+    public var stages: Int
+    /// Scales of those smoothed probabilities.
+    public var contextSigmas: [Double]
 
     public init(name: String, bank: Bank = .basic, sigmaMin: Double = 0.5, sigmaMax: Double = 16, includesRaw: Bool = true,
                 dimensionality: FeatureSpec.Dimensionality = .planar, scaling: Scaling = .percentiles,
-                forest: ForestConfiguration = TrainingRecipe.interactiveForest) {
+                forest: ForestConfiguration = TrainingRecipe.interactiveForest, stages: Int = 1,
+                contextSigmas: [Double] = Autocontext.defaultSigmas) {
         self.name = name
         self.bank = bank
         self.sigmaMin = sigmaMin
@@ -46,6 +51,8 @@ public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertib
         self.dimensionality = dimensionality
         self.scaling = scaling
         self.forest = forest
+        self.stages = stages
+        self.contextSigmas = contextSigmas
     }
 
     /// ml4paleo's forest (50 trees, depth 12, unweighted) with samples capped at 100 000
@@ -107,6 +114,7 @@ public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertib
     /// so their halo (18 slices) still lets labelled slices ~20 apart be held out and scored.
     public static let candidates: [TrainingRecipe] = [
         standard,
+        TrainingRecipe(name: "basic σ0.5–16 +raw autocontext", stages: 2),
         TrainingRecipe(name: "ilastik σ0.7–10 +raw", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10),
         TrainingRecipe(name: "basic σ1–4 +raw 3D", sigmaMin: 1, sigmaMax: 4, dimensionality: .volumetric),
     ]

@@ -13,8 +13,12 @@ public struct TrainingRun: Sendable {
     /// Cross-validation folds.
     public var folds = 3
     /// False skips cross-validation (metrics nil), e.g. for a first quick overlay; CV costs about
-    /// `folds` × the training time.
+    /// `folds` × the training time. A cascade always validates (its folds train it).
     public var crossValidates = true
+    /// Autocontext stages (1: a single forest); see `AutocontextTraining`.
+    public var stages = 1
+    /// Scales of the smoothed probabilities each later stage adds.
+    public var contextSigmas = Autocontext.defaultSigmas
 
     public init(project: Project, volume: MultiscaleVolume, spec: FeatureSpec, configuration: ForestConfiguration,
                 cache: FeatureCache? = nil) {
@@ -31,6 +35,19 @@ public struct TrainingRun: Sendable {
                 cache: FeatureCache? = nil) throws {
         self.init(project: project, volume: volume, spec: recipe.spec(for: try project.record()),
                   configuration: recipe.forest, cache: cache)
+        stages = recipe.stages
+        contextSigmas = recipe.contextSigmas
+    }
+
+    /// The gap between held-out and training voxels of a cascade's folds.
+    public var autocontextGap: Int { stages > 1 ? autocontext.gap : spec.halo }
+
+    /// The cascade trainer for this run's features (for `stages` ≥ 2).
+    var autocontext: AutocontextTraining {
+        var training = AutocontextTraining(volume: volume, spec: spec, configuration: configuration, stages: stages,
+                                           sigmas: contextSigmas)
+        training.folds = folds
+        return training
     }
 
     /// Held-out scores for the labels as they are now (features from the cache): the validation step
@@ -40,6 +57,11 @@ public struct TrainingRun: Sendable {
         let table = try project.classes().map { ClassInfo(id: UInt8($0.id), name: $0.name) }
         guard set.countsByClass.count >= 2 else { return nil }
         let features = try cache.features(at: set.voxels)
+        if stages > 1 {
+            let result = try autocontext.run(set, features: features, classes: table, trainsFinal: false,
+                                             progress: progress, isCancelled: isCancelled)
+            return result.metricsByStage.last ?? nil
+        }
         return try crossValidate(set, features: features, classes: table, progress: progress, isCancelled: isCancelled)
     }
 
@@ -76,28 +98,48 @@ public struct TrainingRun: Sendable {
         progress("features", 1)
         try checkpoint()
 
-        progress("validation", 0)
-        let metrics = !crossValidates ? nil : try crossValidate(set, features: features, classes: table,
+        let forest: RandomForest
+        let metrics: Metrics?
+        var metricsByStage: [Metrics?] = []
+        let seconds: Double
+        if stages > 1 {
+            // The cascade's folds are its validation and part of its training.
+            progress("training", 0)
+            let started = Date()
+            let result = try autocontext.run(set, features: features, classes: table, trainsFinal: true,
+                                             progress: { progress("training", $0) }, isCancelled: isCancelled)
+            seconds = Date().timeIntervalSince(started)
+            guard let trained = result.forest else { throw LearningError.autocontextNeedsFolds }
+            forest = trained
+            metricsByStage = result.metricsByStage
+            metrics = metricsByStage.last ?? nil
+            progress("training", 1)
+        } else {
+            progress("validation", 0)
+            metrics = !crossValidates ? nil : try crossValidate(set, features: features, classes: table,
                                                                 progress: { progress("validation", $0) }, isCancelled: isCancelled)
-        progress("validation", 1)
-        try checkpoint()
+            progress("validation", 1)
+            try checkpoint()
 
-        progress("training", 0)
-        let started = Date()
-        let samples = try TrainingSamples(featureCount: spec.featureCount, features: features, labels: set.labels)
-        let forest = try RandomForest.train(on: samples, spec: spec, classTable: table, configuration: configuration)
-        let seconds = Date().timeIntervalSince(started)
-        progress("training", 1)
+            progress("training", 0)
+            let started = Date()
+            let samples = try TrainingSamples(featureCount: spec.featureCount, features: features, labels: set.labels)
+            forest = try RandomForest.train(on: samples, spec: spec, classTable: table, configuration: configuration)
+            seconds = Date().timeIntervalSince(started)
+            progress("training", 1)
+        }
         try checkpoint()
 
         progress("saving", 0)
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let fingerprint = set.fingerprint
-        let record = ModelRecord(
+        var record = ModelRecord(
             id: ModelLibrary.makeID(date: now, fingerprint: fingerprint), createdAt: now, spec: spec,
             configuration: configuration, classes: forest.classes, trainingVoxels: set.count,
             countsByClass: set.countsByClass, strokeIDs: set.strokeIDs, metrics: metrics, oobError: forest.oobError,
             voxelSize: projectRecord.voxelSize.array, fingerprint: fingerprint, trainingSeconds: seconds)
+        record.stages = forest.stageCount
+        record.metricsByStage = metricsByStage
         try ModelLibrary(project: project).save(forest, record: record)
         progress("saving", 1)
         return (forest, record)

@@ -74,7 +74,8 @@ public struct SegmentationJob: Sendable {
     public func budget() throws(SegmentationError) -> SegmentationBudget {
         try SegmentationBudget.plan(grid: grid(), spec: predictor.forest.spec, classes: predictor.forest.classes.count,
                                     probabilities: options.probabilities, workers: options.workers,
-                                    memory: options.memory, cacheBytes: predictor.volume.cache.byteBudget)
+                                    memory: options.memory, cacheBytes: predictor.volume.cache.byteBudget,
+                                    cascade: SegmentationBudget.Cascade(predictor.forest))
     }
 
     /// Runs this shard's unfinished blocks; `progress` is called (serially, from worker threads)

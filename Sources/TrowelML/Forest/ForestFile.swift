@@ -3,19 +3,23 @@ import Foundation
 /// Trowel's binary forest format (little-endian):
 ///
 ///     0   8 bytes  magic "TRWFORST"
-///     8   u32      format version (1)
+///     8   u32      format version (1; 2 for an autocontext cascade)
 ///     12  u32      reserved, 0
 ///     16  u64      payload length in bytes
 ///     24  u64      FNV-1a 64 checksum of the payload
 ///     32  payload: u32 JSON length, JSON header (feature spec, classes, configuration,
-///                  importances, OOB error, tree count), then per tree: u32 node count, and per node
-///                  i32 feature, f32 threshold, i32 left child; then node count × classes f32 values.
+///                  importances, OOB error, tree count, the earlier stage's smoothing scales), then
+///                  for version 2 the earlier stage as a complete forest file (u64 length, bytes),
+///                  then per tree: u32 node count, and per node i32 feature, f32 threshold, i32 left
+///                  child; then node count × classes f32 values.
 ///
 /// The header length and checksum catch truncated and corrupted files; the tree links are checked
 /// (children after their parent, each node with one parent) so no file can crash prediction.
 enum ForestFile {
     static let magic = Array("TRWFORST".utf8)
     static let version: UInt32 = 1
+    /// Files with an earlier stage; a version-1 reader refuses them rather than misreading them.
+    static let cascadeVersion: UInt32 = 2
     static let headerSize = 32
 
     struct Header: Codable {
@@ -25,18 +29,26 @@ enum ForestFile {
         var importances: [Double]
         var oobError: Double?
         var treeCount: Int
+        /// Scales of the earlier stage's smoothed probabilities; nil for a single stage.
+        var contextSigmas: [Double]?
     }
 
     static func encode(_ forest: RandomForest) -> Data {
         var payload = Data()
         let header = Header(spec: forest.spec, classes: forest.classes, configuration: forest.configuration,
-                            importances: forest.importances, oobError: forest.oobError, treeCount: forest.trees.count)
+                            importances: forest.importances, oobError: forest.oobError, treeCount: forest.trees.count,
+                            contextSigmas: forest.context?.sigmas)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding plain value types into JSON cannot fail.
         let json = (try? encoder.encode(header)) ?? Data()
         append(UInt32(json.count), to: &payload)
         payload.append(json)
+        if let context = forest.context {
+            let earlier = encode(context.stage)
+            append(UInt64(earlier.count), to: &payload)
+            payload.append(earlier)
+        }
         for tree in forest.trees {
             append(UInt32(tree.nodeCount), to: &payload)
             for n in 0..<tree.nodeCount {
@@ -47,7 +59,7 @@ enum ForestFile {
             for v in tree.values { append(v.bitPattern, to: &payload) }
         }
         var out = Data(magic)
-        append(version, to: &out)
+        append(forest.context == nil ? version : cascadeVersion, to: &out)
         append(UInt32(0), to: &out)
         append(UInt64(payload.count), to: &out)
         append(checksum(payload), to: &out)
@@ -62,7 +74,9 @@ enum ForestFile {
         guard bytes.count >= headerSize else { throw fail(.truncated(expected: headerSize, found: bytes.count)) }
         var head = ByteReader(bytes: bytes, position: magic.count)
         let version = try head.u32()
-        guard version == ForestFile.version else { throw fail(.unsupportedVersion(found: version, supported: ForestFile.version)) }
+        guard version == ForestFile.version || version == ForestFile.cascadeVersion else {
+            throw fail(.unsupportedVersion(found: version, supported: ForestFile.cascadeVersion))
+        }
         _ = try head.u32()
         let length = try head.u64()
         let sum = try head.u64()
@@ -83,7 +97,16 @@ enum ForestFile {
                 throw fail(.malformed("unreadable header: \(error)"))
             }
             do { try header.spec.validate() } catch { throw fail(.malformed("\(error)")) }
-            let k = header.classes.count, f = header.spec.featureCount
+            var context: Autocontext?
+            if version == ForestFile.cascadeVersion {
+                guard let sigmas = header.contextSigmas else { throw fail(.malformed("a cascade without its earlier stage's scales")) }
+                let length = Int(clamping: try reader.u64())
+                let earlier = try decode(Data(try reader.take(length)), file: file)
+                guard earlier.spec == header.spec else { throw fail(.malformed("the earlier stage reads other image features")) }
+                context = Autocontext(stage: earlier, sigmas: sigmas)
+                do { try context!.spec.validate() } catch { throw fail(.malformed("earlier stage: \(error)")) }
+            }
+            let k = header.classes.count, f = header.spec.featureCount + (context?.featureCount ?? 0)
             guard k > 0 else { throw fail(.malformed("no classes")) }
             guard header.importances.count == f else { throw fail(.malformed("\(header.importances.count) importances for \(f) features")) }
             guard header.treeCount > 0, header.treeCount <= 1 << 20 else { throw fail(.malformed("tree count \(header.treeCount)")) }
@@ -120,7 +143,7 @@ enum ForestFile {
             }
             guard reader.remaining == 0 else { throw fail(.malformed("\(reader.remaining) bytes after the last tree")) }
             return RandomForest(spec: header.spec, classes: header.classes, configuration: header.configuration,
-                                importances: header.importances, oobError: header.oobError, trees: trees)
+                                importances: header.importances, oobError: header.oobError, trees: trees, context: context)
         } catch is ByteReader.Overrun {
             throw fail(.malformed("a tree runs past the end of the payload"))
         }

@@ -15,17 +15,46 @@ public struct RandomForest: Sendable {
     /// Out-of-bag misclassification rate: optimistic (neighbouring voxels are not independent), nil
     /// when no sample was ever left out.
     public let oobError: Double?
+    /// The earlier stage whose probabilities this forest also reads (autocontext), nil for one stage.
+    public let context: Autocontext?
     let trees: [DecisionTree]
     let flat: FlatForest
 
-    public var featureCount: Int { spec.featureCount }
+    /// Features per sample: the image features, then those of the earlier stage's probabilities.
+    public var featureCount: Int { spec.featureCount + (context?.featureCount ?? 0) }
+    /// Stages in the cascade this forest ends (1 without autocontext).
+    public var stageCount: Int { 1 + (context?.depth ?? 0) }
+    /// Names of every feature, in order.
+    public var featureNames: [String] { spec.featureNames + (context?.featureNames ?? []) }
+
+    /// Voxels of context each side a block needs for exact probabilities: the image features' halo,
+    /// plus for each earlier stage the reach of its smoothed probabilities.
+    public var halo: Int { spec.halo + contextReach }
+
+    /// How far the earlier stages' predictions reach beyond a region (0 for one stage).
+    public var contextReach: Int {
+        guard let context else { return 0 }
+        return context.spec.halo + context.stage.contextReach
+    }
+
+    /// The box to read around `box` so its probabilities come out exact: grown by `halo` along the
+    /// filtered axes (z only for 3D features), clipped to `bounds`.
+    public func contextBox(for box: Box, within bounds: Box) -> Box {
+        Self.grow(box, by: halo, volumetric: spec.dimensionality == .volumetric, within: bounds)
+    }
+
+    static func grow(_ box: Box, by h: Int, volumetric: Bool, within bounds: Box) -> Box {
+        let d = Index3(z: volumetric ? h : 0, y: h, x: h)
+        return Box(lower: box.lower - d, upper: box.upper + d).intersection(bounds)
+    }
     public var treeCount: Int { trees.count }
     /// Nodes over all trees.
     public var nodeCount: Int { trees.reduce(0) { $0 + $1.nodeCount } }
 
     init(spec: FeatureSpec, classes: [ClassInfo], configuration: ForestConfiguration,
-         importances: [Double], oobError: Double?, trees: [DecisionTree]) {
+         importances: [Double], oobError: Double?, trees: [DecisionTree], context: Autocontext? = nil) {
         self.spec = spec
+        self.context = context
         self.classes = classes
         self.configuration = configuration
         self.importances = importances
@@ -39,11 +68,18 @@ public struct RandomForest: Sendable {
     /// Trains a forest on `samples`, whose features were computed with `spec`. `classTable` names the
     /// classes (ids not in it get "class <id>"); only classes present in the samples are learnt.
     /// Deterministic: the same samples, spec and configuration give the identical forest.
-    public static func train(on samples: TrainingSamples, spec: FeatureSpec, classTable: [ClassInfo] = [],
+    /// With `context`, each sample is the image features followed by the earlier stage's
+    /// probability features (`Autocontext.features`), and the earlier stage must use `spec` too.
+    public static func train(on samples: TrainingSamples, spec: FeatureSpec, context: Autocontext? = nil,
+                             classTable: [ClassInfo] = [],
                              configuration: ForestConfiguration = ForestConfiguration()) throws -> RandomForest {
         guard samples.count > 0 else { throw TrainingError.noSamples }
-        guard samples.featureCount == spec.featureCount else {
-            throw TrainingError.featureCountMismatch(samples: samples.featureCount, spec: spec.featureCount)
+        let expected = spec.featureCount + (context?.featureCount ?? 0)
+        guard samples.featureCount == expected else {
+            throw TrainingError.featureCountMismatch(samples: samples.featureCount, spec: expected)
+        }
+        if let context, context.stage.spec != spec {
+            throw TrainingError.invalidConfiguration("an autocontext stage must use the same image features as the one before")
         }
         guard configuration.treeCount > 0 else { throw TrainingError.invalidConfiguration("tree count must be positive") }
         guard configuration.maxDepth >= 0 else { throw TrainingError.invalidConfiguration("max depth must not be negative") }
@@ -123,7 +159,7 @@ public struct RandomForest: Sendable {
         let oob = outOfBagError(trees: trees, drawn: built.map(\.drawn), rows: rows, labels: labels,
                                 featureCount: f, classCount: classes.count)
         return RandomForest(spec: spec, classes: classes, configuration: configuration,
-                            importances: importances, oobError: oob, trees: trees)
+                            importances: importances, oobError: oob, trees: trees, context: context)
     }
 
     /// Share of samples misclassified by the trees that did not see them (nil if none was left out).
@@ -163,31 +199,96 @@ public struct RandomForest: Sendable {
     }
 
     /// Class probabilities of `region` of `block` (the rest of `block` is context, as for
-    /// `FeatureBank.features(of:in:)`). Features are derived a band of rows at a time and predicted
-    /// while still in cache, so the region's features never exist all at once: the memory is the
-    /// smoothed volumes, and the result equals `probabilities(for:)` of the whole feature image.
+    /// `FeatureBank.features(of:in:)`; `contextBox(for:within:)` gives what to read). Features are
+    /// derived a band of rows at a time and predicted while still in cache, so the region's
+    /// features never exist all at once: the memory is the smoothed volumes, and the result equals
+    /// `probabilities(for:)` of the whole feature image. An autocontext cascade smooths the image
+    /// once, over the widest region a stage predicts, and every stage derives its rows from that.
     public func probabilities(of block: AnyBlock, in region: Box) throws -> ClassProbabilities {
         precondition(block.shape.box.contains(region), "RandomForest: region \(region) outside block \(block.shape)")
         let bank = try FeatureBank(spec: spec)
-        let prepared = bank.prepare(block, region: region)
-        let rs = region.shape, k = classes.count, f = featureCount
-        let rows = rs.z * rs.y
-        var values = [Float](repeating: 0, count: rs.voxelCount * k)
+        let bounds = block.shape.box
+        let outer = Self.grow(region, by: contextReach, volumetric: spec.dimensionality == .volumetric, within: bounds)
+        let prepared = bank.prepare(block, region: outer)
+        let values = stageValues(prepared, bank: bank, outer: outer, target: region, bounds: bounds)
+        return ClassProbabilities(shape: region.shape, classes: classes, values: values)
+    }
+
+    /// This stage's probabilities over `target` (block coordinates, within `outer`, the region
+    /// `prepared` covers), after the earlier stages' over `target` grown by their reach.
+    private func stageValues(_ prepared: FeatureBank.Scales, bank: FeatureBank, outer: Box, target: Box,
+                             bounds: Box) -> [Float] {
+        var extra: FeatureImage?
+        if let context {
+            let earlierTarget = Self.grow(target, by: context.spec.halo, volumetric: spec.dimensionality == .volumetric,
+                                          within: bounds)
+            let earlier = context.stage.stageValues(prepared, bank: bank, outer: outer, target: earlierTarget, bounds: bounds)
+            let p = ClassProbabilities(shape: earlierTarget.shape, classes: context.stage.classes, values: earlier)
+            extra = context.features(of: p, in: target.translated(by: .zero - earlierTarget.lower))
+        }
+        return bandPass(prepared, bank: bank, outer: outer, target: target.translated(by: .zero - outer.lower), extra: extra)
+    }
+
+    /// Predicts the voxels of `target` (relative to `outer`) a band of rows at a time: image
+    /// features derived from `prepared`, followed by `extra`'s features of the same voxel.
+    private func bandPass(_ prepared: FeatureBank.Scales, bank: FeatureBank, outer: Box, target: Box,
+                          extra: FeatureImage?) -> [Float] {
+        let os = outer.shape, ts = target.shape, k = classes.count, f = featureCount
+        let fb = bank.featureCount, fe = extra?.featureCount ?? 0
+        var values = [Float](repeating: 0, count: ts.voxelCount * k)
         let band = FlatForest.tileRows
         let flat = self.flat
+        if extra == nil && target == os.box {
+            let rows = os.z * os.y
+            values.withUnsafeMutableBufferPointer { buffer in
+                let out = SharedPointer(buffer)
+                Parallel.forEachRange((rows + band - 1) / band, minimumChunk: 1, chunksPerCore: 8) { bands in
+                    let features = UnsafeMutablePointer<Float>.allocate(capacity: max(1, band * os.x * f))
+                    defer { features.deallocate() }
+                    for b in bands {
+                        let r0 = b * band, r1 = min(rows, r0 + band)
+                        bank.derive(prepared, rows: r0..<r1, into: features)
+                        flat.predict(features, width: os.x, rows: r1 - r0, featureCount: f, into: out + r0 * os.x * k)
+                    }
+                }
+            }
+            return values
+        }
+        // Bands of rows within one slice of the target; each derives whole rows of `outer`.
+        let bandsPerSlice = (ts.y + band - 1) / band
+        let extraValues = extra?.values ?? []
         values.withUnsafeMutableBufferPointer { buffer in
-            let out = SharedPointer(buffer)
-            Parallel.forEachRange((rows + band - 1) / band, minimumChunk: 1, chunksPerCore: 8) { bands in
-                let features = UnsafeMutablePointer<Float>.allocate(capacity: max(1, band * rs.x * f))
-                defer { features.deallocate() }
-                for b in bands {
-                    let r0 = b * band, r1 = min(rows, r0 + band)
-                    bank.derive(prepared, rows: r0..<r1, into: features)
-                    flat.predict(features, width: rs.x, rows: r1 - r0, featureCount: f, into: out + r0 * rs.x * k)
+            extraValues.withUnsafeBufferPointer { extraBuffer in
+                let out = SharedPointer(buffer)
+                let ex = SharedReadPointer(extraBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                Parallel.forEachRange(ts.z * bandsPerSlice, minimumChunk: 1, chunksPerCore: 8) { tasks in
+                    let derived = UnsafeMutablePointer<Float>.allocate(capacity: max(1, band * os.x * fb))
+                    let wide = UnsafeMutablePointer<Float>.allocate(capacity: max(1, band * ts.x * f))
+                    defer {
+                        derived.deallocate()
+                        wide.deallocate()
+                    }
+                    for task in tasks {
+                        let z = task / bandsPerSlice, y0 = (task % bandsPerSlice) * band, y1 = min(ts.y, y0 + band)
+                        let first = (target.lower.z + z) * os.y + target.lower.y + y0
+                        bank.derive(prepared, rows: first..<(first + y1 - y0), into: derived)
+                        for r in 0..<(y1 - y0) {
+                            let targetRow = z * ts.y + y0 + r
+                            for x in 0..<ts.x {
+                                let dst = wide + (r * ts.x + x) * f
+                                dst.update(from: derived + (r * os.x + target.lower.x + x) * fb, count: fb)
+                                if fe > 0 {
+                                    (dst + fb).update(from: ex + (targetRow * ts.x + x) * fe, count: fe)
+                                }
+                            }
+                        }
+                        flat.predict(wide, width: ts.x, rows: y1 - y0, featureCount: f,
+                                     into: out + (z * ts.y + y0) * ts.x * k)
+                    }
                 }
             }
         }
-        return ClassProbabilities(shape: rs, classes: classes, values: values)
+        return values
     }
 
     /// Class probabilities (`classes.count` per sample) of `count` feature rows, in parallel over cores.
@@ -260,5 +361,6 @@ extension RandomForest: Equatable {
     public static func == (a: RandomForest, b: RandomForest) -> Bool {
         a.spec == b.spec && a.classes == b.classes && a.configuration == b.configuration
             && a.trees == b.trees && a.importances == b.importances && a.oobError == b.oobError
+            && a.context?.stage == b.context?.stage && a.context?.spec == b.context?.spec
     }
 }
