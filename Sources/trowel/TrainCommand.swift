@@ -155,7 +155,7 @@ struct TrainCommand: ParsableCommand {
                 print(String(format: "trained in %.2f s (%.2f s in all)", record.trainingSeconds, seconds))
                 if record.stages > 1 {
                     let steps = record.metricsByStage.enumerated().map { i, m in
-                        "stage \(i + 1) " + (m.map { String(format: "%.4f", MetricsText.meanF1($0)) } ?? "not scored")
+                        "stage \(i + 1) " + (RecipeSelection.score(m).map { String(format: "%.4f", $0) } ?? "not scored")
                     }
                     print("autocontext, \(record.stages) stages; held-out mean F1: \(steps.joined(separator: " → "))")
                 }
@@ -276,11 +276,6 @@ enum MetricsText {
             (names[id] ?? "class \(id)", ["precision": c.precision, "recall": c.recall, "f1": c.f1,
                                           "jaccard": c.jaccard, "accuracy": c.accuracy, "support": c.support] as [String: Any])
         })
-    }
-
-    /// Mean F1 over the classes (the score `--auto` compares).
-    static func meanF1(_ m: Metrics) -> Double {
-        m.perClass.isEmpty ? 0 : m.perClass.values.map(\.f1).reduce(0, +) / Double(m.perClass.count)
     }
 
     static func table(_ m: Metrics, names: [Int: String]) -> String {

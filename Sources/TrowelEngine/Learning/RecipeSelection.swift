@@ -14,6 +14,8 @@ public struct RecipeSelection: Sendable {
         /// Held-out F1 per class id.
         public var f1ByClass: [Int: Double]
         public var seconds: Double
+        /// The held-out metrics the score comes from (not encoded: `f1ByClass` says it).
+        public var metrics: Metrics?
 
         enum CodingKeys: String, CodingKey { case recipe, score, f1ByClass = "f1_by_class", seconds }
 
@@ -40,11 +42,19 @@ public struct RecipeSelection: Sendable {
         return scores.count >= 2 ? scores[0] - scores[1] : nil
     }
 
+    /// The score candidates are compared by: mean held-out F1 over the classes (nil without metrics).
+    public static func score(_ metrics: Metrics?) -> Double? {
+        guard let metrics, !metrics.perClass.isEmpty else { return nil }
+        return metrics.perClass.values.map(\.f1).reduce(0, +) / Double(metrics.perClass.count)
+    }
+
     /// Cross-validates every recipe of `recipes` (in order; ties go to the earlier one) and picks
     /// the best. With no candidate scorable (labels on one slice only, say) the first recipe wins.
+    /// `cache(recipe, spec)` may hand back a feature cache kept from an earlier selection.
     /// `progress(recipe index, fraction)`; `isCancelled` is polled between folds.
     public static func choose(project: Project, volume: MultiscaleVolume, among recipes: [TrainingRecipe],
-                              folds: Int = 3, progress: (Int, Double) -> Void = { _, _ in },
+                              folds: Int = 3, cache: (TrainingRecipe, FeatureSpec) -> FeatureCache? = { _, _ in nil },
+                              progress: (Int, Double) -> Void = { _, _ in },
                               isCancelled: () -> Bool = { false }) throws -> RecipeSelection {
         precondition(!recipes.isEmpty, "RecipeSelection: no candidates")
         var candidates: [Candidate] = []
@@ -52,7 +62,8 @@ public struct RecipeSelection: Sendable {
         for (i, recipe) in recipes.enumerated() {
             if isCancelled() { throw LearningError.cancelled }
             let started = Date()
-            var run = try TrainingRun(project: project, volume: volume, recipe: recipe)
+            let spec = recipe.spec(for: try project.record())
+            var run = try TrainingRun(project: project, volume: volume, recipe: recipe, cache: cache(recipe, spec))
             run.folds = folds
             runs.append(run)
             let metrics: Metrics?
@@ -62,8 +73,8 @@ public struct RecipeSelection: Sendable {
                 metrics = nil   // a cascade the labels cannot train out of fold is not a candidate
             }
             let f1 = metrics.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { ($0.key, $0.value.f1) }) } ?? [:]
-            let score = f1.isEmpty ? nil : f1.values.reduce(0, +) / Double(f1.count)
-            candidates.append(Candidate(recipe: recipe, score: score, f1ByClass: f1, seconds: Date().timeIntervalSince(started)))
+            candidates.append(Candidate(recipe: recipe, score: score(metrics), f1ByClass: f1,
+                                        seconds: Date().timeIntervalSince(started), metrics: metrics))
         }
         var best = 0
         for (i, c) in candidates.enumerated() {

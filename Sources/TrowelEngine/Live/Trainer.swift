@@ -6,33 +6,73 @@ import TrowelVolume
 public enum TrainerEvent: Sendable {
     case phase(String, Double)
     case trained(RandomForest, ModelRecord)
+    /// Background selection finished: `recipe` had the best held-out score, `margin` above the
+    /// recipe trained before it (nil when it was already that recipe or nothing could be scored).
+    case selected(recipe: String, margin: Double?)
     case failed(String)
 }
 
-/// Trains in the background whenever asked, latest request wins, in two steps so the overlay
-/// updates at once: first gather the labels, compute features at labelled voxels (cached, so a new
-/// stroke costs only its own voxels), train and save a checkpoint — the same `TrainingRun` as
-/// `trowel train` — and report it; then cross-validate (unless a newer request is waiting), save
-/// the scores with the checkpoint and report it again.
+/// Trains in the background whenever asked, latest request wins, in steps so the overlay updates
+/// at once: first gather the labels, compute features at labelled voxels (cached, so a new stroke
+/// costs only its own voxels), train the current recipe and save a checkpoint — the same
+/// `TrainingRun` as `trowel train` — and report it; then cross-validate, save the scores and
+/// report it again; then, while no newer request waits, cross-validate the other candidate recipes
+/// (as `trowel train --auto`) and, when one scores higher, train it, report it and keep it as the
+/// recipe the next request trains first.
 public final class Trainer: Sendable {
     private let worker: LatestWinsWorker<Int>
     private let counter = Counter()
+    private let state: TrainerState
 
-    public init(project: Project, volume: MultiscaleVolume, spec: FeatureSpec, configuration: ForestConfiguration,
+    /// `recipe` is trained first; `candidates` (may include it) are compared after each run.
+    public init(project: Project, volume: MultiscaleVolume, recipe: TrainingRecipe = .standard,
+                candidates: [TrainingRecipe] = TrainingRecipe.candidates,
                 onEvent: @escaping @Sendable (TrainerEvent) -> Void) {
-        let cache = FeatureCache(volume: volume, spec: spec)
+        let state = TrainerState(current: recipe)
+        self.state = state
         worker = LatestWinsWorker(label: "trowel.trainer") { _, isSuperseded in
-            var run = TrainingRun(project: project, volume: volume, spec: spec, configuration: configuration, cache: cache)
-            run.crossValidates = false
             do {
+                let current = state.current
+                let spec = current.spec(for: try project.record())
+                var run = try TrainingRun(project: project, volume: volume, recipe: current,
+                                          cache: state.cache(for: spec, volume: volume))
+                let quick = current.stages == 1
+                run.crossValidates = !quick
                 let (forest, record) = try run.run(progress: { phase, fraction in onEvent(.phase(phase, fraction)) },
                                                    isCancelled: isSuperseded)
                 onEvent(.trained(forest, record))
                 guard !isSuperseded() else { return }
                 var scored = record
-                scored.metrics = try run.validate(progress: { onEvent(.phase("validation", $0)) }, isCancelled: isSuperseded)
-                try ModelLibrary(project: project).save(forest, record: scored)
-                onEvent(.trained(forest, scored))
+                if quick {
+                    scored.metrics = try run.validate(progress: { onEvent(.phase("validation", $0)) }, isCancelled: isSuperseded)
+                    try ModelLibrary(project: project).save(forest, record: scored)
+                    onEvent(.trained(forest, scored))
+                }
+
+                let others = candidates.filter { $0 != current }
+                guard !others.isEmpty, !isSuperseded(), let own = RecipeSelection.score(scored.metrics) else { return }
+                let selection = try RecipeSelection.choose(
+                    project: project, volume: volume, among: others, folds: run.folds,
+                    cache: { _, spec in state.cache(for: spec, volume: volume) },
+                    progress: { i, fraction in onEvent(.phase("comparing", (Double(i) + fraction) / Double(others.count))) },
+                    isCancelled: isSuperseded)
+                let best = selection.candidates[selection.chosenIndex]
+                guard let score = best.score, score > own else {
+                    onEvent(.selected(recipe: current.name, margin: nil))
+                    return
+                }
+                var winner = selection.chosenRun
+                winner.crossValidates = false
+                let (better, trainedRecord) = try winner.run(progress: { phase, fraction in onEvent(.phase(phase, fraction)) },
+                                                            isCancelled: isSuperseded)
+                var betterRecord = trainedRecord
+                if best.recipe.stages == 1 {
+                    betterRecord.metrics = best.metrics
+                    try ModelLibrary(project: project).save(better, record: betterRecord)
+                }
+                state.current = best.recipe
+                onEvent(.trained(better, betterRecord))
+                onEvent(.selected(recipe: best.recipe.name, margin: score - own))
             } catch LearningError.cancelled {
                 // A newer request is waiting; it runs next.
             } catch {
@@ -45,6 +85,33 @@ public final class Trainer: Sendable {
     public func request() { worker.submit(counter.next()) }
 
     public var isTraining: Bool { worker.isBusy }
+
+    /// The recipe the next request trains first.
+    public var currentRecipe: TrainingRecipe { state.current }
+}
+
+/// The trainer's memory between requests: the recipe that won last, and a feature cache per
+/// feature specification so comparing candidates again costs only the new strokes' voxels.
+final class TrainerState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recipe: TrainingRecipe
+    private var caches: [FeatureSpec: FeatureCache] = [:]
+
+    init(current: TrainingRecipe) { recipe = current }
+
+    var current: TrainingRecipe {
+        get { lock.withLock { recipe } }
+        set { lock.withLock { recipe = newValue } }
+    }
+
+    func cache(for spec: FeatureSpec, volume: MultiscaleVolume) -> FeatureCache {
+        lock.withLock {
+            if let c = caches[spec] { return c }
+            let c = FeatureCache(volume: volume, spec: spec)
+            caches[spec] = c
+            return c
+        }
+    }
 }
 
 /// A thread-safe increasing number.

@@ -70,6 +70,9 @@ public enum App {
         case .trainingStopped(let why):
             state.training = nil
             say(&state, why, error: true)
+        case .recipeChosen(let recipe, let margin):
+            state.training = nil
+            if let margin { say(&state, "held-out F1 chose \(recipe): \(String(format: "%+.3f", margin)) over the model before") }
         case .modelsLoaded(let models, let current):
             state.models = models
             if let current { state.currentModel = current }

@@ -11,6 +11,9 @@ public enum Message: Sendable {
     case modelTrained(ModelSummary)
     /// Training ended without a model (e.g. only one class is painted): why.
     case trainingStopped(String)
+    /// The background comparison of recipes ended: the best one by held-out score, and how far it is
+    /// above the model before it (nil when that model stays).
+    case recipeChosen(String, margin: Double?)
     case modelsLoaded([ModelSummary], current: String?)
     case predictionLoaded(Prediction)
     case proposalLoaded(Proposal)

@@ -34,16 +34,15 @@ public final class EffectRunner {
         let previewer = Previewer(volume: session.volume, onPreview: { inbox.post(.predictionLoaded(Prediction($0))) },
                                   onFailure: { inbox.post(.failure($0)) })
         self.previewer = previewer
-        let recipe = TrainingRecipe.standard
-        let spec = recipe.spec(dtype: session.volume.dtype, values: try? session.project.record().values)
-        trainer = Trainer(project: session.project, volume: session.volume, spec: spec,
-                          configuration: recipe.forest) { event in
+        trainer = Trainer(project: session.project, volume: session.volume) { event in
             switch event {
             case .phase(let phase, let fraction):
                 inbox.post(.trainingProgress(phase: phase, fraction: fraction), replacingProgress: true)
             case .trained(let forest, let record):
                 previewer.use(forest, id: record.id)
                 inbox.post(.modelTrained(ModelSummary(record)))
+            case .selected(let recipe, let margin):
+                inbox.post(.recipeChosen(recipe, margin: margin))
             case .failed(let why):
                 inbox.post(.trainingStopped(why))
             }

@@ -80,3 +80,47 @@ import TrowelVolume
         #expect(TrainingRecipe.standard.forest.classWeighting == .uniform)
     }
 }
+
+/// The viewer's background trainer compares the candidates after each run and switches to the
+/// winner, so the next stroke trains the better recipe first.
+@Suite(.serialized) struct BackgroundSelectionTests {
+    final class Events: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [TrainerEvent] = []
+        func append(_ e: TrainerEvent) { lock.withLock { list.append(e) } }
+        var all: [TrainerEvent] { lock.withLock { list } }
+    }
+
+    @Test func theTrainerSwitchesToTheCandidateWithTheBetterHeldOutScore() throws {
+        let f = try RecipeSelectionTests.Fixture()
+        let events = Events()
+        let done = DispatchSemaphore(value: 0)
+        let trainer = Trainer(project: f.project, volume: f.volume, recipe: RecipeSelectionTests.smoothed,
+                              candidates: [RecipeSelectionTests.smoothed, RecipeSelectionTests.raw]) { event in
+            events.append(event)
+            switch event {
+            case .selected, .failed: done.signal()
+            default: break
+            }
+        }
+        trainer.request()
+        #expect(done.wait(timeout: .now() + 120) == .success)
+        let trained = events.all.compactMap { e -> ModelRecord? in
+            if case .trained(_, let record) = e { return record }
+            return nil
+        }
+        // The smoothed model first (unscored, then scored), then the raw one with its held-out scores.
+        #expect(trained.count == 3)
+        #expect(trained.first?.spec.includesRaw == false && trained.last?.spec.includesRaw == true)
+        #expect(trained.last?.metrics != nil)
+        guard case .selected(let name, let margin)? = events.all.last else {
+            Issue.record("no selection: \(events.all)")
+            return
+        }
+        #expect(name == "with raw" && (margin ?? 0) > 0.1)
+        #expect(trainer.currentRecipe.name == "with raw")
+        // The saved model is the winner, with its scores.
+        let latest = try ModelLibrary(project: f.project).records().last!
+        #expect(latest.spec.includesRaw && latest.metrics == trained.last?.metrics)
+    }
+}
