@@ -11,8 +11,11 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Runs the same training step as the viewer: features at the labelled voxels, leakage-aware \
             cross-validation (whole annotated slices held out, no training voxel within the feature \
-            radius), a forest on all labels, saved as models/<id>.forest and <id>.json. Prints the model \
-            id and the cross-validated metrics; the out-of-bag error is optimistic.
+            radius), a forest on all labels, saved as models/<id>.forest and <id>.json. Unless feature \
+            options are given, it first cross-validates the candidate configurations (the default \
+            recipe, its two-stage autocontext, ilastik's bank, 3D features) and trains the one with the \
+            best held-out F1. Prints the model id and the cross-validated metrics; the out-of-bag error \
+            is optimistic.
             """
     )
 
@@ -26,19 +29,19 @@ struct TrainCommand: ParsableCommand {
     var depth = TrainingRecipe.standard.forest.maxDepth
 
     @Option(help: "Feature bank: basic (scikit-image's: Gaussian, gradient, Hessian) or ilastik (adds LoG, DoG, structure tensor).")
-    var features: TrainingRecipe.Bank = TrainingRecipe.standard.bank
+    var features: TrainingRecipe.Bank?
 
     @Option(help: "Largest Gaussian scale σ, or min:max (e.g. 1:32; default 0.5:16 for basic, 0.7:10 for ilastik).")
     var sigma: String?
 
-    @Flag(inversion: .prefixedNo, help: "The raw, unsmoothed voxel value as one more feature.")
-    var raw = TrainingRecipe.standard.includesRaw
+    @Flag(inversion: .prefixedNo, help: "The raw, unsmoothed voxel value as one more feature (default: on).")
+    var raw: Bool?
 
     @Flag(name: .customLong("3d"), help: "Volumetric features (default: 2D, within each slice).")
     var volumetric = false
 
-    @Option(help: "Voxel scaling: percentiles (the scan's 0.5–99.5 % to 0…1, clipped) or dtype (u8 / 255, as scikit-image).")
-    var scaling: TrainingRecipe.Scaling = TrainingRecipe.standard.scaling
+    @Option(help: "Voxel scaling: percentiles (the scan's 0.5–99.5 % to 0…1, clipped; default) or dtype (u8 / 255, as scikit-image).")
+    var scaling: TrainingRecipe.Scaling?
 
     @Option(help: "Class weights: uniform (default; measured best on real CT) or balanced (more recall on a rare class, less precision).")
     var classWeights: ForestConfiguration.ClassWeighting = TrainingRecipe.standard.forest.classWeighting
@@ -49,11 +52,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Cross-validation folds.")
     var folds = 3
 
-    @Option(help: "Autocontext stages: 1 (one forest) or 2–3 (each later forest also reads the earlier one's smoothed probabilities, trained out of fold).")
-    var stages = 1
+    @Option(help: "Autocontext stages: 1 (one forest; default) or 2–3 (each later forest also reads the earlier one's smoothed probabilities, trained out of fold).")
+    var stages: Int?
 
-    @Flag(help: "Cross-validate the candidate configurations (banks, scales, 2D/3D) and train the one with the best held-out F1.")
-    var auto = false
+    @Flag(inversion: .prefixedNo, help: "Cross-validate the candidate configurations (banks, 2D/3D, autocontext) and train the one with the best held-out F1. The default unless a feature option (--features, --sigma, --raw, --3d, --scaling, --stages) is given; --no-auto trains the default recipe alone.")
+    var auto: Bool?
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -63,12 +66,25 @@ struct TrainCommand: ParsableCommand {
         guard depth >= 0 else { throw ValidationError("--depth must not be negative") }
         guard maxSamples > 0 else { throw ValidationError("--max-samples must be positive") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
-        guard (1...3).contains(stages) else { throw ValidationError("--stages must be 1, 2 or 3") }
+        if let stages, !(1...3).contains(stages) { throw ValidationError("--stages must be 1, 2 or 3") }
+        if auto == true && choosesFeatures {
+            throw ValidationError("--auto chooses the features itself; drop --features, --sigma, --raw, --3d, --scaling and --stages, or drop --auto")
+        }
         _ = try recipe()
     }
 
+    /// True when an option says which features to use, so there is nothing for `--auto` to choose.
+    var choosesFeatures: Bool {
+        features != nil || sigma != nil || raw != nil || volumetric || scaling != nil || stages != nil
+    }
+
+    /// Whether the candidates are compared: asked for, or nothing chosen by hand.
+    var selects: Bool { auto ?? !choosesFeatures }
+
     /// The recipe the options describe.
     func recipe() throws -> TrainingRecipe {
+        let raw = self.raw ?? TrainingRecipe.standard.includesRaw
+        let stages = self.stages ?? 1
         var r = features == .ilastik
             ? TrainingRecipe(name: "ilastik", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10)
             : TrainingRecipe.standard
@@ -86,7 +102,7 @@ struct TrainCommand: ParsableCommand {
         }
         r.includesRaw = raw
         r.dimensionality = volumetric ? .volumetric : .planar
-        r.scaling = scaling
+        r.scaling = scaling ?? TrainingRecipe.standard.scaling
         r.forest.treeCount = trees
         r.forest.maxDepth = depth
         r.forest.maxSamples = maxSamples
@@ -106,7 +122,7 @@ struct TrainCommand: ParsableCommand {
             let started = Date()
             var recipe = try recipe()
             var selection: RecipeSelection?
-            if auto {
+            if selects {
                 // The user's forest options apply to every candidate.
                 let candidates = TrainingRecipe.candidates.map { c -> TrainingRecipe in
                     var c = c

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrowelEngine
 import TrowelVolume
 
 /// `trowel labels import`, `trowel train` and `trowel eval` on the real binary, on a small phantom.
@@ -43,7 +44,7 @@ import TrowelVolume
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("bone"))
 
-        let train = try TrowelBinary.run(["train", f.project.path, "--json", "--trees", "20"])
+        let train = try TrowelBinary.run(["train", f.project.path, "--json", "--trees", "20", "--no-auto"])
         #expect(train.status == 0, "\(train.stderr)")
         let trained = try Self.json(train.stdout)
         let id = try #require(trained["model"] as? String)
@@ -122,12 +123,13 @@ import TrowelVolume
         defer { f.scratch.remove() }
         let imported = try TrowelBinary.run(["labels", "import", f.project.path, f.labels.path, "--shape", "48,64,64", "--dtype", "u8"])
         #expect(imported.status == 0, "\(imported.stderr)")
-        let train = try TrowelBinary.run(["train", f.project.path, "--auto", "--trees", "6", "--json"])
+        // Comparing the candidates is the default when no feature option is given.
+        let train = try TrowelBinary.run(["train", f.project.path, "--trees", "6", "--json"])
         #expect(train.status == 0, "\(train.stderr)")
         let report = try Self.json(train.stdout)
         let auto = try #require(report["auto"] as? [String: Any])
         let candidates = try #require(auto["candidates"] as? [[String: Any]])
-        #expect(candidates.count == 3)
+        #expect(candidates.map { $0["recipe"] as? String ?? "" } == TrainingRecipe.candidates.map(\.name))
         let scored = candidates.compactMap { c in (c["score"] as? Double).map { (c["recipe"] as? String ?? "", $0) } }
         let best = try #require(scored.max { $0.1 < $1.1 })
         #expect(auto["chosen"] as? String == best.0)
@@ -141,5 +143,16 @@ import TrowelVolume
         let bad = try TrowelBinary.run(["train", f.project.path, "--features", "ilastik", "--sigma", "11:20"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("no ilastik scale"))
+        let both = try TrowelBinary.run(["train", f.project.path, "--auto", "--sigma", "2"])
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("--auto chooses the features itself"))
+
+        // Two autocontext stages by hand: both stages scored, the cascade saved.
+        let cascade = try TrowelBinary.run(["train", f.project.path, "--stages", "2", "--trees", "6", "--json"])
+        #expect(cascade.status == 0, "\(cascade.stderr)")
+        let cascaded = try Self.json(cascade.stdout)
+        #expect(cascaded["stages"] as? Int == 2 && cascaded["auto"] == nil)
+        let byStage = try #require(cascaded["f1_by_stage"] as? [[String: Double]])
+        #expect(byStage.count == 2 && byStage.allSatisfy { $0["bone"] != nil })
     }
 }
