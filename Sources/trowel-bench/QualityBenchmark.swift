@@ -30,7 +30,7 @@ struct QualityBenchmark: ParsableCommand {
     @Option(help: "Override every recipe's training-sample cap (its name gets ' cap N').")
     var maxSamples: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Also score `trowel train --auto` (the candidate with the best held-out F1).")
+    @Flag(inversion: .prefixedNo, help: "Also score `trowel train` as it runs without options: the candidate with the best held-out F1, all samples up to 1 000 000.")
     var auto = true
 
     @Flag(inversion: .prefixedNo, help: "Also score `trowel interpolate` (the random walker between labelled slices).")
@@ -114,8 +114,9 @@ struct QualityBenchmark: ParsableCommand {
             let evaluation = try c.prepareProject(in: work)
             for recipe in chosen {
                 let row = try evaluation.score(recipe)
-                log(String(format: "  %@ F1 %.4f (held-out %@, %.1f s)", recipe.name, row.f1,
-                           row.heldOutF1.map { String(format: "%.4f", $0) } ?? "–", row.seconds))
+                log(String(format: "  %@ F1 %.4f (held-out %@, %.1f s: train %.1f, predict %.1f)", recipe.name, row.f1,
+                           row.heldOutF1.map { String(format: "%.4f", $0) } ?? "–", row.seconds, row.trainingSeconds ?? 0,
+                           row.predictionSeconds ?? 0))
                 result.trowel.append(row)
             }
             if auto {
@@ -130,7 +131,7 @@ struct QualityBenchmark: ParsableCommand {
             }
             results.append(result)
         }
-        let report = QualityReport(cases: results, defaultRecipe: TrainingRecipe.standard.name)
+        let report = QualityReport(cases: results, defaultRecipe: auto ? QualityEvaluation.defaultRow : TrainingRecipe.standard.name)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -190,12 +191,17 @@ struct RecipeResult: Codable {
     /// The leakage-aware cross-validated F1 of the target class that `trowel train` reports.
     var heldOutF1: Double?
     var seconds: Double
+    /// Of `seconds`: training with its cross-validation (for the auto row, of the winner only) and
+    /// predicting the scored slices.
+    var trainingSeconds: Double? = nil
+    var predictionSeconds: Double? = nil
     var features: Int
     /// For the auto row: the recipe `--auto` chose.
     var chosen: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case recipe, f1, precision, recall, heldOutF1 = "held_out_f1", seconds, features, chosen
+        case trainingSeconds = "training_seconds", predictionSeconds = "prediction_seconds"
     }
 }
 
@@ -259,14 +265,14 @@ struct QualityReport: Encodable {
         let names = cases.map(\.name)
         let width = max(10, names.map(\.count).max() ?? 0)
         func cell(_ s: String) -> String { s.padding(toLength: width + 1, withPad: " ", startingAt: 0) }
-        var lines = [cell("F1 of class 1").padding(toLength: 30, withPad: " ", startingAt: 0) + names.map(cell).joined() + "mean"]
+        var lines = [cell("F1 of class 1").padding(toLength: 36, withPad: " ", startingAt: 0) + names.map(cell).joined() + "mean"]
         let ref = cases.map { $0.reference.map { String(format: "%.4f", $0.f1) } ?? "–" }
-        lines.append("reference (skimage+sklearn)".padding(toLength: 30, withPad: " ", startingAt: 0) + ref.map(cell).joined()
+        lines.append("reference (skimage+sklearn)".padding(toLength: 36, withPad: " ", startingAt: 0) + ref.map(cell).joined()
                      + (referenceMeanF1.map { String(format: "%.4f", $0) } ?? "–"))
         for s in summaries {
             let row = cases.map { c in c.trowel.first { $0.recipe == s.recipe }.map { String(format: "%.4f", $0.f1) } ?? "–" }
             let mark = s.recipe == defaultRecipe ? " *" : ""
-            lines.append((s.recipe + mark).padding(toLength: 30, withPad: " ", startingAt: 0) + row.map(cell).joined()
+            lines.append((s.recipe + mark).padding(toLength: 36, withPad: " ", startingAt: 0) + row.map(cell).joined()
                          + String(format: "%.4f", s.meanF1)
                          + (s.meanGainOverReference.map { String(format: "  (%+.4f vs reference, ≥ on %d/%d)", $0, s.casesAtOrAboveReference, s.casesWithReference) } ?? ""))
         }

@@ -76,19 +76,27 @@ struct QualityEvaluation {
 
     /// `run` trained, predicted over the scored slices and scored; `started` is when its clock began.
     private func score(_ run: TrainingRun, named name: String, started: Date = Date()) throws -> RecipeResult {
+        let training = Date()
         let (forest, record) = try run.run()
+        let prediction = Date()
         let predictor = Predictor(forest: forest, volume: volume)
         let (f1, precision, recall) = try tally { box in try predictor.labels(box).elements }
         return RecipeResult(recipe: name, f1: f1, precision: precision, recall: recall,
                             heldOutF1: record.metrics?.perClass[Int(target)]?.f1,
-                            seconds: Date().timeIntervalSince(started), features: run.spec.featureCount)
+                            seconds: Date().timeIntervalSince(started),
+                            trainingSeconds: prediction.timeIntervalSince(training),
+                            predictionSeconds: Date().timeIntervalSince(prediction), features: forest.featureCount)
     }
 
-    /// `trowel train --auto`: the candidates cross-validated on the labels, the best one trained and scored.
+    /// The name of the row `scoreAuto` gives: what `trowel train` does without options.
+    static let defaultRow = "default: trowel train (auto)"
+
+    /// `trowel train` without options: the candidates (with the headless sample cap)
+    /// cross-validated on the labels, the best one trained and scored.
     func scoreAuto() throws -> RecipeResult {
         let started = Date()
-        let selection = try RecipeSelection.choose(project: project, volume: volume, among: TrainingRecipe.candidates)
-        var row = try score(selection.chosenRun, named: "auto (train --auto)", started: started)
+        let selection = try RecipeSelection.choose(project: project, volume: volume, among: TrainingRecipe.headlessCandidates)
+        var row = try score(selection.chosenRun, named: Self.defaultRow, started: started)
         row.chosen = selection.chosen.name
         return row
     }

@@ -46,8 +46,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Class weights: uniform (default; measured best on real CT) or balanced (more recall on a rare class, less precision).")
     var classWeights: ForestConfiguration.ClassWeighting = TrainingRecipe.standard.forest.classWeighting
 
-    @Option(help: "Training samples kept at most (stratified subsample).")
-    var maxSamples = TrainingRecipe.standard.forest.maxSamples
+    @Option(help: "Training samples kept at most (stratified subsample; the viewer keeps 100 000 so a stroke's model shows in about a second).")
+    var maxSamples = TrainingRecipe.headlessSampleCap
 
     @Option(help: "Cross-validation folds.")
     var folds = 3
