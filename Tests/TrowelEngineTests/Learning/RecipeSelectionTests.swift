@@ -7,50 +7,22 @@ import TrowelVolume
 /// `trowel train --auto`'s choice, on a scan built so the answer is known: bone is a scatter of
 /// single bright voxels, so only the raw (unsmoothed) value tells each voxel's class.
 @Suite(.serialized) struct RecipeSelectionTests {
-    struct BlockSource: SliceSource {
-        let block: Block<UInt8>
-        var shape: Shape { block.shape }
-        var dtype: DType { .u8 }
-        var summary: String { "test block \(block.shape)" }
-        func readSlices(_ range: Range<Int>) throws -> AnyBlock {
-            AnyBlock(block.cropped(to: Box(z: range, y: 0..<shape.y, x: 0..<shape.x)))
+    /// Bone is a scatter of single bright voxels among darker matrix; three slices are labelled.
+    static func fixture() throws -> BlockProject {
+        let shape = Shape(z: 20, y: 40, x: 40)
+        var random = TestRandom(state: 9)
+        var scan = [UInt8](repeating: 0, count: shape.voxelCount)
+        var truth = [UInt8](repeating: 0, count: shape.voxelCount)
+        for i in scan.indices {
+            let bone = random.below(3) == 0
+            truth[i] = bone ? 1 : 2
+            scan[i] = UInt8((bone ? 150 : 90) + random.below(40))
         }
-    }
-
-    final class Fixture: Sendable {
-        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-auto-\(UUID().uuidString)")
-        let project: Project
-        let volume: MultiscaleVolume
-
-        init() throws {
-            let shape = Shape(z: 20, y: 40, x: 40)
-            var state: UInt64 = 9
-            func below(_ n: Int) -> Int {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return Int((state >> 33) % UInt64(n))
-            }
-            var scan = [UInt8](repeating: 0, count: shape.voxelCount)
-            var truth = [UInt8](repeating: 0, count: shape.voxelCount)
-            for i in scan.indices {
-                let bone = below(3) == 0
-                truth[i] = bone ? 1 : 2
-                scan[i] = UInt8((bone ? 150 : 90) + below(40))
-            }
-            var labels = [UInt8](repeating: 0, count: shape.voxelCount)
-            let plane = shape.y * shape.x
-            for z in [3, 10, 16] { for i in (z * plane)..<((z + 1) * plane) { labels[i] = truth[i] } }
-            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-            var options = VolumeImporter.Options()
-            options.chunk = 16
-            options.pyramidMinimumSide = 16
-            project = try ProjectBuilder(importOptions: options)
-                .build(from: BlockSource(block: Block(shape: shape, elements: scan)), at: parent.appendingPathComponent("p.trowel")).0
-            try LabelImport(project: project).run(from: BlockSource(block: Block(shape: shape, elements: labels)), file: "labels",
-                                                  mapping: .classIDs)
-            volume = try MultiscaleVolume.open(at: project.volumeURL)
-        }
-
-        deinit { try? FileManager.default.removeItem(at: parent) }
+        var labels = [UInt8](repeating: 0, count: shape.voxelCount)
+        let plane = shape.y * shape.x
+        for z in [3, 10, 16] { for i in (z * plane)..<((z + 1) * plane) { labels[i] = truth[i] } }
+        return try BlockProject(scan: Block(shape: shape, elements: scan), labels: Block(shape: shape, elements: labels),
+                                prefix: "trowel-auto")
     }
 
     static let small = ForestConfiguration(treeCount: 10, maxDepth: 8)
@@ -58,7 +30,7 @@ import TrowelVolume
     static let raw = TrainingRecipe(name: "with raw", sigmaMin: 1, sigmaMax: 2, includesRaw: true, forest: small)
 
     @Test func picksTheRecipeWithTheBetterHeldOutScoreWhateverTheOrder() throws {
-        let f = try Fixture()
+        let f = try Self.fixture()
         for order in [[Self.smoothed, Self.raw], [Self.raw, Self.smoothed]] {
             let selection = try RecipeSelection.choose(project: f.project, volume: f.volume, among: order)
             #expect(selection.chosen.name == "with raw")
@@ -71,7 +43,7 @@ import TrowelVolume
     }
 
     @Test func recipesNormaliseFromTheScansPercentiles() throws {
-        let f = try Fixture()
+        let f = try Self.fixture()
         let record = try f.project.record()
         let spec = TrainingRecipe.standard.spec(for: record)
         #expect(spec.normalization == .clippedWindow(lower: record.valueLow, upper: record.valueHigh))
@@ -92,7 +64,7 @@ import TrowelVolume
     }
 
     @Test func theTrainerSwitchesToTheCandidateWithTheBetterHeldOutScore() throws {
-        let f = try RecipeSelectionTests.Fixture()
+        let f = try RecipeSelectionTests.fixture()
         let events = Events()
         let done = DispatchSemaphore(value: 0)
         let trainer = Trainer(project: f.project, volume: f.volume, recipe: RecipeSelectionTests.smoothed,
