@@ -29,7 +29,8 @@ struct Tmux {
     /// Types raw bytes (e.g. an SGR mouse report) as if the terminal had sent them.
     func literal(_ text: String) throws { try run(["send-keys", "-t", "t", "-l", text]) }
 
-    func screen() throws -> String { try run(["capture-pane", "-p", "-t", "t"]) }
+    /// The pane's text; with `colors`, with the escape sequences of its colours too.
+    func screen(colors: Bool = false) throws -> String { try run(["capture-pane", "-p"] + (colors ? ["-e"] : []) + ["-t", "t"]) }
 
     /// Waits until the screen contains `text`.
     func wait(for text: String, seconds: Double = 20) throws {

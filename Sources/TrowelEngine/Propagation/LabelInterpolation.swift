@@ -34,10 +34,13 @@ public struct LabelInterpolation: Sendable {
         /// downsampling factor of a class change or less certain than `bandThreshold`.
         public var refine: Bool
         public var bandThreshold: Double
+        /// Labelled slices a run needs (the viewer asks for two: with one there is nothing between).
+        public var minimumSlices: Int
 
         public init(downsample: Int = 4, downsampleZ: Int = 1, beta: Double = 130, tolerance: Double = 1e-3,
                     maxIterations: Int? = nil, margin: Int = 32, id: String? = nil, refine: Bool = true,
-                    bandThreshold: Double = 0.9) {
+                    bandThreshold: Double = 0.9, minimumSlices: Int = 1) {
+            self.minimumSlices = minimumSlices
             self.refine = refine
             self.bandThreshold = bandThreshold
             self.downsample = downsample
@@ -113,9 +116,21 @@ public struct LabelInterpolation: Sendable {
     /// The name of the provenance file inside the segmentation's folder.
     public static let provenanceName = "interpolation.json"
 
-    /// Runs the interpolation and writes the segmentation. `progress` gets one-line phase names.
-    public func run(progress: (String) -> Void = { _ in }) throws -> Result {
+    /// How far a run is: a one-line phase name (its `description`), and `done` of `total` steps
+    /// (one per phase, one per gap between labelled slices while refining).
+    public struct Progress: Sendable, Equatable, CustomStringConvertible {
+        public var phase: String
+        public var done: Int
+        public var total: Int
+        public var description: String { phase }
+    }
+
+    /// Runs the interpolation and writes the segmentation. `progress` gets each phase;
+    /// `isCancelled` is polled between slabs and gaps and by the solver, and a cancelled run
+    /// throws `InterpolationError.cancelled` before it writes anything.
+    public func run(progress: (Progress) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws -> Result {
         let start = Date()
+        func checkCancelled() throws { if isCancelled() { throw InterpolationError.cancelled } }
         guard options.downsample >= 1, options.downsampleZ >= 1 else {
             throw InterpolationError.badOption("--downsample must be at least 1")
         }
@@ -135,9 +150,12 @@ public struct LabelInterpolation: Sendable {
         }
 
         // 1. Where the labels are: slices, in-plane bounding box, voxels per class.
-        progress("reading labels")
+        progress(Progress(phase: "reading labels", done: 0, total: 1))
         let survey = try Self.survey(labels)
         guard survey.total > 0 else { throw InterpolationError.noLabels(project.url.path) }
+        guard survey.slices.count >= options.minimumSlices else {
+            throw InterpolationError.tooFewSlices(labelled: survey.slices, needed: options.minimumSlices)
+        }
         let classes = try project.classes()
         let present = survey.counts.indices.filter { $0 > 0 && survey.counts[$0] > 0 }
         guard present.count >= 2 else {
@@ -156,7 +174,11 @@ public struct LabelInterpolation: Sendable {
 
         // 2. The coarse grid: block means of normalised intensities, unanimous seeds.
         let grid = WalkerGrid(full: region.shape, factors: Shape(z: options.downsampleZ, y: options.downsample, x: options.downsample))
-        progress("downsampling \(region.shape) to \(grid.coarse)")
+        let refine = options.refine && grid.factors != Shape(z: 1, y: 1, x: 1)
+        let gapCount = max(1, slices.count - 1)
+        let steps = 4 + (refine ? gapCount : 0)
+        try checkCancelled()
+        progress(Progress(phase: "downsampling \(region.shape) to \(grid.coarse)", done: 1, total: steps))
         let low = record.valueLow, high = record.valueHigh
         let scale = high > low ? 1 / (high - low) : 1
         var sums = [Float](repeating: 0, count: grid.coarse.voxelCount)
@@ -172,12 +194,13 @@ public struct LabelInterpolation: Sendable {
             for i in given.elements.indices { given.elements[i] = compact[Int(given.elements[i])] }
             grid.accumulate(intensities: values, labels: given, z0: z - region.lower.z, sums: &sums, counts: &counts, seeds: &seeds)
             z = box.upper.z
+            try checkCancelled()
         }
         WalkerGrid.finish(sums: &sums, counts: counts, seeds: &seeds)
 
         // 3. Solve.
         let coarseSeeds = seeds.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        progress("solving \(grid.coarse.voxelCount - coarseSeeds) voxels for \(present.count) classes")
+        progress(Progress(phase: "solving \(grid.coarse.voxelCount - coarseSeeds) voxels for \(present.count) classes", done: 2, total: steps))
         let solveStart = Date()
         let spacing = [record.voxelZ * Double(grid.factors.z), record.voxelY * Double(grid.factors.y), record.voxelX * Double(grid.factors.x)]
         let unit = spacing.min() ?? 1
@@ -192,10 +215,11 @@ public struct LabelInterpolation: Sendable {
         } else {
             do {
                 solution = try RandomWalker.solve(intensities: sums, seeds: seeds, shape: grid.coarse, classCount: present.count,
-                                                  parameters: parameters)
+                                                  parameters: parameters, shouldStop: isCancelled)
             } catch {
                 throw InterpolationError.solver("\(error)")
             }
+            try checkCancelled()
         }
         sums = []
         counts = []
@@ -204,7 +228,6 @@ public struct LabelInterpolation: Sendable {
         // 4. Full resolution, gap by gap (consecutive labelled slices): upsample and, when the grid
         // was coarser, solve again at full resolution in the band of uncertain or boundary voxels,
         // every other voxel a seed of its upsampled class.
-        let refine = options.refine && grid.factors != Shape(z: 1, y: 1, x: 1)
         let plane = region.shape.y * region.shape.x
         var regionClasses = [UInt8](repeating: 0, count: region.shape.voxelCount)
         let relative = slices.map { $0 - region.lower.z }
@@ -217,8 +240,10 @@ public struct LabelInterpolation: Sendable {
         var refineIterations: [Int] = []
         var refineConverged = true
         let refineStart = Date()
-        if refine { progress("refining at full resolution") }
-        for (a, b) in gaps {
+        for (gap, (a, b)) in gaps.enumerated() {
+            if refine {
+                progress(Progress(phase: "refining gap \(gap + 1) of \(gaps.count) at full resolution", done: 3 + gap, total: steps))
+            }
             let box = Box(lower: Index3(z: region.lower.z + a, y: region.lower.y, x: region.lower.x),
                           upper: Index3(z: region.lower.z + b + 1, y: region.upper.y, x: region.upper.x))
             var given = try labels.read(box, as: UInt8.self)
@@ -238,10 +263,11 @@ public struct LabelInterpolation: Sendable {
                     let fine: RandomWalker.Solution
                     do {
                         fine = try RandomWalker.solve(intensities: values, seeds: fullSeeds, shape: box.shape, classCount: present.count,
-                                                      parameters: fullParameters)
+                                                      parameters: fullParameters, shouldStop: isCancelled)
                     } catch {
                         throw InterpolationError.solver("\(error)")
                     }
+                    try checkCancelled()
                     for i in band.indices where band[i] != 0 { upsampled[i] = fine.mostProbable(at: i) }
                     refined += unknown
                     refineIterations.append(fine.iterations.max() ?? 0)
@@ -260,10 +286,11 @@ public struct LabelInterpolation: Sendable {
         let regionBlock = Block<UInt8>(shape: region.shape, elements: regionClasses)
         regionClasses = []
 
-        // 5. The segmentation, slab by slab along storage chunks.
+        // 5. The segmentation, slab by slab along storage chunks (past this point a run finishes).
+        try checkCancelled()
         let id = try newID()
         let store = SegmentationStore(projectURL: project.url, id: id)
-        progress("writing segmentation \(id)")
+        progress(Progress(phase: "writing segmentation \(id)", done: steps - 1, total: steps))
         let layout = try BlockGrid(shape: shape, side: 128)
         let (output, _) = try store.prepare(grid: layout, probabilities: false, classes: [], voxelSize: volume.voxelSize)
         let chunkZ = layout.chunkShape.z
@@ -395,6 +422,9 @@ public enum InterpolationError: Error, Equatable, CustomStringConvertible {
     case badOption(String)
     case exists(String)
     case solver(String)
+    /// Fewer labelled slices than the run asked for (`Options.minimumSlices`): which are labelled.
+    case tooFewSlices(labelled: [Int], needed: Int)
+    case cancelled
 
     public var description: String {
         switch self {
@@ -406,6 +436,11 @@ public enum InterpolationError: Error, Equatable, CustomStringConvertible {
         case .badOption(let reason): return reason
         case .exists(let p): return "\(p) already exists; choose another -o or delete it"
         case .solver(let reason): return reason
+        case .tooFewSlices(let labelled, let needed):
+            let what = labelled.isEmpty ? "no slice is" : labelled.count == 1 ? "only slice z \(labelled[0]) is"
+                : "only slices z \(labelled.map(String.init).joined(separator: ", ")) are"
+            return "interpolation needs labels on at least \(needed == 2 ? "two" : String(needed)) slices; \(what) labelled"
+        case .cancelled: return "interpolation stopped; nothing was written"
         }
     }
 }

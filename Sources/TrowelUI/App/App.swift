@@ -93,13 +93,17 @@ public enum App {
             say(&state, "slice \(state.viewport.axis) \(index): the most uncertain voxels of this segmentation")
         case .jobUpdated(let job):
             if let i = state.jobs.firstIndex(where: { $0.id == job.id }) { state.jobs[i] = job } else { state.jobs.append(job) }
-            switch job.state {
-            case .finished:
+            switch (job.kind, job.state) {
+            case (.interpolation, _):
+                effects += interpolation(.job(job), &state)
+            case (.segmentation, .finished):
                 say(&state, "\(job.title): done; R overlays it for review, trowel mesh and export use it")
                 effects.append(.listSegmentations)
-            case .failed(let why): say(&state, "\(job.title) failed: \(why)", error: true)
-            case .running, .cancelled: break
+            case (.segmentation, .failed(let why)): say(&state, "\(job.title) failed: \(why)", error: true)
+            case (.segmentation, .running), (.segmentation, .cancelled): break
             }
+        case .interpolation(let event):
+            effects += interpolation(event, &state)
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -120,6 +124,8 @@ public enum App {
             case .loadSlice(let request): state.pendingSlices[request.offset] = request
             case .loadLabels(let axis, let index): state.pendingLabels = (axis, index)
             case .predict(let region): state.pendingPrediction = region
+            case .loadInterpolation(let id, let axis, let index):
+                state.interpolation.pending = InterpolationState.SliceKey(id: id, axis: axis, index: index)
             case .loadSegmentation(let id, let axis, let index):
                 let plane = state.scan.shape.plane(across: axis)
                 state.pendingPrediction = PreviewRegion(axis: axis, index: index, rows: 0..<plane.rows, columns: 0..<plane.columns,
@@ -250,7 +256,7 @@ public enum App {
                 say(&state, "no model yet: paint both classes and let it train (or t)", error: true)
                 return []
             }
-            guard !state.jobs.contains(where: \.isRunning) else {
+            guard !state.jobs.contains(where: { $0.isRunning && $0.kind == .segmentation }) else {
                 say(&state, "a segmentation is already running: g shows it")
                 return []
             }
@@ -258,6 +264,8 @@ public enum App {
             return [.segment(modelID: model)]
         case .jobList:
             state.overlay = .jobs(selected: max(0, state.jobs.count - 1))
+        case .interpolate:
+            return endStroke(&state) + interpolation(.toggle, &state)
         case .reviewSegmentation:
             if state.reviewedSegmentation != nil {
                 state.reviewedSegmentation = nil
@@ -299,9 +307,10 @@ public enum App {
         case .redraw:
             return [.redraw]
         case .quit:
-            if state.jobs.contains(where: \.isRunning) && !state.quitArmed {
+            if let job = state.jobs.last(where: \.isRunning), !state.quitArmed {
                 state.quitArmed = true
-                say(&state, "a segmentation is running: q again quits (finished blocks are kept; trowel segment continues it)", error: true)
+                say(&state, job.kind == .interpolation ? "an interpolation is running: q again quits (it is lost; I runs it again)"
+                    : "a segmentation is running: q again quits (finished blocks are kept; trowel segment continues it)", error: true)
                 return []
             }
             state.quitting = true
@@ -353,6 +362,7 @@ public enum App {
     static func labelsChanged(_ state: inout AppState) {
         state.labelsChangedSinceModel = true
         state.trainCountdown = trainDelayTicks
+        _ = interpolation(.labelsChanged, &state)
     }
 
     /// Ticks (250 ms each) without a stroke before training starts by itself.
@@ -459,8 +469,9 @@ public enum App {
 
     static func handleJobList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
         if key == .character("c"), selected < state.jobs.count, state.jobs[selected].isRunning {
-            say(&state, "stopping \(state.jobs[selected].title) after the current block")
-            return [.cancelJob(state.jobs[selected].id)]
+            let job = state.jobs[selected]
+            say(&state, "stopping \(job.title)" + (job.kind == .segmentation ? " after the current block" : ""))
+            return [.cancelJob(job.id)]
         }
         switch listAction(key, selected: selected, count: state.jobs.count) {
         case .select(let i): state.overlay = .jobs(selected: i)
@@ -538,6 +549,8 @@ public enum App {
             }
             state.prediction = nil
             return []
+        case ("interpolate", 1):
+            return endStroke(&state) + interpolation(.run, &state)
         case ("worst", 1):
             guard let id = state.reviewedSegmentation else {
                 say(&state, "review a segmentation first (R or :seg ID)", error: true)
@@ -622,6 +635,7 @@ public enum App {
                 }
             }
         }
+        if let read = state.interpolation.load(axis: v.axis, index: v.slice) { effects.append(read) }
         let pendingLabels = state.pendingLabels.map { $0.axis == v.axis && $0.index == v.slice } ?? false
         if (state.labels?.axis != v.axis || state.labels?.index != v.slice) && !pendingLabels {
             effects.append(.loadLabels(axis: v.axis, index: v.slice))

@@ -33,6 +33,10 @@ public enum Effect: Equatable, Sendable {
     /// Find the slice across `axis` with the most uncertain voxels of a segmentation written with probabilities.
     case findUncertainSlice(id: String, axis: Axis)
     case listSegmentations
+    /// Interpolate the labelled slices (random walker) in the background; writes a segmentation.
+    case interpolate
+    /// Read one slice of an interpolation's segmentation for the overlay.
+    case loadInterpolation(id: String, axis: Axis, index: Int)
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

@@ -19,6 +19,8 @@ public enum Message: Sendable {
     case proposalLoaded(Proposal)
     case jobUpdated(JobStatus)
     case segmentationsLoaded([String])
+    /// Label interpolation: a command, or an answer of its background job.
+    case interpolation(InterpolationEvent)
     /// Go to this slice (e.g. the one with the most uncertain voxels).
     case goToSlice(Int)
     case notice(String)

@@ -18,7 +18,7 @@ public enum Command: String, CaseIterable, Sendable {
     case levelDown = "level-down", levelUp = "level-up"
     case overlayToggle = "labels-toggle", overlayOpacity = "labels-opacity"
     case trainNow = "train", predictionToggle = "prediction", uncertaintyToggle = "uncertainty", modelList = "models"
-    case segmentVolume = "segment", jobList = "jobs", reviewSegmentation = "review"
+    case segmentVolume = "segment", jobList = "jobs", reviewSegmentation = "review", interpolate
     case contextToggle = "context"
     case nextTask = "task-next", submitTask = "task-submit", taskList = "tasks"
     case cycleTheme = "theme"
@@ -42,7 +42,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .autoContrast, .windowNarrower, .windowWider, .levelDown, .levelUp, .overlayToggle, .overlayOpacity,
              .cycleTheme, .predictionToggle, .uncertaintyToggle: return .look
         case .nextTask, .submitTask, .taskList: return .tasks
-        case .trainNow, .modelList, .segmentVolume, .jobList, .reviewSegmentation: return .model
+        case .trainNow, .modelList, .segmentVolume, .jobList, .reviewSegmentation, .interpolate: return .model
         case .help, .commandLine, .redraw, .quit: return .app
         }
     }
@@ -91,6 +91,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .segmentVolume: return "segment the whole scan with the current model (background)"
         case .jobList: return "job queue: progress, rate, ETA; c stops a job"
         case .reviewSegmentation: return "overlay: live model ↔ newest finished segmentation (:seg ID, :worst)"
+        case .interpolate: return "fill the slices between labelled slices (background), then show/hide it (:interpolate reruns)"
         case .nextTask: return "next annotation task (a random patch)"
         case .submitTask: return "submit the current task"
         case .taskList: return "list submitted tasks"
@@ -163,6 +164,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .segmentVolume: return [c("S")]
         case .jobList: return [c("g")]
         case .reviewSegmentation: return [c("R")]
+        case .interpolate: return [c("I")]
         case .nextTask: return [c("n")]
         case .submitTask: return [.enter]
         case .taskList: return [c("T")]

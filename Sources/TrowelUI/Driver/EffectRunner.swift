@@ -18,8 +18,10 @@ public final class EffectRunner {
     private let inbox: Inbox
     /// Cancel flags of the background jobs started in this session, by job id.
     private var jobs: [Int: CancelFlag] = [:]
-    /// Finished segmentations opened for review, by id.
-    private var reviewed: [String: MultiscaleVolume] = [:]
+    /// Finished segmentations opened for review or as the interpolation overlay, by id.
+    private var opened: [String: MultiscaleVolume] = [:]
+    /// How the viewer interpolates: `trowel interpolate`'s defaults, and labels on two slices at least.
+    public var interpolationOptions = LabelInterpolation.Options(minimumSlices: 2)
 
     /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
     public init(session: AnnotationSession, taskSize: Int, palette: [String], uncertainTasks: Bool = true,
@@ -169,6 +171,13 @@ public final class EffectRunner {
         case .cancelJob(let id):
             jobs[id]?.set()
             return []
+        case .interpolate:
+            return [interpolateInBackground()]
+        case .loadInterpolation(let id, let axis, let index):
+            let labels = try segmentation(id).slice(axis: axis, at: index).converted(to: UInt8.self).elements
+            let plane = session.volume.shape.plane(across: axis)
+            return [.interpolation(.sliceLoaded(InterpolatedSlice(
+                id: id, labels: LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: labels))))]
         case .useModel(let id):
             let (forest, _) = try library.load(id)
             previewer.use(forest, id: id)
@@ -186,12 +195,50 @@ public final class EffectRunner {
                              counts: session.labels.counts, canUndo: session.labels.canUndo, canRedo: session.labels.canRedo)
     }
 
+    /// Starts `LabelInterpolation` on a thread of its own, as a job of the queue (cancellable with
+    /// the others); its phases, then its summary, come back through the inbox. Answers the job's first state.
+    func interpolateInBackground() -> Message {
+        let id = (jobs.keys.max() ?? 0) + 1
+        let flag = CancelFlag()
+        jobs[id] = flag
+        let interpolation = LabelInterpolation(project: session.project, options: interpolationOptions)
+        let inbox = self.inbox
+        @Sendable func status(_ state: JobStatus.State, done: Int, total: Int, phase: String? = nil) -> JobStatus {
+            JobStatus(id: id, title: "interpolate", done: done, total: total, rate: 0, secondsRemaining: nil, state: state,
+                      kind: .interpolation, phase: phase)
+        }
+        Thread.detachNewThread {
+            var steps = (done: 0, total: 1)
+            do {
+                let result = try interpolation.run(progress: { p in
+                    steps = (p.done, p.total)
+                    inbox.post(.jobUpdated(status(.running, done: p.done, total: p.total, phase: p.phase)), replacingProgress: true)
+                }, isCancelled: { flag.isSet })
+                inbox.post(.jobUpdated(status(.finished, done: steps.total, total: steps.total)))
+                inbox.post(.interpolation(.finished(InterpolationSummary(id: result.segmentation, labelledSlices: result.labelledSlices,
+                                                                         converged: result.converged))))
+            } catch InterpolationError.cancelled {
+                inbox.post(.jobUpdated(status(.cancelled, done: steps.done, total: steps.total)))
+            } catch {
+                inbox.post(.jobUpdated(status(.failed("\(error)"), done: steps.done, total: steps.total)))
+            }
+        }
+        return .jobUpdated(status(.running, done: 0, total: 1, phase: "starting"))
+    }
+
+    /// A finished segmentation, opened once.
+    func segmentation(_ id: String) throws -> MultiscaleVolume {
+        if let volume = opened[id] { return volume }
+        let volume = try MultiscaleVolume.open(at: SegmentationStore(projectURL: session.project.url, id: id).url)
+        opened[id] = volume
+        return volume
+    }
+
     /// One slice of a finished segmentation as an overlay, with class probabilities and the
     /// uncertainty margin when the segmentation was written with them.
     func segmentationSlice(_ id: String, axis: Axis, index: Int) throws -> Prediction {
         let store = SegmentationStore(projectURL: session.project.url, id: id)
-        if reviewed[id] == nil { reviewed[id] = try MultiscaleVolume.open(at: store.url) }
-        let labels = try reviewed[id]!.slice(axis: axis, at: index).converted(to: UInt8.self).elements
+        let labels = try segmentation(id).slice(axis: axis, at: index).converted(to: UInt8.self).elements
         let plane = session.volume.shape.plane(across: axis)
         var classIDs: [Int] = [], probabilities: [Float] = [], uncertainty: [Float] = []
         let classes = try session.project.classes().map { UInt8($0.id) }

@@ -105,6 +105,9 @@ public struct AppState: Sendable {
     public var segmentations: [String] = []
     public var reviewedSegmentation: String?
 
+    /// Label interpolation between labelled slices, and whether its overlay is shown.
+    public var interpolation = InterpolationState()
+
     /// What the overlay shows: the live model's hypothesis, or a finished segmentation under review.
     public var overlayID: String? { reviewedSegmentation.map { "segmentation \($0)" } ?? currentModel }
 

@@ -91,7 +91,7 @@ struct Chrome {
         var lines: [(String, Bool)] = state.jobs.enumerated().map { i, job in
             ((i == selected ? "▶ " : "  ") + job.line(barWidth: 20), i == selected)
         }
-        if lines.isEmpty { lines = [("No jobs in this session: S segments the whole scan with the current model.", false)] }
+        if lines.isEmpty { lines = [("No jobs in this session: S segments the whole scan with the current model, I interpolates between labelled slices.", false)] }
         box(&grid, title: "Jobs (j/k, c stops the selected job, Esc closes)", lines: lines)
     }
 

@@ -65,6 +65,11 @@ struct SidePanel {
              state.theme.dim)
         heading("model")
         for (text, color, bold) in modelLines() { line(text, color, bold: bold) }
+        let interpolation = interpolationLines()
+        if !interpolation.isEmpty {
+            heading("interpolation")
+            for (text, color) in interpolation { line(text, color) }
+        }
         if let job = state.jobs.last(where: \.isRunning) ?? state.jobs.last {
             heading("job")
             line(job.line(barWidth: 8), job.isRunning ? state.theme.accent : state.theme.dim)
@@ -118,6 +123,21 @@ struct SidePanel {
             out.append(("\(name) \(Self.bar(Double(value), width: 10)) " + String(format: "%.2f", value),
                         id == top ? state.style(ofClass: id).color : state.theme.dim, id == top))
         }
+        return out
+    }
+
+    /// Which overlay shows, the interpolation's or the model's, and what the interpolation filled.
+    func interpolationLines() -> [(String, RGB?)] {
+        let i = state.interpolation
+        guard let result = i.result else { return i.isRunning ? [("running: g shows it", state.theme.dim)] : [] }
+        let slices = result.labelledSlices
+        var out: [(String, RGB?)] = [
+            i.isShown ? ("overlay: interpolation (I)", state.theme.accent) : ("overlay: model (I toggles)", state.theme.dim),
+            ("\(result.interpolatedSlices) slices filled, z \(slices.first ?? 0)–\(slices.last ?? 0)", i.isShown ? nil : state.theme.dim),
+            ("from \(slices.count) labelled" + (i.isStale ? " (stale)" : ""), state.theme.dim),
+            (result.id, state.theme.dim),
+        ]
+        if i.isRunning { out.append(("running again: g shows it", state.theme.dim)) }
         return out
     }
 

@@ -2,8 +2,9 @@ import Foundation
 import TrowelEngine
 import TrowelVolume
 
-/// Renders a slice pane: grey values through window/level and the theme's colour map, labels as a
-/// translucent overlay, the crosshair, the brush outline and the task frame.
+/// Renders a slice pane: grey values through window/level and the theme's colour map, the model's
+/// hypothesis or the label interpolation, labels as a translucent overlay on top, the crosshair,
+/// the brush outline and the task frame.
 struct SliceView {
     let state: AppState
 
@@ -29,7 +30,10 @@ struct SliceView {
         } : nil
         let classColors = Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) })
         let proposal = offset == 0 ? state.proposal.flatMap { p in p.axis == v.axis && p.slice == v.slice ? p : nil } : nil
-        let prediction = offset == 0 ? state.prediction.flatMap { p in p.axis == v.axis && p.index == v.slice ? p : nil } : nil
+        // The interpolation, when shown, takes the hypothesis's place.
+        let interpolated = offset == 0 ? state.interpolation.overlay(axis: v.axis, index: v.slice) : nil
+        let prediction = offset == 0 && !state.interpolation.isShown
+            ? state.prediction.flatMap { p in p.axis == v.axis && p.index == v.slice ? p : nil } : nil
         let style = state.predictionStyle
         let uncertain = state.showUncertainty
         let contrast = state.contrast
@@ -37,6 +41,12 @@ struct SliceView {
         // Grey lookup for a 256-step colour map is cheaper than blending per pixel.
         let ramp = (0..<256).map { theme.sliceColor(Double($0) / 255) }
         var marks = state.colorMode == .mono && labels != nil ? [UInt8](repeating: 0, count: size.width * size.height) : nil
+        /// True where screen pixel (x, y) shows class `p` and its right or lower neighbour another.
+        func isEdge(_ p: UInt8, x: Int, y: Int, in classes: some SliceLabels) -> Bool {
+            let right = x + 1 < size.width ? columnOf[x + 1] : -1, below = y + 1 < size.height ? rowOf[y + 1] : -1
+            return (right >= 0 && classes.label(row: rowOf[y], column: right) != p)
+                || (below >= 0 && classes.label(row: below, column: columnOf[x]) != p)
+        }
         for y in 0..<size.height {
             let r = rowOf[y]
             if r < 0 { continue }
@@ -57,14 +67,18 @@ struct SliceView {
                             case .fill:
                                 color = color.blended(with: tint, amount: opacity * 0.6)
                             case .outline:
-                                let right = x + 1 < size.width ? columnOf[x + 1] : -1, below = y + 1 < size.height ? rowOf[y + 1] : -1
-                                let edge = (right >= 0 && prediction.label(row: r, column: right) != p)
-                                    || (below >= 0 && prediction.label(row: below, column: c) != p)
-                                if edge { color = tint }
+                                if isEdge(p, x: x, y: y, in: prediction) { color = tint }
                             case .off:
                                 break
                             }
                         }
+                    }
+                }
+                if let interpolated {
+                    let p = interpolated.label(row: r, column: c)
+                    if p != 0, let tint = classColors[Int(p)] {
+                        // Filled, with class boundaries drawn solid: unlike the hypothesis's plain fill.
+                        color = isEdge(p, x: x, y: y, in: interpolated) ? tint : color.blended(with: tint, amount: opacity * 0.6)
                     }
                 }
                 if let proposal, (x + y) % 2 == 0, labels?.label(row: r, column: c) ?? 0 == 0 {
@@ -142,3 +156,11 @@ struct SliceView {
     }
 }
 
+
+/// A class per in-plane voxel of a slice (0 where none), as overlays are drawn from.
+protocol SliceLabels {
+    func label(row: Int, column: Int) -> UInt8
+}
+
+extension Prediction: SliceLabels {}
+extension LabelSlice: SliceLabels {}

@@ -142,4 +142,39 @@ struct SliceLabels: SliceSource {
             try LabelInterpolation(project: project, options: .init(downsample: 0)).run()
         }
     }
+
+    @Test func aRunCanAskForTwoSlicesReportsItsStepsAndStopsWhenCancelled() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let ball = NoisyBall(shape: Shape(z: 16, y: 24, x: 24), radius: 7)
+        let project = try makeProject(ball)
+        try LabelImport(project: project).run(from: SliceLabels(shape: ball.shape, slices: [8], truth: ball.truthSlices),
+                                              file: "one", mapping: .classIDs)
+        let twoSlices = LabelInterpolation.Options(minimumSlices: 2)
+        #expect(throws: InterpolationError.tooFewSlices(labelled: [8], needed: 2)) {
+            try LabelInterpolation(project: project, options: twoSlices).run()
+        }
+        #expect(SegmentationStore.ids(in: project.url).isEmpty)
+        try LabelImport(project: project).run(from: SliceLabels(shape: ball.shape, slices: [4, 8, 12], truth: ball.truthSlices),
+                                              file: "three", mapping: .classIDs)
+
+        // Cancelled at the start, or once it is solving: nothing is written.
+        #expect(throws: InterpolationError.cancelled) {
+            try LabelInterpolation(project: project, options: twoSlices).run(isCancelled: { true })
+        }
+        var phases: [String] = []
+        #expect(throws: InterpolationError.cancelled) {
+            try LabelInterpolation(project: project, options: twoSlices).run(progress: { phases.append($0.phase) },
+                                                                             isCancelled: { phases.contains { $0.hasPrefix("solving") } })
+        }
+        #expect(phases.count == 3 && phases.last?.hasPrefix("solving") == true, "\(phases)")
+        #expect(SegmentationStore.ids(in: project.url).isEmpty, "a cancelled run writes nothing")
+
+        // Run to the end: phases count up to the last step, one per gap while refining.
+        var steps: [LabelInterpolation.Progress] = []
+        let result = try LabelInterpolation(project: project, options: twoSlices).run(progress: { steps.append($0) })
+        #expect(result.labelledSlices == [4, 8, 12])
+        #expect(steps.map(\.done) == [0, 1, 2, 3, 4, 5] && steps.dropFirst().allSatisfy { $0.total == 6 }, "\(steps)")
+        #expect(steps[3].phase == "refining gap 1 of 2 at full resolution" && steps[5].phase.hasPrefix("writing segmentation interp-"))
+        #expect(SegmentationStore(projectURL: project.url, id: result.segmentation).isComplete)
+    }
 }
