@@ -20,6 +20,9 @@ struct SegmentBenchmark: ParsableCommand {
     @Option(help: "Feature dimensionality: 2d (per slice, ml4paleo's default) or 3d.")
     var features = "2d"
 
+    @Option(help: "Autocontext stages of the model (2: a second forest on the first one's smoothed probabilities).")
+    var stages = 1
+
     @Option(help: "Compute block side (default: the job's choice for the features).")
     var block: Int?
 
@@ -54,15 +57,19 @@ struct SegmentBenchmark: ParsableCommand {
         let library = ModelLibrary(project: project)
         var trainingSeconds: Double?
         let id: String
-        if let existing = try library.records().last(where: { $0.spec == spec && $0.configuration.treeCount == 50 }) {
+        guard (1...3).contains(stages) else { throw ValidationError("--stages must be 1, 2 or 3") }
+        if let existing = try library.records().last(where: { $0.spec == spec && $0.configuration.treeCount == 50 && $0.stages == stages }) {
             id = existing.id
         } else {
-            FileHandle.standardError.write(Data("training the ml4paleo-equivalent model (once)…\n".utf8))
-            _ = try LearnBenchmark().importTruth(phantom, into: project, voxels: 200_000)
+            FileHandle.standardError.write(Data("training the ml4paleo-equivalent model, \(stages) stage(s) (once)…\n".utf8))
+            if try LabelledSet.gather(from: project, shape: phantom.shape).isEmpty {
+                _ = try LearnBenchmark().importTruth(phantom, into: project, voxels: 200_000)
+            }
             let volume = try MultiscaleVolume.open(at: project.volumeURL)
             var run = TrainingRun(project: project, volume: volume, spec: spec,
                                   configuration: ForestConfiguration(treeCount: 50, maxDepth: 12, maxSamples: 100_000))
             run.crossValidates = false
+            run.stages = stages
             let ((_, record), seconds) = try BenchSupport.time { try run.run() }
             id = record.id
             trainingSeconds = seconds
@@ -97,7 +104,7 @@ struct SegmentBenchmark: ParsableCommand {
         let voxels = phantom.shape.voxelCount
         let object: [String: Any] = [
             "benchmark": "segment", "scan": "fossil phantom \(phantom.shape) u8", "features": spec.featureCount, "dimensionality": features,
-            "halo": spec.halo, "trees": forest.treeCount, "max_depth": forest.configuration.maxDepth,
+            "halo": forest.halo, "stages": forest.stageCount, "trees": forest.treeCount, "max_depth": forest.configuration.maxDepth,
             "block": try job.grid().side, "blocks": result.blocksTotal, "memory_budget_mb": Double(budget.bytes) / 1_048_576,
             "workers": result.budget.concurrency, "slab_slices": result.budget.slabDepth,
             "seconds": result.seconds, "mvox_per_s": Double(voxels) / result.seconds / 1e6,
