@@ -24,6 +24,9 @@ struct QualityBenchmark: ParsableCommand {
     @Option(help: "Seed of the generated suite.")
     var seed: UInt64 = 1
 
+    @Option(help: "Seed of every forest (recipes and the default's candidates), to see how much a score moves with it.")
+    var forestSeed: UInt64?
+
     @Option(help: "Recipes to run: names from --list-recipes, comma-separated, or 'all'.")
     var recipes = "all"
 
@@ -83,6 +86,13 @@ struct QualityBenchmark: ParsableCommand {
                 return r
             }
         }
+        if let forestSeed {
+            chosen = chosen.map { r in
+                var r = r
+                r.forest.seed = forestSeed
+                return r
+            }
+        }
         if let maxSamples {
             guard maxSamples > 0 else { throw ValidationError("--max-samples must be positive") }
             chosen = chosen.map { r in
@@ -120,7 +130,7 @@ struct QualityBenchmark: ParsableCommand {
                 result.trowel.append(row)
             }
             if auto {
-                let row = try evaluation.scoreAuto()
+                let row = try evaluation.scoreAuto(seed: forestSeed)
                 log(String(format: "  %@ chose %@: F1 %.4f (%.1f s)", row.recipe, row.chosen ?? "?", row.f1, row.seconds))
                 result.trowel.append(row)
             }

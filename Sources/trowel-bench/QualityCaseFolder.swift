@@ -93,9 +93,14 @@ struct QualityEvaluation {
 
     /// `trowel train` without options: the candidates (with the headless sample cap)
     /// cross-validated on the labels, the best one trained and scored.
-    func scoreAuto() throws -> RecipeResult {
+    func scoreAuto(seed: UInt64? = nil) throws -> RecipeResult {
         let started = Date()
-        let selection = try RecipeSelection.choose(project: project, volume: volume, among: TrainingRecipe.headlessCandidates)
+        let candidates = TrainingRecipe.headlessCandidates.map { c in
+            var c = c
+            if let seed { c.forest.seed = seed }
+            return c
+        }
+        let selection = try RecipeSelection.choose(project: project, volume: volume, among: candidates)
         var row = try score(selection.chosenRun, named: Self.defaultRow, started: started)
         row.chosen = selection.chosen.name
         return row
