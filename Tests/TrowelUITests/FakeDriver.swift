@@ -86,7 +86,8 @@ struct FakeDriver {
                                                scores: [1: ClassScores(precision: 0.9, recall: 0.8, f1: 0.8 + 0.05 * Double(modelsTrained),
                                                                        jaccard: 0.7, accuracy: 0.95),
                                                         2: ClassScores(precision: 0.9, recall: 0.9, f1: 0.9, jaccard: 0.8, accuracy: 0.95)],
-                                               accuracy: 0.9, oobError: 0.01, trainingVoxels: voxels))]
+                                               accuracy: 0.9, oobError: 0.01, trainingVoxels: voxels,
+                                               recipe: "basic σ0.5–16 +raw"))]
         case .propose(let taskID, let modelID):
             guard let task = state.task, task.id == taskID else { return [] }
             let patch = task.rows.count * task.columns.count

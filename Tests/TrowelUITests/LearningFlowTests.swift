@@ -52,6 +52,7 @@ import TrowelVolume
         let panel = SidePanel(state: state).modelLines().map(\.0)
         #expect(panel.contains("F1 bone    0.85 ▂"), "\(panel)")
         #expect(panel.contains("OOB error 0.010 (optimistic)"), "\(panel)")
+        #expect(panel.contains("basic σ0.5–16 +raw"), "the recipe that made the model: \(panel)")
         #expect(panel.contains("   P 0.90 R 0.80 J 0.70") && panel.contains("accuracy 0.900 (held out)"), "\(panel)")
         #expect(panel.contains { $0.hasPrefix("bone    ") && $0.contains("█") }, "probability bars: \(panel)")
         // A new stroke makes the overlay stale until the next model.

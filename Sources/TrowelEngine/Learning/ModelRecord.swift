@@ -25,6 +25,8 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     public var fingerprint: String
     /// Seconds spent training the final forest (cross-validation excluded).
     public var trainingSeconds: Double
+    /// The name of the recipe that made it, e.g. "basic σ0.5–16 +raw autocontext" (empty for older models).
+    public var recipe = ""
     /// Stages of the autocontext cascade (1: a single forest).
     public var stages: Int = 1
     /// Cross-validated metrics of each stage of a cascade (the last equals `metrics`); empty for one stage.
@@ -56,7 +58,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         case trainingVoxels = "training_voxels", countsByClass = "counts_by_class", strokeIDs = "stroke_ids"
         case metrics = "cross_validation", oobError = "oob_error_optimistic", voxelSize = "voxel_size_um"
         case fingerprint = "samples_hash", trainingSeconds = "training_seconds"
-        case stages, metricsByStage = "cross_validation_by_stage"
+        case stages, metricsByStage = "cross_validation_by_stage", recipe
     }
 
     public init(from decoder: Decoder) throws {
@@ -75,6 +77,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint) ?? ""
         trainingSeconds = try c.decodeIfPresent(Double.self, forKey: .trainingSeconds) ?? 0
         stages = try c.decodeIfPresent(Int.self, forKey: .stages) ?? 1
+        recipe = try c.decodeIfPresent(String.self, forKey: .recipe) ?? ""
         metricsByStage = try c.decodeIfPresent([Metrics?].self, forKey: .metricsByStage) ?? []
     }
 
@@ -93,6 +96,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         try c.encode(voxelSize, forKey: .voxelSize)
         try c.encode(fingerprint, forKey: .fingerprint)
         try c.encode(trainingSeconds, forKey: .trainingSeconds)
+        if !recipe.isEmpty { try c.encode(recipe, forKey: .recipe) }
         if stages > 1 {
             try c.encode(stages, forKey: .stages)
             try c.encode(metricsByStage, forKey: .metricsByStage)

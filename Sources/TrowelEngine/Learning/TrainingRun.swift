@@ -19,6 +19,8 @@ public struct TrainingRun: Sendable {
     public var stages = 1
     /// Scales of the smoothed probabilities each later stage adds.
     public var contextSigmas = Autocontext.defaultSigmas
+    /// The recipe's name, kept with the model (empty when the run was built from a spec).
+    public var recipeName = ""
 
     public init(project: Project, volume: MultiscaleVolume, spec: FeatureSpec, configuration: ForestConfiguration,
                 cache: FeatureCache? = nil) {
@@ -37,6 +39,7 @@ public struct TrainingRun: Sendable {
                   configuration: recipe.forest, cache: cache)
         stages = recipe.stages
         contextSigmas = recipe.contextSigmas
+        recipeName = recipe.name
     }
 
     /// The gap between held-out and training voxels of a cascade's folds.
@@ -139,6 +142,7 @@ public struct TrainingRun: Sendable {
             countsByClass: set.countsByClass, strokeIDs: set.strokeIDs, metrics: metrics, oobError: forest.oobError,
             voxelSize: projectRecord.voxelSize.array, fingerprint: fingerprint, trainingSeconds: seconds)
         record.stages = forest.stageCount
+        record.recipe = recipeName
         record.metricsByStage = metricsByStage
         try ModelLibrary(project: project).save(forest, record: record)
         progress("saving", 1)

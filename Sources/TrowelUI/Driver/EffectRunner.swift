@@ -338,7 +338,8 @@ extension ModelSummary {
             m.perClass.mapValues { ClassScores(precision: $0.precision, recall: $0.recall, f1: $0.f1, jaccard: $0.jaccard, accuracy: $0.accuracy) }
         }
         self.init(id: record.id, scores: scores, accuracy: record.metrics?.overallAccuracy,
-                  oobError: record.oobError, trainingVoxels: record.trainingVoxels, seconds: record.trainingSeconds)
+                  oobError: record.oobError, trainingVoxels: record.trainingVoxels, seconds: record.trainingSeconds,
+                  recipe: record.recipe)
     }
 }
 

@@ -83,9 +83,12 @@ public struct ModelSummary: Equatable, Sendable {
     public var oobError: Double?
     public var trainingVoxels: Int
     public var seconds: Double?
+    /// The recipe that made it (empty when unknown, e.g. a model from before recipes were recorded).
+    public var recipe: String
 
     public init(id: String, scores: [Int: ClassScores]?, accuracy: Double?, oobError: Double?, trainingVoxels: Int,
-                seconds: Double? = nil) {
+                seconds: Double? = nil, recipe: String = "") {
+        self.recipe = recipe
         self.id = id
         self.scores = scores
         self.accuracy = accuracy

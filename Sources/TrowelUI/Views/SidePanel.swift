@@ -102,6 +102,7 @@ struct SidePanel {
         }
         let stale = state.labelsChangedSinceModel || state.training != nil
         out.append(("\(m.id)" + (stale ? " (stale)" : ""), stale ? state.theme.dim : nil, false))
+        if !m.recipe.isEmpty { out.append((m.recipe, state.theme.dim, false)) }
         for c in state.classes {
             let history = state.models.compactMap { $0.f1?[c.id] }
             let value = m.f1?[c.id].map { String(format: "%.2f", $0) } ?? "–"

@@ -85,7 +85,7 @@ import TrowelVolume
         let run = try TrainingRun(project: f.project, volume: f.volume, recipe: recipe)
         #expect(run.stages == 2)
         let (forest, record) = try run.run()
-        #expect(forest.stageCount == 2 && record.stages == 2)
+        #expect(forest.stageCount == 2 && record.stages == 2 && record.recipe == "two stages")
         #expect(record.metricsByStage.count == 2 && record.metricsByStage.allSatisfy { $0 != nil })
         #expect(record.metrics == record.metricsByStage.last!)
         #expect(record.metrics!.perClass[1]!.f1 > 0.8)

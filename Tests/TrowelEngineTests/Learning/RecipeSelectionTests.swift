@@ -85,6 +85,7 @@ import TrowelVolume
         #expect(trained.count == 3)
         #expect(trained.first?.spec.includesRaw == false && trained.last?.spec.includesRaw == true)
         #expect(trained.last?.metrics != nil)
+        #expect(trained.first?.recipe == "smoothed only" && trained.last?.recipe == "with raw")
         guard case .selected(let name, let margin)? = events.all.last else {
             Issue.record("no selection: \(events.all)")
             return
