@@ -65,6 +65,7 @@ struct QualityBenchmark: ParsableCommand {
         out.append(TrainingRecipe(name: "basic σ0.5–16 +raw balanced", forest: ForestConfiguration(classWeighting: .balanced, maxSamples: 100_000)))
         out.append(TrainingRecipe(name: "basic σ1–16 +raw 3D", sigmaMin: 1, dimensionality: .volumetric))
         out.append(TrainingRecipe(name: "basic σ0.5–16 +raw autocontext×3", stages: 3))
+        out.append(TrainingRecipe(name: "basic σ0.5–16 +raw per-slice autocontext", scaling: .slicePercentiles, stages: 2))
         out.append(TrainingRecipe(name: "ilastik σ0.7–10 +raw autocontext", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10, stages: 2))
         return out
     }

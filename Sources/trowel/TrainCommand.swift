@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("3d"), help: "Volumetric features (default: 2D, within each slice).")
     var volumetric = false
 
-    @Option(help: "Voxel scaling: percentiles (the scan's 0.5–99.5 % to 0…1, clipped; default) or dtype (u8 / 255, as scikit-image).")
+    @Option(help: "Voxel scaling: percentiles (the scan's 0.5–99.5 % to 0…1, clipped; default), slice-percentiles (each slice's own, for brightness that drifts along z) or dtype (u8 / 255, as scikit-image).")
     var scaling: TrainingRecipe.Scaling?
 
     @Option(help: "Class weights: uniform (default; measured best on real CT) or balanced (more recall on a rare class, less precision).")
@@ -110,7 +110,8 @@ struct TrainCommand: ParsableCommand {
         r.stages = stages
         let s = r.sigmas.map(FeatureSpec.label)
         r.name = "\(r.bank.rawValue) σ\(s.first!)–\(s.last!)\(raw ? " +raw" : "")\(volumetric ? " 3D" : "")"
-            + (classWeights == .balanced ? " balanced" : "") + (stages > 1 ? " autocontext×\(stages)" : "")
+            + (classWeights == .balanced ? " balanced" : "") + (r.scaling == .slicePercentiles ? " per-slice" : "")
+            + (stages > 1 ? " autocontext×\(stages)" : "")
         return r
     }
 
@@ -192,6 +193,7 @@ extension TrainingRecipe.Scaling: ExpressibleByArgument {
     public init?(argument: String) {
         switch argument {
         case "percentiles": self = .percentiles
+        case "slice-percentiles", "slices": self = .slicePercentiles
         case "dtype", "dtype-range": self = .dtypeRange
         default: return nil
         }

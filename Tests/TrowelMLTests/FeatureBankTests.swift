@@ -111,6 +111,34 @@ private func worstRelativeError(_ a: [Float], _ b: [Float], featureCount: Int) -
         var ilastik = FeatureSpec.ilastik(sigmas: [0.7, 2], dimensionality: dimensionality, includesRaw: true)
         ilastik.omitted = [.init(.structureTensorEigenvalues, at: 0.7), .init(.hessianEigenvalues, at: 2)]
         try blockwiseEqualsWhole(ilastik)
+        // A window per slice (brightness drifting along z), with the raw value.
+        let lower: [Double] = (0..<30).map { Double($0) }
+        let upper: [Double] = (0..<30).map { 100 + 3 * Double($0) }
+        let windows = FeatureSpec.Normalization.sliceWindows(lower: lower, upper: upper)
+        try blockwiseEqualsWhole(FeatureSpec(sigmas: [1, 2], dimensionality: dimensionality, normalization: windows, includesRaw: true))
+    }
+
+    @Test func sliceWindowsNormaliseEachSliceByItsOwnWindow() throws {
+        // Slice z holds 10z … 10z + 100: its own window maps every slice onto the same 0…1.
+        let shape = Shape(z: 4, y: 1, x: 3)
+        var values: [UInt16] = []
+        for z in 0..<4 {
+            let base = UInt16(10 * z)
+            values += [base, base + 50, base + 100]
+        }
+        let windows = FeatureSpec.Normalization.sliceWindows(lower: [0, 10, 20, 30], upper: [100, 110, 120, 130])
+        #expect(windows.clips && windows.isPerSlice)
+        let spec = FeatureSpec(filters: [.intensity], sigmas: [1], normalization: windows, includesRaw: true)
+        let bank = try FeatureBank(spec: spec)
+        let raw = bank.normalised(AnyBlock(Block(shape: shape, elements: values))).elements
+        func near(_ a: [Float], _ b: [Float]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) < 1e-6 } }
+        for z in 0..<4 { #expect(near(Array(raw[(3 * z)..<(3 * z + 3)]), [0, 0.5, 1]), "slice \(z): \(raw)") }
+        // A block starting at slice 2 uses slices 2 and 3's windows; slices past the end use the last.
+        let tail = Block(shape: Shape(z: 3, y: 1, x: 1), elements: [UInt16(25), 35, 230])
+        #expect(near(bank.startingAt(slice: 2).normalised(AnyBlock(tail)).elements, [0.05, 0.05, 1]))
+        // Decoding keeps the windows.
+        let decoded = try JSONDecoder().decode(FeatureSpec.self, from: JSONEncoder().encode(spec))
+        #expect(decoded == spec)
     }
 
     private func blockwiseEqualsWhole(_ spec: FeatureSpec) throws {
@@ -129,8 +157,14 @@ private func worstRelativeError(_ a: [Float], _ b: [Float], featureCount: Int) -
             let context = bank.contextBox(for: box, within: shape.box)
             #expect(context != shape.box)   // the context is a true crop, not the whole volume
             let piece = volume.cropped(to: context)
-            let blockwise = bank.features(of: AnyBlock(piece), in: box.translated(by: Index3.zero - context.lower))
+            let blockwise = bank.startingAt(slice: context.lower.z)
+                .features(of: AnyBlock(piece), in: box.translated(by: Index3.zero - context.lower))
             #expect(blockwise.values == whole.cropped(to: box).values)
+            if spec.normalization.isPerSlice && context.lower.z > 0 {
+                // The block's first slice matters: read as slice 0 it is normalised wrongly.
+                #expect(bank.features(of: AnyBlock(piece), in: box.translated(by: Index3.zero - context.lower)).values
+                        != whole.cropped(to: box).values)
+            }
         }
         // Too little context changes the result, so the test can fail.
         let box = Box(z: 14..<17, y: 15..<20, x: 15..<21)

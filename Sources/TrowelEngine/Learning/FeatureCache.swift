@@ -67,7 +67,7 @@ public final class FeatureCache: @unchecked Sendable {
             let context = bank.contextBox(for: region, within: bounds)
             let block = try volume.read(context)
             let local = members.map { $0 - context.lower }
-            let values = bank.features(at: local, of: block)
+            let values = bank.startingAt(slice: context.lower.z).features(at: local, of: block)
             var row = rows.count / f
             rows.append(contentsOf: values)
             for v in members {

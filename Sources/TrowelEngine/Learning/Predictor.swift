@@ -23,7 +23,7 @@ public struct Predictor: Sendable {
         }
         let context = forest.contextBox(for: region, within: bounds)
         let block = try volume.read(context)
-        return try forest.probabilities(of: block, in: region.translated(by: .zero - context.lower))
+        return try forest.probabilities(of: block, in: region.translated(by: .zero - context.lower), firstSlice: context.lower.z)
     }
 
     /// The most probable class id of every voxel of `box`.

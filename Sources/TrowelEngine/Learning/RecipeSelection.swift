@@ -62,7 +62,7 @@ public struct RecipeSelection: Sendable {
         for (i, recipe) in recipes.enumerated() {
             if isCancelled() { throw LearningError.cancelled }
             let started = Date()
-            let spec = recipe.spec(for: try project.record())
+            let spec = try recipe.spec(for: project, volume: volume)
             var run = try TrainingRun(project: project, volume: volume, recipe: recipe, cache: cache(recipe, spec))
             run.folds = folds
             runs.append(run)

@@ -21,6 +21,9 @@ public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertib
         case dtypeRange
         /// The scan's 0.5 and 99.5 percentiles to 0…1, clipped (the reference's choice for 16-bit CT).
         case percentiles
+        /// Each slice's own 0.5 and 99.5 percentiles (smoothed along z) to 0…1, clipped: takes out
+        /// brightness that drifts from slice to slice.
+        case slicePercentiles
     }
 
     /// A short name for tables and `--auto` reports, e.g. "basic σ0.5–16 +raw".
@@ -88,7 +91,7 @@ public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertib
     /// a summary, or for a flat scan (no window), the percentiles recipe falls back to the dtype range.
     public func spec(dtype: DType, values: ValueSummary?) -> FeatureSpec {
         var normalization = FeatureSpec.Normalization.dtypeRange
-        if scaling == .percentiles, let values, values.high > values.low {
+        if scaling != .dtypeRange, let values, values.high > values.low {
             normalization = .clippedWindow(lower: values.low, upper: values.high)
         }
         switch bank {
@@ -101,9 +104,20 @@ public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertib
         }
     }
 
-    /// The features for the project's scan.
+    /// The features for the project's scan, for recipes whose scaling needs only the project's
+    /// record (per-slice windows fall back to the scan's percentiles here; see `spec(for:volume:)`).
     public func spec(for record: ProjectRecord) -> FeatureSpec {
         spec(dtype: DType(rawValue: record.dtype) ?? .u8, values: record.values)
+    }
+
+    /// The features for the project's scan `volume`, per-slice windows measured on it when the recipe asks.
+    public func spec(for project: Project, volume: MultiscaleVolume) throws -> FeatureSpec {
+        var result = spec(for: try project.record())
+        if scaling == .slicePercentiles {
+            let windows = try SliceWindows.measured(volume)
+            result.normalization = .sliceWindows(lower: windows.lower, upper: windows.upper)
+        }
+        return result
     }
 
     public var description: String { name }
@@ -125,10 +139,13 @@ public struct TrainingRecipe: Hashable, Sendable, Codable, CustomStringConvertib
 
     /// The configurations `trowel train --auto` compares by held-out F1. 3D features stop at σ 4
     /// so their halo (18 slices) still lets labelled slices ~20 apart be held out and scored.
+    /// Per-slice windows are for scans whose brightness drifts along z (held-out slices then
+    /// score far higher with them; on the z-drift scan 0.15 → 0.996).
     public static let candidates: [TrainingRecipe] = [
         standard,
         TrainingRecipe(name: "basic σ0.5–16 +raw autocontext", stages: 2),
         TrainingRecipe(name: "ilastik σ0.7–10 +raw", bank: .ilastik, sigmaMin: 0.7, sigmaMax: 10),
         TrainingRecipe(name: "basic σ1–4 +raw 3D", sigmaMin: 1, sigmaMax: 4, dimensionality: .volumetric),
+        TrainingRecipe(name: "basic σ0.5–16 +raw per-slice", scaling: .slicePercentiles),
     ]
 }

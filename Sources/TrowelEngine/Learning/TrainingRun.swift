@@ -35,7 +35,7 @@ public struct TrainingRun: Sendable {
     /// A run of `recipe` on the project's scan (its normalisation from the scan's recorded percentiles).
     public init(project: Project, volume: MultiscaleVolume, recipe: TrainingRecipe = .standard,
                 cache: FeatureCache? = nil) throws {
-        self.init(project: project, volume: volume, spec: recipe.spec(for: try project.record()),
+        self.init(project: project, volume: volume, spec: try recipe.spec(for: project, volume: volume),
                   configuration: recipe.forest, cache: cache)
         stages = recipe.stages
         contextSigmas = recipe.contextSigmas

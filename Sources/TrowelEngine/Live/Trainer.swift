@@ -33,7 +33,7 @@ public final class Trainer: Sendable {
         worker = LatestWinsWorker(label: "trowel.trainer") { _, isSuperseded in
             do {
                 let current = state.current
-                let spec = current.spec(for: try project.record())
+                let spec = try current.spec(for: project, volume: volume)
                 var run = try TrainingRun(project: project, volume: volume, recipe: current,
                                           cache: state.cache(for: spec, volume: volume))
                 let quick = current.stages == 1

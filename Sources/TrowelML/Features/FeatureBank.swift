@@ -6,6 +6,8 @@ import TrowelVolume
 /// at a list of voxels. Matches scikit-image's `multiscale_basic_features` within float rounding.
 public struct FeatureBank: Sendable {
     public let spec: FeatureSpec
+    /// The scan slice of a block's first slice, for per-slice normalisation windows (0 otherwise irrelevant).
+    public private(set) var firstSlice = 0
 
     /// A bank for `spec`; throws `FeatureSpecError` if it cannot be computed.
     public init(spec: FeatureSpec) throws {
@@ -15,6 +17,13 @@ public struct FeatureBank: Sendable {
 
     /// Features per voxel.
     public var featureCount: Int { spec.featureCount }
+
+    /// This bank for blocks whose first slice is scan slice `z` (matters only with per-slice windows).
+    public func startingAt(slice z: Int) -> FeatureBank {
+        var bank = self
+        bank.firstSlice = z
+        return bank
+    }
 
     /// Voxels of context needed on each side of a region (only along the filtered axes).
     public var halo: Int { spec.halo }
@@ -101,16 +110,35 @@ public struct FeatureBank: Sendable {
     }
 
     /// `normalised(block)` straight into a buffer (no intermediate array), converted in parallel.
+    /// With per-slice windows, slice z of the block uses the window of scan slice `firstSlice + z`.
     func normalisedBuffer(_ block: AnyBlock) -> FloatBuffer {
-        let (scale, offset) = spec.normalization.affine(for: block.dtype)
-        let clips = spec.normalization.clips
+        let normalization = spec.normalization
         let out = FloatBuffer(count: block.shape.voxelCount)
+        if normalization.isPerSlice {
+            let plane = block.shape.y * block.shape.x
+            for z in 0..<block.shape.z {
+                let (scale, offset) = normalization.affine(for: block.dtype, slice: firstSlice + z)
+                Self.convert(block, range: (z * plane)..<((z + 1) * plane), scale: scale, offset: offset,
+                             clips: normalization.clips, into: out)
+            }
+        } else {
+            let (scale, offset) = normalization.affine(for: block.dtype)
+            Self.convert(block, range: 0..<block.shape.voxelCount, scale: scale, offset: offset,
+                         clips: normalization.clips, into: out)
+        }
+        return out
+    }
+
+    /// Voxels `range` of `block` × `scale` + `offset` (clipped to 0…1 if `clips`) into `out`, in parallel.
+    private static func convert(_ block: AnyBlock, range: Range<Int>, scale: Double, offset: Double, clips: Bool,
+                                into out: FloatBuffer) {
         let dst = out.shared
         func convert<T: VoxelScalar>(_ b: Block<T>) {
             b.elements.withUnsafeBufferPointer { buffer in
                 let src = SharedReadPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
                 let s = Float(scale), o = Float(offset), identity = scale == 1 && offset == 0
-                Parallel.forEachRange(buffer.count, minimumChunk: 1 << 16) { r in
+                Parallel.forEachRange(range.count, minimumChunk: 1 << 16) { local in
+                    let r = (range.lowerBound + local.lowerBound)..<(range.lowerBound + local.upperBound)
                     if clips {
                         for i in r { dst[i] = min(1, max(0, Float(src[i].doubleValue) * s + o)) }
                     } else if identity {
@@ -132,8 +160,10 @@ public struct FeatureBank: Sendable {
                 table.withUnsafeBufferPointer { t in
                     let src = SharedReadPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
                     let lookup = SharedReadPointer(t.baseAddress!)
-                    Parallel.forEachRange(buffer.count, minimumChunk: 1 << 16) { r in
-                        for i in r { dst[i] = lookup[Int(src[i])] }
+                    Parallel.forEachRange(range.count, minimumChunk: 1 << 16) { local in
+                        for i in (range.lowerBound + local.lowerBound)..<(range.lowerBound + local.upperBound) {
+                            dst[i] = lookup[Int(src[i])]
+                        }
                     }
                 }
             }
@@ -144,7 +174,6 @@ public struct FeatureBank: Sendable {
         case .f32(let b): convert(b)
         case .f64(let b): convert(b)
         }
-        return out
     }
 
     /// Peak bytes `RandomForest.probabilities(of:in:)` holds for a region of shape `region` read with

@@ -49,11 +49,31 @@ public struct FeatureSpec: Hashable, Sendable, Codable, CustomStringConvertible 
         /// outside clipped to 0 or 1: what the reference does for 16-bit and HU scans, so that a few
         /// extreme voxels (metal, air, a bright grain) do not decide the scale.
         case clippedWindow(lower: Double, upper: Double)
+        /// A clipped window per scan slice (its 0.5 and 99.5 percentiles, say): brightness that
+        /// drifts along z is taken out before filtering. Slices beyond the lists use the nearest end.
+        case sliceWindows(lower: [Double], upper: [Double])
 
         /// True when normalised values are clipped to 0...1.
         public var clips: Bool {
-            if case .clippedWindow = self { return true }
+            switch self {
+            case .clippedWindow, .sliceWindows: return true
+            default: return false
+            }
+        }
+
+        /// True when the window depends on the slice.
+        public var isPerSlice: Bool {
+            if case .sliceWindows = self { return true }
             return false
+        }
+
+        /// (scale, offset) for scan slice `z`: the slice's own window for `.sliceWindows`, else `affine(for:)`.
+        public func affine(for dtype: DType, slice z: Int) -> (scale: Double, offset: Double) {
+            guard case .sliceWindows(let lower, let upper) = self, !lower.isEmpty, lower.count == upper.count else {
+                return affine(for: dtype)
+            }
+            let i = min(max(0, z), lower.count - 1)
+            return Normalization.clippedWindow(lower: lower[i], upper: upper[i]).affine(for: dtype)
         }
 
         public var description: String {
@@ -61,6 +81,7 @@ public struct FeatureSpec: Hashable, Sendable, Codable, CustomStringConvertible 
             case .dtypeRange: return "dtype range"
             case .window(let lo, let hi): return "window \(lo)...\(hi)"
             case .clippedWindow(let lo, let hi): return "window \(lo)...\(hi) clipped"
+            case .sliceWindows(let lower, _): return "per-slice windows (\(lower.count) slices) clipped"
             case .identity: return "identity"
             }
         }
@@ -73,6 +94,10 @@ public struct FeatureSpec: Hashable, Sendable, Codable, CustomStringConvertible 
             case .window(let lo, let hi), .clippedWindow(let lo, let hi):
                 let width = hi - lo
                 return width != 0 ? (1 / width, -lo / width) : (1, -lo)
+            case .sliceWindows(let lower, let upper):
+                // Without a slice: the middle slice's window.
+                guard !lower.isEmpty else { return (1, 0) }
+                return Normalization.clippedWindow(lower: lower[lower.count / 2], upper: upper[upper.count / 2]).affine(for: dtype)
             case .dtypeRange:
                 guard let range = dtype.integerRange else { return (1, 0) }
                 if range.lowerBound == 0 { return (1 / range.upperBound, 0) }

@@ -204,9 +204,10 @@ public struct RandomForest: Sendable {
     /// features never exist all at once: the memory is the smoothed volumes, and the result equals
     /// `probabilities(for:)` of the whole feature image. An autocontext cascade smooths the image
     /// once, over the widest region a stage predicts, and every stage derives its rows from that.
-    public func probabilities(of block: AnyBlock, in region: Box) throws -> ClassProbabilities {
+    /// `firstSlice` is the scan slice of the block's first slice (for per-slice normalisation).
+    public func probabilities(of block: AnyBlock, in region: Box, firstSlice: Int = 0) throws -> ClassProbabilities {
         precondition(block.shape.box.contains(region), "RandomForest: region \(region) outside block \(block.shape)")
-        let bank = try FeatureBank(spec: spec)
+        let bank = try FeatureBank(spec: spec).startingAt(slice: firstSlice)
         let bounds = block.shape.box
         let outer = Self.grow(region, by: contextReach, volumetric: spec.dimensionality == .volumetric, within: bounds)
         let prepared = bank.prepare(block, region: outer)
