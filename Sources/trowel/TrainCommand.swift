@@ -13,7 +13,7 @@ struct TrainCommand: ParsableCommand {
             cross-validation (whole annotated slices held out, no training voxel within the feature \
             radius), a forest on all labels, saved as models/<id>.forest and <id>.json. Unless feature \
             options are given, it first cross-validates the candidate configurations (the default \
-            recipe, its two-stage autocontext, ilastik's bank, 3D features) and trains the one with the \
+            recipe, its two-stage autocontext, ilastik's bank, 3D features, per-slice windows) and trains the one with the \
             best held-out F1. Prints the model id and the cross-validated metrics; the out-of-bag error \
             is optimistic.
             """
@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Autocontext stages: 1 (one forest; default) or 2–3 (each later forest also reads the earlier one's smoothed probabilities, trained out of fold).")
     var stages: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Cross-validate the candidate configurations (banks, 2D/3D, autocontext) and train the one with the best held-out F1. The default unless a feature option (--features, --sigma, --raw, --3d, --scaling, --stages) is given; --no-auto trains the default recipe alone.")
+    @Flag(inversion: .prefixedNo, help: "Cross-validate the candidate configurations (banks, 2D/3D, autocontext, per-slice windows) and train the one with the best held-out F1. The default unless a feature option (--features, --sigma, --raw, --3d, --scaling, --stages) is given; --no-auto trains the default recipe alone.")
     var auto: Bool?
 
     @Flag(help: "Print one JSON object.")
