@@ -7,7 +7,7 @@ struct LabelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
         abstract: "Work with a project's labels headless.",
-        subcommands: [LabelsImportCommand.self]
+        subcommands: [LabelsImportCommand.self, LabelsUndoCommand.self]
     )
 }
 
@@ -20,7 +20,8 @@ struct LabelsImportCommand: ParsableCommand {
             file (with --shape and --dtype). Values are class ids of the project's class table (1 = bone, \
             2 = matrix by default) and 0 = unlabelled. With --class, FILE is a binary mask (e.g. one \
             exported by ml4paleo): non-zero voxels become that class, zero voxels --background or stay \
-            unlabelled. Imported labels replace existing ones where they are non-zero.
+            unlabelled. Imported labels replace existing ones where they are non-zero. The whole file is \
+            checked before anything is written; 'trowel labels undo' takes the import back.
             """
     )
 
@@ -56,9 +57,10 @@ struct LabelsImportCommand: ParsableCommand {
             let mapping: LabelImport.Mapping = try className.map { .mask(foreground: try id($0), background: try background.map(id)) }
                 ?? .classIDs
             let source = try raw.makeSource(inputs)
-            let bar = ProgressBar(label: "importing", unit: "slices")
+            let checking = ProgressBar(label: "checking", unit: "slices"), writing = ProgressBar(label: "importing", unit: "slices")
             let started = Date()
-            let counts = try LabelImport(project: project).run(from: source, file: inputs.joined(separator: " "), mapping: mapping) { done, total in
+            let counts = try LabelImport(project: project).run(from: source, file: inputs.joined(separator: " "), mapping: mapping) { phase, done, total in
+                let bar = phase == .checking ? checking : writing
                 Terminal.showProgress(bar.line(done: done, total: total, bytes: 0, elapsed: Date().timeIntervalSince(started),
                                                width: Terminal.width))
             }
@@ -66,6 +68,31 @@ struct LabelsImportCommand: ParsableCommand {
             let parts = classes.compactMap { c in counts[c.id].map { "\(c.name) \($0)" } }
             print("imported \(counts.values.reduce(0, +)) labelled voxels into \(project.url.path)" +
                   (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"))
+        }
+    }
+}
+
+struct LabelsUndoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo",
+        abstract: "Undo the latest label import.",
+        discussion: """
+            Gives every voxel the last 'trowel labels import' labelled the label it had before; voxels \
+            painted since keep what was painted. Run it again to undo the import before that.
+            """
+    )
+
+    @Argument(help: "The project folder.")
+    var project: String
+
+    func run() throws {
+        try reportingErrors {
+            let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            guard let undone = try LabelImport(project: project).undoLast() else {
+                throw LearningError.labelVolume("\(project.url.path): no label import to undo")
+            }
+            print("undid the import of \(undone.info.file): \(undone.restored) voxels have their earlier labels back" +
+                  (undone.kept == 0 ? "" : "; \(undone.kept) painted since keep the newer label"))
         }
     }
 }

@@ -106,6 +106,7 @@ import TrowelVolume
         let value = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("bad.raw").path, "--shape", "48,64,64", "--dtype", "u8"])
         #expect(value.status == 1)
         #expect(value.stderr.contains("bad.raw: label value 7 is not a class"))
+        #expect(value.stderr.contains("first on slice 0"))
         #expect(value.stderr.split(separator: "\n").count == 1)
 
         let noClass = try TrowelBinary.run(["labels", "import", f.project.path, f.labels.path, "--shape", "48,64,64", "--dtype", "u8",
@@ -116,6 +117,65 @@ import TrowelVolume
         let untrained = try TrowelBinary.run(["train", f.project.path])
         #expect(untrained.status == 1)
         #expect(untrained.stderr.contains("no labelled voxels"))
+    }
+
+    /// The project's labels, every voxel.
+    static func labels(_ project: URL) throws -> [UInt8] {
+        let url = project.appendingPathComponent("labels.zarr")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let array = try ZarrArray.open(at: url)
+        return try array.read(array.shape.box, as: UInt8.self).elements
+    }
+
+    /// A bad class id on a late slice used to write every slab before it over the existing labels,
+    /// with no stroke and no undo. Now the file is checked first, and an import can be undone.
+    @Test func aBadLateSliceWritesNothingAndImportsCanBeUndone() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        let first = try TrowelBinary.run(["labels", "import", f.project.path, f.labels.path, "--shape", "48,64,64", "--dtype", "u8"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let painted = try Self.labels(f.project)
+        #expect(painted.contains(1) && painted.contains(2))
+
+        // Matrix everywhere, and a class id 7 on slice 45: nothing may be written.
+        let plane = 64 * 64
+        var late = [UInt8](repeating: 2, count: 48 * plane)
+        late[45 * plane + 100] = 7
+        try Data(late).write(to: f.scratch("late.raw"))
+        let bad = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("late.raw").path, "--shape", "48,64,64", "--dtype", "u8"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("late.raw: label value 7 is not a class"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("slice 45"))
+        #expect(bad.stderr.split(separator: "\n").count == 1)
+        #expect(try Self.labels(f.project) == painted, "a failed import changed the labels")
+
+        // A float file: the values are not integers (not "label value 0 is not a class").
+        var floats = [Float](repeating: 0, count: 48 * plane)
+        floats[30 * plane + 5] = 0.25
+        try floats.withUnsafeBytes { try Data($0).write(to: f.scratch("float.raw")) }
+        let float = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("float.raw").path, "--shape", "48,64,64", "--dtype", "f32"])
+        #expect(float.status == 1)
+        #expect(float.stderr.contains("float.raw: label values must be whole class ids, but slice 30 holds 0.25"), "\(float.stderr)")
+        #expect(float.stderr.split(separator: "\n").count == 1)
+        #expect(try Self.labels(f.project) == painted)
+
+        // A good import over the first one, then undo: the first import's labels are back.
+        late[45 * plane + 100] = 2
+        try Data(late).write(to: f.scratch("good.raw"))
+        let good = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("good.raw").path, "--shape", "48,64,64", "--dtype", "u8"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(try Self.labels(f.project) == late)
+        let undo = try TrowelBinary.run(["labels", "undo", f.project.path])
+        #expect(undo.status == 0, "\(undo.stderr)")
+        #expect(undo.stdout.contains("undid the import of \(f.scratch("good.raw").path)"), "\(undo.stdout)")
+        #expect(try Self.labels(f.project) == painted, "undo did not restore the labels before the import")
+        let again = try TrowelBinary.run(["labels", "undo", f.project.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.labels(f.project).allSatisfy { $0 == 0 })
+        let none = try TrowelBinary.run(["labels", "undo", f.project.path])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no label import to undo"))
+        #expect(none.stderr.split(separator: "\n").count == 1)
     }
 
     @Test func autoComparesTheCandidatesAndTrainsTheWinner() throws {

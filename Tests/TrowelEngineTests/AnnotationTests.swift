@@ -157,4 +157,72 @@ import TrowelVolume
         let rows = try project.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM proposal WHERE accepted = 1") }
         #expect(rows == 1)
     }
+
+    /// Slices from a block; `failing` throws when a read reaches that slice (a truncated file).
+    struct LabelSource: SliceSource {
+        let block: Block<UInt8>
+        var failing: Int?
+        var shape: Shape { block.shape }
+        var dtype: DType { .u8 }
+        var summary: String { "test labels" }
+        func readSlices(_ range: Range<Int>) throws -> AnyBlock {
+            if let failing, range.contains(failing) { throw ImportError.unreadable(file: "labels.tif", page: failing, reason: "truncated") }
+            return AnyBlock(block.cropped(to: Box(z: range, y: 0..<shape.y, x: 0..<shape.x)))
+        }
+    }
+
+    @Test func anImportThatCannotBeReadToTheEndWritesNothing() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let shape = try project.record().shape
+        try LabelImport(project: project).run(from: LabelSource(block: Block(shape: shape, repeating: 1)), file: "ones", mapping: .classIDs)
+        // A read failure on the last slice used to leave every slab before it imported.
+        #expect(throws: ImportError.self) {
+            try LabelImport(project: project).run(from: LabelSource(block: Block(shape: shape, repeating: 2), failing: shape.z - 1),
+                                                  file: "labels.tif", mapping: .classIDs)
+        }
+        let labels = try LabelStore(project: project, shape: shape, author: "t", writable: false)
+        #expect(labels.counts == [1: shape.voxelCount])
+        let strokes = try project.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stroke") }
+        #expect(strokes == 1)
+    }
+
+    @Test func undoingAnImportKeepsWhatWasPaintedSince() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let shape = try project.record().shape
+        // Sessions hold the project's lock while open, so each is closed before the next command.
+        do {
+            let session = try AnnotationSession(project: project, author: "tester")
+            try session.paint([dab(10, 10, value: 2, radius: 2)], newStroke: true)
+            try session.labels.endStroke()
+        }
+        let before = try LabelStore(project: project, shape: shape, author: "t", writable: false).slice(axis: .z, at: 5)
+        // An import of bone on slices 4…6; then the user paints matrix over part of it.
+        var imported = Block<UInt8>(shape: shape, repeating: 0)
+        for z in 4...6 { for y in 0..<shape.y { for x in 0..<shape.x { imported[z, y, x] = 1 } } }
+        let counts = try LabelImport(project: project).run(from: LabelSource(block: imported), file: "bone.tif", mapping: .classIDs)
+        #expect(counts == [1: 3 * shape.y * shape.x])
+        do {
+            let painter = try AnnotationSession(project: project, author: "tester")
+            try painter.paint([dab(30, 30, value: 2, radius: 1)], newStroke: true)
+            try painter.labels.endStroke()
+        }
+        let undone = try #require(try LabelImport(project: project).undoLast())
+        #expect(undone.info.file == "bone.tif")
+        #expect(undone.kept == disc(1))
+        #expect(undone.restored == 3 * shape.y * shape.x - disc(1))
+        let labels = try LabelStore(project: project, shape: shape, author: "t", writable: false)
+        let after = try labels.slice(axis: .z, at: 5)
+        for y in 0..<shape.y {
+            for x in 0..<shape.x {
+                let paintedSince = (y - 30) * (y - 30) + (x - 30) * (x - 30) <= 2   // a radius-1 dab is 3×3
+                #expect(after[0, y, x] == (paintedSince ? 2 : before[0, y, x]))
+            }
+        }
+        #expect(try labels.slice(axis: .z, at: 4).elements.allSatisfy { $0 == 0 })
+        let undoneRow = try project.database.read { db in try Bool.fetchOne(db, sql: "SELECT undone FROM stroke WHERE id = ?", arguments: [undone.info.stroke]) }
+        #expect(undoneRow == true)
+        #expect(try LabelImport(project: project).undoLast() == nil)
+    }
 }
