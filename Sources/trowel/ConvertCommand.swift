@@ -95,8 +95,7 @@ struct ConvertCommand: ParsableCommand {
     /// Picks the reader from the options and what the inputs are.
     func makeSource() throws -> any SliceSource {
         if let shape, let dtype {
-            let parts = shape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard let s = Shape(parts), !s.isEmpty else { throw ConvertError.shape(shape) }
+            guard let s = Shape(parsingOption: shape), !s.isEmpty else { throw ConvertError.shape(shape) }
             guard let t = DType(parsing: dtype) else { throw ConvertError.dtype(dtype) }
             guard let order = ByteOrder(rawValue: endian.lowercased()) else { throw ConvertError.endian(endian) }
             return try RawVolume(file: URL(fileURLWithPath: inputs[0]), shape: s, dtype: t, byteOrder: order,

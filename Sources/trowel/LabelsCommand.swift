@@ -118,8 +118,7 @@ struct RawVolumeOptions: ParsableArguments {
 
     func makeSource(_ inputs: [String]) throws -> any SliceSource {
         if let shape, let dtype {
-            let parts = shape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard let s = Shape(parts), !s.isEmpty else { throw ValidationError("--shape \(shape): give three positive sizes Z,Y,X") }
+            guard let s = Shape(parsingOption: shape), !s.isEmpty else { throw ConvertError.shape(shape) }
             guard let t = DType(parsing: dtype) else { throw ValidationError("--dtype \(dtype): use u8, u16, i16, u32, i32, f32 or f64") }
             guard let order = ByteOrder(rawValue: endian.lowercased()) else { throw ValidationError("--endian \(endian): use little or big") }
             return try RawVolume(file: URL(fileURLWithPath: inputs[0]), shape: s, dtype: t, byteOrder: order)
@@ -128,5 +127,14 @@ struct RawVolumeOptions: ParsableArguments {
             return try ZarrSource(url: URL(fileURLWithPath: inputs[0]))
         }
         return try SliceFiles(resolving: inputs).makeSource()
+    }
+}
+
+extension Shape {
+    /// `Z,Y,X` as given to `--shape`: exactly three whole numbers (sizes are checked by the reader).
+    init?(parsingOption text: String) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let z = parts[0], let y = parts[1], let x = parts[2] else { return nil }
+        self.init([z, y, x])
     }
 }

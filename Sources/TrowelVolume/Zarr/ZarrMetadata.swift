@@ -23,6 +23,8 @@ struct ZarrMetadata: Sendable, Equatable {
     var attributes: [String: JSONValue] = [:]
 
     static let v2File = ".zarray"
+    /// The largest chunk Trowel decodes: 2^31 voxels (2 GiB of uint8); zarr-python's own chunks are far smaller.
+    static let maximumChunkVoxels = 1 << 31
     static let v3File = "zarr.json"
 
     /// Reads and validates the metadata of the array in `folder`, v3 first, then v2.
@@ -288,7 +290,12 @@ struct ZarrMetadata: Sendable, Equatable {
             throw .unsupportedFeature(path: path, feature: "a rank-\(s.count) array (shape \(s)); Trowel reads 1D, 2D and 3D arrays")
         }
         let pad = Array(repeating: 1, count: 3 - s.count)
-        return (s.count, Shape(pad + s)!, Shape(pad + c)!)
+        let shape = Shape(pad + s)!, chunkShape = Shape(pad + c)!
+        if let problem = shape.sizeProblem { throw .invalidMetadata(path: path, reason: "shape \(s): \(problem)") }
+        guard let chunkVoxels = chunkShape.checkedVoxelCount, chunkVoxels <= maximumChunkVoxels else {
+            throw .unsupportedFeature(path: path, feature: "chunks \(c) of more than \(maximumChunkVoxels) voxels (Trowel decodes a chunk at a time; rechunk the array)")
+        }
+        return (s.count, shape, chunkShape)
     }
 
     static func fillValue(_ value: JSONValue?, dtype: DType, path: String) throws(ZarrError) -> Double {
