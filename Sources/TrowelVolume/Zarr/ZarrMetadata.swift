@@ -43,6 +43,19 @@ struct ZarrMetadata: Sendable, Equatable {
         throw .notAnArray(path: folder)
     }
 
+    /// True when `folder` holds a Zarr group rather than an array: a v2 `.zgroup` or `.zattrs` (and
+    /// no `.zarray`), or a v3 `zarr.json` whose node_type is "group".
+    static func isGroup(folder: String) -> Bool {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: folder + "/" + v2File) { return false }
+        let v3Path = folder + "/" + v3File
+        guard fm.fileExists(atPath: v3Path) else {
+            return fm.fileExists(atPath: folder + "/.zgroup") || fm.fileExists(atPath: folder + "/.zattrs")
+        }
+        guard let bytes = try? AtomicFile.read(v3Path), let value = JSONValue(parsing: Data(bytes)) else { return false }
+        return value["node_type"]?.stringValue == "group"
+    }
+
     static func json(_ bytes: [UInt8], path: String) throws(ZarrError) -> JSONValue {
         guard let value = JSONValue(parsing: Data(bytes)) else {
             throw .invalidMetadata(path: path, reason: bytes.isEmpty ? "the file is empty" : "not valid JSON")
