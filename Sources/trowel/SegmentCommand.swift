@@ -45,7 +45,6 @@ struct SegmentCommand: ParsableCommand {
 
     func validate() throws {
         guard workers > 0 else { throw ValidationError("--workers must be positive") }
-        guard (block ?? 1) > 0 else { throw ValidationError("--block must be positive") }
     }
 
     func run() throws {
