@@ -39,6 +39,9 @@ public struct ProjectBuilder: Sendable {
             return (try Project.open(at: url), result)
         } catch is CancellationError {
             throw ProjectError.cancelled(url.path)
+        } catch let error as ZarrError {
+            // A write that failed in the hidden staging folder is about the project the user named.
+            throw error.replacingPathPrefix(StagedFolder.stagingURL(for: url).path, with: url.path)
         } catch let error as CocoaError where error.code == .fileWriteNoPermission || error.code == .fileWriteUnknown {
             throw ProjectError.unwritable(url.path, error.localizedDescription)
         }

@@ -73,6 +73,9 @@ public struct VolumeImporter: Sendable {
                     isCancelled: () -> Bool = { false }) throws -> Result {
         let start = DispatchTime.now()
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+        // Faults of the input or the options, before anything is created, named as the user gave them.
+        guard !source.shape.isEmpty else { throw ImportBudgetError.emptySource(source.summary, source.shape) }
+        if let problem = options.compressor.problem { throw ImportBudgetError.compressor(problem) }
         let shapes = options.pyramid ? Downsampler.levelShapes(for: source.shape, stopBelow: options.pyramidMinimumSide) : [source.shape]
         let depth = try slabDepth(for: source)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -137,10 +140,13 @@ struct PyramidCascade {
     }
 }
 
-/// The memory budget cannot hold even two slices, or a source returned a slab of the wrong shape.
+/// The memory budget cannot hold even two slices, a source is empty or returned a slab of the wrong
+/// shape, or the compressor settings cannot be used.
 public enum ImportBudgetError: Error, CustomStringConvertible {
     case tooSmall(budget: ByteCount, needed: ByteCount)
     case inconsistentSource(String, Shape)
+    case emptySource(String, Shape)
+    case compressor(String)
 
     init(budget: ByteCount, needed: ByteCount) { self = .tooSmall(budget: budget, needed: needed) }
 
@@ -150,6 +156,10 @@ public enum ImportBudgetError: Error, CustomStringConvertible {
             return "--memory \(budget) is too small for these slices: at least \(needed) is needed"
         case .inconsistentSource(let source, let shape):
             return "\(source): returned a slab of shape \(shape), not the shape it announced"
+        case .emptySource(let source, let shape):
+            return "\(source): the scan is \(shape) voxels, nothing to convert"
+        case .compressor(let problem):
+            return "--compressor: \(problem)"
         }
     }
 }
