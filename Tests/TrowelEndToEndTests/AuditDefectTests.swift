@@ -108,23 +108,108 @@ import TrowelVolume
         #expect(left == ["D", "P.trowel", "empty.zarr"])
     }
 
-    /// `segment --block 1` was accepted (millions of blocks, hours): now it says why not.
-    @Test func aTinyBlockIsRefusedSayingWhy() throws {
-        let f = try Fixture()
-        defer { f.scratch.remove() }
-        try Data(count: 16 * 32 * 32).write(to: f.scratch("none.raw"))
+    /// Imports a few labels on slice 8 and trains a small model; returns its id.
+    static func train(_ f: Fixture) throws -> String {
         var labels = [UInt8](repeating: 0, count: 16 * 32 * 32)
         for i in stride(from: 0, to: 32 * 32, by: 5) { labels[8 * 32 * 32 + i] = i % 2 == 0 ? 1 : 2 }
         try Data(labels).write(to: f.scratch("labels.raw"))
         let imported = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("labels.raw").path, "--shape", "16,32,32", "--dtype", "u8"])
         #expect(imported.status == 0, "\(imported.stderr)")
-        let train = try TrowelBinary.run(["train", f.project.path, "--no-auto", "--trees", "4", "--sigma", "1"])
+        let train = try TrowelBinary.run(["train", f.project.path, "--no-auto", "--trees", "4", "--sigma", "1", "--json"])
         #expect(train.status == 0, "\(train.stderr)")
+        return try #require(LearningCommandTests.json(train.stdout)["model"] as? String)
+    }
+
+    /// `segment --block 1` was accepted (millions of blocks, hours): now it says why not.
+    @Test func aTinyBlockIsRefusedSayingWhy() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        _ = try Self.train(f)
         for side in ["1", "15", "0"] {
             try Self.expectOneLine(["segment", f.project.path, "--block", side], ["--block \(side): give at least 16", "halo"])
         }
         try Self.expectOneLine(["segment", f.project.path, "--block", "100000"], ["--block 100000: give at most 4096"])
         let segmentations = f.project.appendingPathComponent("segmentations").path
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: segmentations)) ?? []).isEmpty)
+    }
+
+    /// The pid of a process that has exited.
+    static func deadPID() throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    /// This host's name as temporary files record it.
+    static var host: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        return gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "localhost"
+    }
+
+    /// `kill -9` during `convert` left `.NAME.trowel.partial-PID` for ever; the next convert reclaims it.
+    @Test func aConvertKilledMidWayIsCleanedUpByTheNext() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        // Random bytes compress slowly, so the convert is still running when it is killed.
+        var generator = SystemRandomNumberGenerator()
+        let words = (0..<(64 * 512 * 512 / 8)).map { _ in generator.next() as UInt64 }
+        try words.withUnsafeBytes { try Data($0).write(to: f.scratch("big.raw")) }
+        let out = f.scratch("big.trowel")
+        let process = Process()
+        process.executableURL = TrowelBinary.url
+        process.arguments = ["convert", f.scratch("big.raw").path, "--shape", "64,512,512", "--dtype", "u8", "-o", out.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let partial = f.scratch(".big.trowel.partial-\(process.processIdentifier)")
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline,
+              !FileManager.default.fileExists(atPath: partial.appendingPathComponent("volume.zarr/0/.zarray").path) {
+            usleep(5_000)
+        }
+        #expect(process.isRunning, "the convert finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(FileManager.default.fileExists(atPath: partial.path), "kill -9 should leave the staging folder")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+
+        let again = try TrowelBinary.run(["convert", f.scratch("D/scan.zarr").path, "-o", out.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: partial.path), "the next convert should reclaim the dead one's folder")
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: f.scratch.url.path).filter { $0.hasPrefix(".") }
+        #expect(hidden.isEmpty, "\(hidden)")
+    }
+
+    /// `kill -9` during `segment` (or painting) can leave a 0-byte `.trowel-tmp-*` in a chunk folder:
+    /// the next run removes those of dead writers and keeps those a live writer is still using.
+    @Test func temporaryChunksOfAKilledRunAreRemovedByTheNext() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        let id = try Self.train(f)
+        let first = try TrowelBinary.run(["segment", f.project.path, "--block", "16"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let chunkFolder = f.project.appendingPathComponent("segmentations/\(id).zarr/0/0/0")
+        let labelFolder = f.project.appendingPathComponent("labels.zarr/0/0")
+        let dead = try Self.deadPID()
+        var planted: [URL] = []
+        for folder in [chunkFolder, labelFolder] {
+            #expect(FileManager.default.fileExists(atPath: folder.path), "\(folder.path)")
+            let abandoned = folder.appendingPathComponent(".trowel-tmp-\(Self.host)~\(dead)~0-\(UUID().uuidString)")
+            let live = folder.appendingPathComponent(".trowel-tmp-\(Self.host)~\(getpid())~1-\(UUID().uuidString)")
+            try Data().write(to: abandoned)
+            try Data().write(to: live)
+            planted += [abandoned, live]
+        }
+        let again = try TrowelBinary.run(["segment", f.project.path, "--block", "16"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: planted[0].path), "segment left a dead writer's temporary chunk")
+        #expect(FileManager.default.fileExists(atPath: planted[1].path), "segment removed a live writer's temporary chunk")
+        let imported = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("labels.raw").path, "--shape", "16,32,32", "--dtype", "u8"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: planted[2].path), "opening the labels left a dead writer's temporary chunk")
+        #expect(FileManager.default.fileExists(atPath: planted[3].path))
     }
 }

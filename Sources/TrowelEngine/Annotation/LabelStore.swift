@@ -67,6 +67,11 @@ public final class LabelStore {
         }
         let maskURL = project.url.appendingPathComponent(Self.proposalsFolderName)
         if FileManager.default.fileExists(atPath: maskURL.path) { proposals = try ZarrArray.open(at: maskURL) }
+        if writable {
+            // A session killed mid-write (kill -9, a crash) leaves a temporary chunk file; only painted chunks exist, so this is quick.
+            array?.removeAbandonedTemporaryFiles()
+            proposals?.removeAbandonedTemporaryFiles()
+        }
         counts = try countLabels()
     }
 

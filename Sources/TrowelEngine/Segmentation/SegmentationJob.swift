@@ -96,7 +96,8 @@ public struct SegmentationJob: Sendable {
         let forest = predictor.forest
         let classes = forest.classes.map { (id: $0.id, name: $0.name) }
         let (labels, probabilityArrays) = try store.prepare(grid: grid, probabilities: options.probabilities,
-                                                            classes: classes, voxelSize: predictor.volume.voxelSize)
+                                                            classes: classes, voxelSize: predictor.volume.voxelSize,
+                                                            removingAbandonedFiles: options.shard.index == 0)
         let mine = (0..<grid.count).filter { options.shard.owns($0) }
         let pending = mine.filter { !store.isDone($0) }
         let alreadyDone = mine.count - pending.count

@@ -125,6 +125,13 @@ public final class ZarrArray: Sendable {
         return out
     }
 
+    /// Removes the temporary chunk files that writers killed mid-write left in this array's folders
+    /// (those of live writers, here or on another host, stay); returns how many.
+    @discardableResult
+    public func removeAbandonedTemporaryFiles() -> Int {
+        AbandonedFiles.removeTemporaryFiles(under: url)
+    }
+
     /// Whether chunk `chunkIndex` has been written (a missing chunk reads as fill).
     public func chunkExists(_ chunkIndex: Index3) -> Bool {
         FileManager.default.fileExists(atPath: chunkPath(chunkIndex))
