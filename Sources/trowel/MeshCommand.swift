@@ -78,6 +78,7 @@ struct MeshCommand: ParsableCommand {
             let (sourceURL, sourceName) = try source(in: projectURL)
             let outputPath = output ?? projectURL.appendingPathComponent("meshes/\(sourceName)-\(labelClass.name).stl").path
             if output == nil {
+                try opened.requireWritable(for: "meshing without -o (meshes go to its meshes/ folder; give -o FILE)")
                 try FileManager.default.createDirectory(at: projectURL.appendingPathComponent("meshes"), withIntermediateDirectories: true)
             }
             try MeshWriter.validate(path: outputPath)

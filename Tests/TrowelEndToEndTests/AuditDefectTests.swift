@@ -212,4 +212,85 @@ import TrowelVolume
         #expect(!FileManager.default.fileExists(atPath: planted[2].path), "opening the labels left a dead writer's temporary chunk")
         #expect(FileManager.default.fileExists(atPath: planted[3].path))
     }
+
+    /// How to run trowel as a user who may not write the project: root writes anything, so as root
+    /// the binary runs as `nobody` through setpriv; nil when that is impossible.
+    static var unprivileged: [String]? {
+        if getuid() != 0 { return [] }
+        return FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+            ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : nil
+    }
+
+    /// Sets `mode` on `url` and everything under it.
+    static func chmod(_ url: URL, _ mode: (_ isFolder: Bool) -> Int) throws {
+        let fm = FileManager.default
+        var paths = [url.path]
+        if let walk = fm.enumerator(atPath: url.path) { for case let p as String in walk { paths.append(url.path + "/" + p) } }
+        for path in paths {
+            var isFolder: ObjCBool = false
+            _ = fm.fileExists(atPath: path, isDirectory: &isFolder)
+            try fm.setAttributes([.posixPermissions: mode(isFolder.boolValue)], ofItemAtPath: path)
+        }
+    }
+
+    /// A project the user may not write failed every command, the viewer included, with "attempt to
+    /// write a readonly database". Now it opens read-only: info, eval, export, mesh and the viewer
+    /// work, and the commands that must write say so in one line.
+    @Test(.enabled(if: unprivileged != nil, "needs a non-root user or setpriv to run as nobody"))
+    func aReadOnlyProjectOpensReadOnly() throws {
+        let f = try Fixture()
+        let launcher = try #require(Self.unprivileged)
+        _ = try Self.train(f)
+        let segmented = try TrowelBinary.run(["segment", f.project.path, "--block", "16"])
+        #expect(segmented.status == 0, "\(segmented.stderr)")
+        let out = f.scratch("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: out.path)
+        try Self.chmod(f.project) { $0 ? 0o555 : 0o444 }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: f.scratch.url.path)
+        defer {
+            try? Self.chmod(f.project) { $0 ? 0o755 : 0o644 }
+            f.scratch.remove()
+        }
+        let before = try FileManager.default.subpathsOfDirectory(atPath: f.project.path).sorted()
+        func run(_ arguments: [String]) throws -> TrowelBinary.Result { try TrowelBinary.run(arguments, launcher: launcher) }
+
+        let info = try run(["info", f.project.path])
+        #expect(info.status == 0 && info.stdout.contains("16 × 32 × 32"), "\(info.stderr)")
+        let eval = try run(["eval", f.project.path, "--truth", f.scratch("D/truth.zarr").path, "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let export = try run(["export", f.project.path, "--format", "raw", "-o", out.appendingPathComponent("masks").path])
+        #expect(export.status == 0, "\(export.stderr)")
+        let mesh = try run(["mesh", f.project.path, "--class", "bone", "-o", out.appendingPathComponent("bone.stl").path])
+        #expect(mesh.status == 0, "\(mesh.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("bone.stl").path))
+
+        for (arguments, action) in [(["mesh", f.project.path, "--class", "bone"], "give -o"),
+                                    (["train", f.project.path, "--no-auto", "--trees", "2"], "training"),
+                                    (["segment", f.project.path, "--block", "16"], "segmenting"),
+                                    (["labels", "import", f.project.path, f.scratch("labels.raw").path, "--shape", "16,32,32", "--dtype", "u8"], "importing labels"),
+                                    (["labels", "undo", f.project.path], "undoing an import")] {
+            let r = try run(arguments)
+            #expect(r.status == 1, "\(arguments): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains("\(f.project.path): read-only") && lines[0].contains(action), "\(arguments): \(r.stderr)")
+            #expect(!r.stderr.contains("readonly database"))
+        }
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: f.project.path).sorted() == before)
+
+        // The viewer opens, says why it is read-only, refuses to paint, and quits cleanly.
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let status = out.appendingPathComponent("status")
+        let prefix = launcher.joined(separator: " ")
+        try tmux.start("\(prefix) env TERM=xterm-256color HOME=\(out.path) XDG_CONFIG_HOME=\(out.path) \(TrowelBinary.url.path) \(f.project.path); "
+                       + "echo $? > \(status.path); sleep 60")
+        try tmux.wait(for: "read-only: you have no permission to write in this project")
+        try tmux.keys("Space", "l", "l", "Space")
+        try tmux.wait(for: "read-only")
+        try tmux.keys("q")
+        try tmux.wait(forFile: status)
+        #expect(try String(contentsOf: status, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: f.project.path).sorted() == before)
+    }
 }

@@ -46,6 +46,7 @@ public struct LabelImport: Sendable {
         var known = [Bool](repeating: false, count: 256)
         for c in table { known[c.id] = true }
         let tableText = table.map { "\($0.id) = \($0.name)" }.joined(separator: ", ")
+        try project.requireWritable(for: "importing labels")
         let lock = try ProjectLock(project: project.url)
         guard lock.isHeld else { throw LearningError.projectBusy(lock.holder ?? "another session") }
 
@@ -152,6 +153,7 @@ public struct LabelImport: Sendable {
     /// Undoes the latest import that is not undone yet: its voxels get their old labels back, except
     /// those painted since. Nil when there is no import to undo.
     public func undoLast() throws -> LabelImportJournal.Undone? {
+        try project.requireWritable(for: "undoing an import")
         let lock = try ProjectLock(project: project.url)
         guard lock.isHeld else { throw LearningError.projectBusy(lock.holder ?? "another session") }
         guard let journal = try LabelImportJournal.all(in: project).last else { return nil }
