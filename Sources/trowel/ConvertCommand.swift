@@ -31,7 +31,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Chunk compression: zstd, blosc-zstd, blosc-lz4, zlib, gzip or none, optionally :level (blosc adds byte shuffle).")
     var compressor = "zstd"
 
-    @Option(help: "Memory cap for the whole import, e.g. 512M or 2G.")
+    @Option(help: "Memory cap for the whole import, e.g. 512M or 2G (default 1G).")
     var memory: String?
 
     @Option(help: "Raw input: Z,Y,X (slices, rows, columns).")

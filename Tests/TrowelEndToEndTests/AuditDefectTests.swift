@@ -108,6 +108,21 @@ import TrowelVolume
         #expect(left == ["D", "P.trowel", "empty.zarr"])
     }
 
+    /// A Zarr declaring far more voxels than the disk holds used to start converting (and grow to
+    /// gigabytes of memory); now it fails at once, naming the output and the space it needs.
+    @Test func aScanThatCannotFitOnTheDiskFailsAtOnce() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        let huge = f.scratch("huge.zarr")
+        try FileManager.default.createDirectory(at: huge, withIntermediateDirectories: true)
+        try Data(#"{"zarr_format":2,"shape":[100000,100000,100000],"chunks":[64,64,64],"dtype":"|u1","compressor":null,"fill_value":0,"order":"C","filters":null}"#.utf8)
+            .write(to: huge.appendingPathComponent(".zarray"))
+        let out = f.scratch("huge.trowel")
+        try Self.expectOneLine(["convert", huge.path, "-o", out.path], ["\(out.path): needs at least", "free"])
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.scratch.url.path).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
     /// Imports a few labels on slice 8 and trains a small model; returns its id.
     static func train(_ f: Fixture) throws -> String {
         var labels = [UInt8](repeating: 0, count: 16 * 32 * 32)

@@ -25,6 +25,7 @@ public struct ProjectBuilder: Sendable {
         guard fm.isWritableFile(atPath: parent.path) else {
             throw ProjectError.unwritable(url.path, "no permission to write in \(parent.path)")
         }
+        try VolumeImporter(options: importOptions).checkDiskSpace(for: source, output: url)
         do {
             let result = try StagedFolder.build(at: url) { staging in
                 let importer = VolumeImporter(options: importOptions)
