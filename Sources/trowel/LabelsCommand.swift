@@ -7,7 +7,7 @@ struct LabelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
         abstract: "Work with a project's labels headless.",
-        subcommands: [LabelsImportCommand.self, LabelsUndoCommand.self]
+        subcommands: [LabelsImportCommand.self, LabelsUndoCommand.self, LabelsCheckCommand.self]
     )
 }
 
@@ -93,6 +93,58 @@ struct LabelsUndoCommand: ParsableCommand {
             }
             print("undid the import of \(undone.info.file): \(undone.restored) voxels have their earlier labels back" +
                   (undone.kept == 0 ? "" : "; \(undone.kept) painted since keep the newer label"))
+        }
+    }
+}
+
+struct LabelsCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check that every labels chunk is there and can be read.",
+        discussion: """
+            Reads every chunk of PROJECT/labels.zarr and lists those that were painted once and are gone, \
+            or that cannot be decoded, with the slices they hold. Exits 1 if any is damaged. With \
+            --set-aside, unreadable chunk files are moved into labels.zarr/.damaged/ (kept, for repair) and \
+            missing ones forgotten, so training and painting go on with the labels that are left.
+            """
+    )
+
+    @Argument(help: "The project folder.")
+    var project: String
+
+    @Flag(help: "Move unreadable chunks aside and forget missing ones.")
+    var setAside = false
+
+    func run() throws {
+        try reportingErrors {
+            let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            if setAside { try project.requireWritable(for: "setting damaged labels aside") }
+            let lock = try ProjectLock(project: project.url)
+            if setAside, !lock.isHeld { throw LearningError.projectBusy(lock.holder ?? "another session") }
+            let store = try LabelStore(project: project, shape: try project.record().shape, author: AnnotationSession.currentUser,
+                                       writable: setAside)
+            if setAside {
+                let done = try store.setAsideDamage()
+                for line in done { print(line) }
+                print(done.isEmpty ? "labels are intact; nothing to set aside" : "set aside \(done.count) damaged chunk(s)")
+                return
+            }
+            for d in store.damage { print(d.description) }
+            guard store.damage.isEmpty else {
+                throw LabelsCheckError.damaged(project.url.path, store.damage.count)
+            }
+            print("labels are intact: \(store.counts.values.reduce(0, +)) labelled voxels")
+        }
+    }
+}
+
+enum LabelsCheckError: Error, CustomStringConvertible {
+    case damaged(String, Int)
+
+    var description: String {
+        switch self {
+        case .damaged(let p, let n):
+            return "\(p): \(n) damaged labels chunk(s), listed above; restore them from a backup, or run 'trowel labels check \(p) --set-aside' and repaint those slices"
         }
     }
 }

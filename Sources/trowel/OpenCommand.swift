@@ -75,7 +75,11 @@ struct OpenCommand: ParsableCommand {
         state.readOnly = session.isReadOnly
         if let reason = session.readOnlyReason { state.readOnlyReason = reason }
         state.tasks = (try? session.tasks.all()) ?? []
-        if session.isReadOnly {
+        if let first = session.labels.damage.first {
+            let more = session.labels.damage.count - 1
+            state.message = "labels: \(first)" + (more > 0 ? " (and \(more) more chunks)" : "") + "; see 'trowel labels check'"
+            state.messageIsError = true
+        } else if session.isReadOnly {
             state.message = "read-only: \(state.readOnlyReason)"
             state.messageIsError = true
         } else if let first = problems.first {

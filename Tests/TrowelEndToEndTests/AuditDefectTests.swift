@@ -228,6 +228,35 @@ import TrowelVolume
         #expect(FileManager.default.fileExists(atPath: planted[3].path))
     }
 
+    /// A deleted labels chunk lost its labels silently and a corrupt one blocked the project: both
+    /// are reported with the slices they held, and can be set aside so work goes on.
+    @Test func aDeletedOrCorruptLabelsChunkIsReported() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        _ = try Self.train(f)
+        let chunk = f.project.appendingPathComponent("labels.zarr/0/0/0")
+        try FileManager.default.removeItem(at: chunk)
+        let info = try TrowelBinary.run(["info", f.project.path])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("damage     labels.zarr/0/0/0 (slices 0–15, rows 0–31, columns 0–31) is missing"), "\(info.stdout)")
+        let missing = try TrowelBinary.run(["labels", "check", f.project.path])
+        #expect(missing.status == 1)
+        #expect(missing.stdout.contains("labels.zarr/0/0/0 (slices 0–15, rows 0–31, columns 0–31) is missing"), "\(missing.stdout)")
+        #expect(missing.stderr.split(separator: "\n").count == 1 && missing.stderr.contains("1 damaged labels chunk"), "\(missing.stderr)")
+
+        let imported = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("labels.raw").path, "--shape", "16,32,32", "--dtype", "u8"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        try Data("garbage, not a zstd frame".utf8).write(to: chunk)
+        let corrupt = try TrowelBinary.run(["labels", "check", f.project.path])
+        #expect(corrupt.status == 1)
+        #expect(corrupt.stdout.contains("labels.zarr/0/0/0 (slices 0–15, rows 0–31, columns 0–31) cannot be read"), "\(corrupt.stdout)")
+        let aside = try TrowelBinary.run(["labels", "check", f.project.path, "--set-aside"])
+        #expect(aside.status == 0, "\(aside.stderr)")
+        #expect(aside.stdout.contains("moved to labels.zarr/.damaged/"), "\(aside.stdout)")
+        let again = try TrowelBinary.run(["labels", "check", f.project.path])
+        #expect(again.status == 0 && again.stdout.contains("labels are intact"), "\(again.stdout) \(again.stderr)")
+    }
+
     /// How to run trowel as a user who may not write the project: root writes anything, so as root
     /// the binary runs as `nobody` through setpriv; nil when that is impossible.
     static var unprivileged: [String]? {

@@ -227,4 +227,47 @@ import TrowelVolume
         #expect(undoneRow == true)
         #expect(try LabelImport(project: project).undoLast() == nil)
     }
+
+    /// A deleted labels chunk used to lose its labels silently, and a corrupt one to block the
+    /// project; both are now found when the labels are opened, with the slices they held.
+    @Test func aDeletedOrCorruptLabelsChunkIsReportedAndDoesNotBlockTheProject() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let project = try ProjectBuilder().build(from: try FossilPhantom(size: 80, slices: 70), at: parent.appendingPathComponent("c.trowel")).0
+        let shape = try project.record().shape
+        // Three painted chunks: (0,0,0), (0,0,1) and (1,0,0) of the 64³ label chunks.
+        do {
+            let session = try AnnotationSession(project: project, author: "tester")
+            try session.paint([dab(10, 10, value: 1, slice: 5)], newStroke: true)
+            try session.paint([dab(10, 70, value: 2, slice: 5)], newStroke: true)
+            try session.paint([dab(10, 10, value: 2, slice: 66)], newStroke: true)
+            try session.labels.endStroke()
+        }
+        let labels = project.url.appendingPathComponent("labels.zarr")
+        let array = try ZarrArray.open(at: labels)
+        try FileManager.default.removeItem(at: array.chunkURL(Index3(z: 0, y: 0, x: 1)))
+        try Data("not zstd".utf8).write(to: array.chunkURL(Index3(z: 1, y: 0, x: 0)))
+
+        let store = try LabelStore(project: project, shape: shape, author: "t", writable: false)
+        #expect(store.counts == [1: disc(1)])
+        #expect(store.damage.count == 2)
+        let missing = try #require(store.damage.first { $0.kind == .missing })
+        #expect(missing.chunk == Index3(z: 0, y: 0, x: 1) && missing.file == "labels.zarr/0/0/1")
+        #expect(missing.description == "labels.zarr/0/0/1 (slices 0–63, rows 0–63, columns 64–79) is missing: the labels painted there are lost")
+        let corrupt = try #require(store.damage.first { $0.kind != .missing })
+        #expect(corrupt.description.hasPrefix("labels.zarr/1/0/0 (slices 64–69, rows 0–63, columns 0–63) cannot be read ("), "\(corrupt)")
+        #expect(try LabelStore.missingChunks(in: project).map(\.chunk) == [Index3(z: 0, y: 0, x: 1)])
+        // The slice across the corrupt chunk still reads (its voxels as unlabelled), and a session opens.
+        #expect(try store.slice(axis: .y, at: 10).elements.filter { $0 != 0 }.count > 0)
+        #expect(try store.slice(axis: .z, at: 66).elements.allSatisfy { $0 == 0 })
+        _ = try AnnotationSession(project: project, author: "tester")
+
+        // Set aside: the corrupt file is kept in .damaged/, the missing one forgotten; then all is well.
+        let writable = try LabelStore(project: project, shape: shape, author: "t", writable: true)
+        let done = try writable.setAsideDamage()
+        #expect(done.count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: labels.appendingPathComponent(".damaged").path).count == 1)
+        #expect(try LabelStore(project: project, shape: shape, author: "t", writable: false).damage.isEmpty)
+        #expect(try LabelStore.missingChunks(in: project).isEmpty)
+    }
 }

@@ -124,6 +124,7 @@ public struct LabelImport: Sendable {
                     }
                     try journal.record(box, old: old, new: merged)
                     try array.write(merged, at: box.lower)
+                    try store.manifest?.record(box, in: array)
                     bounds = bounds?.union(box) ?? box
                 }
                 progress(.writing, range.upperBound, shape.z)
