@@ -76,10 +76,11 @@ public struct LabelImportJournal {
         let folder = project.url.appendingPathComponent(folderName)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let journals = names.compactMap { Int64($0) }.sorted().compactMap { open(at: folder.appendingPathComponent(String($0))) }
-        let undone = Set(try project.database.read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM stroke WHERE undone = 1")
+        // Only imports whose stroke is still in the log and not undone (a rolled-back import has no row).
+        let live = Set(try project.database.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM stroke WHERE undone = 0")
         })
-        return journals.filter { !undone.contains($0.info.stroke) }
+        return journals.filter { live.contains($0.info.stroke) }
     }
 
     /// Gives every voxel the import labelled its old label back, unless it was painted since, marks
