@@ -31,7 +31,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Chunk compression: zstd, blosc-zstd, blosc-lz4, zlib, gzip or none, optionally :level (blosc adds byte shuffle).")
     var compressor = "zstd"
 
-    @Option(help: "Memory cap for the whole import, e.g. 512M or 2G.")
+    @Option(help: "Memory cap for the whole import, e.g. 512M or 2G (default 1G).")
     var memory: String?
 
     @Option(help: "Raw input: Z,Y,X (slices, rows, columns).")
@@ -63,6 +63,7 @@ struct ConvertCommand: ParsableCommand {
             var options = VolumeImporter.Options()
             options.chunk = chunk
             guard let codec = ZarrCompressor(parsing: compressor) else { throw ConvertError.compressor(compressor) }
+            if let problem = codec.problem { throw ConvertError.compressorSetting(compressor, problem) }
             options.compressor = codec
             if let voxelSize { options.voxelSize = try VoxelSize(parsing: voxelSize) }
             if let memory { options.memoryBudget = try ByteCount(parsing: memory) }
@@ -95,8 +96,7 @@ struct ConvertCommand: ParsableCommand {
     /// Picks the reader from the options and what the inputs are.
     func makeSource() throws -> any SliceSource {
         if let shape, let dtype {
-            let parts = shape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard let s = Shape(parts), !s.isEmpty else { throw ConvertError.shape(shape) }
+            guard let s = Shape(parsingOption: shape), !s.isEmpty else { throw ConvertError.shape(shape) }
             guard let t = DType(parsing: dtype) else { throw ConvertError.dtype(dtype) }
             guard let order = ByteOrder(rawValue: endian.lowercased()) else { throw ConvertError.endian(endian) }
             return try RawVolume(file: URL(fileURLWithPath: inputs[0]), shape: s, dtype: t, byteOrder: order,
@@ -110,13 +110,14 @@ struct ConvertCommand: ParsableCommand {
 }
 
 enum ConvertError: Error, CustomStringConvertible {
-    case shape(String), dtype(String), endian(String), compressor(String)
+    case shape(String), dtype(String), endian(String), compressor(String), compressorSetting(String, String)
 
     var description: String {
         switch self {
         case .shape(let s): return "--shape \(s): give three positive sizes Z,Y,X, e.g. 512,1024,1024"
         case .dtype(let d): return "--dtype \(d): use u8, u16, i16, u32, i32, f32 or f64"
         case .endian(let e): return "--endian \(e): use little or big"
+        case .compressorSetting(let c, let problem): return "--compressor \(c): \(problem)"
         case .compressor(let c): return "--compressor \(c): use blosc-zstd, blosc-lz4, zstd, zlib, gzip or none, optionally with :level"
         }
     }

@@ -41,6 +41,8 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
             let volume = try MultiscaleVolume.open(at: project.volumeURL)
+            // The user's truth file first: its faults are the ones to hear about, model or not.
+            let source = try raw.makeSource(truth)
             let library = ModelLibrary(project: project)
             guard let id = try model ?? library.latestID() else { throw LearningError.noModels }
             let (forest, record) = try library.load(id)
@@ -55,7 +57,6 @@ struct EvalCommand: ParsableCommand {
             }
             let classes = try project.classes()
             let names = Dictionary(uniqueKeysWithValues: classes.map { ($0.id, $0.name) })
-            let source = try raw.makeSource(truth)
             Interrupts.install()
             let bar = ProgressBar(label: "evaluating", unit: "slices")
             let started = Date()

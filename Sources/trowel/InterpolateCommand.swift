@@ -59,6 +59,7 @@ struct InterpolateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            try project.requireWritable(for: "interpolating (a new segmentation)")
             let options = LabelInterpolation.Options(downsample: downsample, downsampleZ: downsampleZ, beta: beta,
                                                      tolerance: tolerance, maxIterations: maxIterations, margin: margin, id: output,
                                                      refine: refine, bandThreshold: bandThreshold)

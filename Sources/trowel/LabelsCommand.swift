@@ -7,7 +7,7 @@ struct LabelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
         abstract: "Work with a project's labels headless.",
-        subcommands: [LabelsImportCommand.self]
+        subcommands: [LabelsImportCommand.self, LabelsUndoCommand.self, LabelsCheckCommand.self]
     )
 }
 
@@ -20,7 +20,8 @@ struct LabelsImportCommand: ParsableCommand {
             file (with --shape and --dtype). Values are class ids of the project's class table (1 = bone, \
             2 = matrix by default) and 0 = unlabelled. With --class, FILE is a binary mask (e.g. one \
             exported by ml4paleo): non-zero voxels become that class, zero voxels --background or stay \
-            unlabelled. Imported labels replace existing ones where they are non-zero.
+            unlabelled. Imported labels replace existing ones where they are non-zero. The whole file is \
+            checked before anything is written; 'trowel labels undo' takes the import back.
             """
     )
 
@@ -56,9 +57,10 @@ struct LabelsImportCommand: ParsableCommand {
             let mapping: LabelImport.Mapping = try className.map { .mask(foreground: try id($0), background: try background.map(id)) }
                 ?? .classIDs
             let source = try raw.makeSource(inputs)
-            let bar = ProgressBar(label: "importing", unit: "slices")
+            let checking = ProgressBar(label: "checking", unit: "slices"), writing = ProgressBar(label: "importing", unit: "slices")
             let started = Date()
-            let counts = try LabelImport(project: project).run(from: source, file: inputs.joined(separator: " "), mapping: mapping) { done, total in
+            let counts = try LabelImport(project: project).run(from: source, file: inputs.joined(separator: " "), mapping: mapping) { phase, done, total in
+                let bar = phase == .checking ? checking : writing
                 Terminal.showProgress(bar.line(done: done, total: total, bytes: 0, elapsed: Date().timeIntervalSince(started),
                                                width: Terminal.width))
             }
@@ -66,6 +68,83 @@ struct LabelsImportCommand: ParsableCommand {
             let parts = classes.compactMap { c in counts[c.id].map { "\(c.name) \($0)" } }
             print("imported \(counts.values.reduce(0, +)) labelled voxels into \(project.url.path)" +
                   (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"))
+        }
+    }
+}
+
+struct LabelsUndoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo",
+        abstract: "Undo the latest label import.",
+        discussion: """
+            Gives every voxel the last 'trowel labels import' labelled the label it had before; voxels \
+            painted since keep what was painted. Run it again to undo the import before that.
+            """
+    )
+
+    @Argument(help: "The project folder.")
+    var project: String
+
+    func run() throws {
+        try reportingErrors {
+            let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            guard let undone = try LabelImport(project: project).undoLast() else {
+                throw LearningError.labelVolume("\(project.url.path): no label import to undo")
+            }
+            print("undid the import of \(undone.info.file): \(undone.restored) voxels have their earlier labels back" +
+                  (undone.kept == 0 ? "" : "; \(undone.kept) painted since keep the newer label"))
+        }
+    }
+}
+
+struct LabelsCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check that every labels chunk is there and can be read.",
+        discussion: """
+            Reads every chunk of PROJECT/labels.zarr and lists those that were painted once and are gone, \
+            or that cannot be decoded, with the slices they hold. Exits 1 if any is damaged. With \
+            --set-aside, unreadable chunk files are moved into labels.zarr/.damaged/ (kept, for repair) and \
+            missing ones forgotten, so training and painting go on with the labels that are left.
+            """
+    )
+
+    @Argument(help: "The project folder.")
+    var project: String
+
+    @Flag(help: "Move unreadable chunks aside and forget missing ones.")
+    var setAside = false
+
+    func run() throws {
+        try reportingErrors {
+            let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            if setAside { try project.requireWritable(for: "setting damaged labels aside") }
+            let lock = try ProjectLock(project: project.url)
+            if setAside, !lock.isHeld { throw LearningError.projectBusy(lock.holder ?? "another session") }
+            let store = try LabelStore(project: project, shape: try project.record().shape, author: AnnotationSession.currentUser,
+                                       writable: setAside)
+            if setAside {
+                let done = try store.setAsideDamage()
+                for line in done { print(line) }
+                print(done.isEmpty ? "labels are intact; nothing to set aside" : "set aside \(done.count) damaged chunk(s)")
+                return
+            }
+            for d in store.damage { print(d.description) }
+            guard store.damage.isEmpty else {
+                throw LabelsCheckError.damaged(project.url.path, store.damage.count)
+            }
+            print("labels are intact: \(store.counts.values.reduce(0, +)) labelled voxels")
+        }
+    }
+}
+
+enum LabelsCheckError: Error, CustomStringConvertible {
+    case damaged(String, Int)
+
+    var description: String {
+        switch self {
+        case .damaged(let p, let n):
+            return "\(p): \(n) damaged labels chunk(s), listed above; restore them from a backup, or run 'trowel labels check \(p) --set-aside' and repaint those slices"
         }
     }
 }
@@ -91,8 +170,7 @@ struct RawVolumeOptions: ParsableArguments {
 
     func makeSource(_ inputs: [String]) throws -> any SliceSource {
         if let shape, let dtype {
-            let parts = shape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard let s = Shape(parts), !s.isEmpty else { throw ValidationError("--shape \(shape): give three positive sizes Z,Y,X") }
+            guard let s = Shape(parsingOption: shape), !s.isEmpty else { throw ConvertError.shape(shape) }
             guard let t = DType(parsing: dtype) else { throw ValidationError("--dtype \(dtype): use u8, u16, i16, u32, i32, f32 or f64") }
             guard let order = ByteOrder(rawValue: endian.lowercased()) else { throw ValidationError("--endian \(endian): use little or big") }
             return try RawVolume(file: URL(fileURLWithPath: inputs[0]), shape: s, dtype: t, byteOrder: order)
@@ -101,5 +179,14 @@ struct RawVolumeOptions: ParsableArguments {
             return try ZarrSource(url: URL(fileURLWithPath: inputs[0]))
         }
         return try SliceFiles(resolving: inputs).makeSource()
+    }
+}
+
+extension Shape {
+    /// `Z,Y,X` as given to `--shape`: exactly three whole numbers (sizes are checked by the reader).
+    init?(parsingOption text: String) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let z = parts[0], let y = parts[1], let x = parts[2] else { return nil }
+        self.init([z, y, x])
     }
 }

@@ -78,11 +78,14 @@ struct MeshCommand: ParsableCommand {
             let (sourceURL, sourceName) = try source(in: projectURL)
             let outputPath = output ?? projectURL.appendingPathComponent("meshes/\(sourceName)-\(labelClass.name).stl").path
             if output == nil {
+                try opened.requireWritable(for: "meshing without -o (meshes go to its meshes/ folder; give -o FILE)")
                 try FileManager.default.createDirectory(at: projectURL.appendingPathComponent("meshes"), withIntermediateDirectories: true)
             }
             try MeshWriter.validate(path: outputPath)
             let volume: MultiscaleVolume
-            do { volume = try MultiscaleVolume.open(at: sourceURL, cache: ChunkCache(byteBudget: Self.chunkCacheBytes)) } catch { throw MeshCommandError.unreadable(sourceURL.path, "\(error)") }
+            do { volume = try MultiscaleVolume.open(at: sourceURL, cache: ChunkCache(byteBudget: Self.chunkCacheBytes)) } catch let error as ZarrError {
+                throw error  // names the file at fault and what is wrong with it
+            } catch { throw MeshCommandError.unreadable(sourceURL.path, "\(error)") }
             let record = try opened.record()
             let voxelSize = volume.hasRecordedVoxelSize ? volume.voxelSize : record.voxelSize
             let labelSource = try LabelSource(array: volume.levels[0], voxelSize: voxelSize)

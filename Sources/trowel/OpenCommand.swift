@@ -73,9 +73,14 @@ struct OpenCommand: ParsableCommand {
         var state = AppState(scan: scan, classes: try runner.classStyles(), screen: backend.size, colorMode: backend.colorMode,
                              theme: theme, themes: themes, keymap: config.keymap)
         state.readOnly = session.isReadOnly
+        if let reason = session.readOnlyReason { state.readOnlyReason = reason }
         state.tasks = (try? session.tasks.all()) ?? []
-        if session.isReadOnly {
-            state.message = "read-only: \(session.lockHolder ?? "another session") is annotating this project"
+        if let first = session.labels.damage.first {
+            let more = session.labels.damage.count - 1
+            state.message = "labels: \(first)" + (more > 0 ? " (and \(more) more chunks)" : "") + "; see 'trowel labels check'"
+            state.messageIsError = true
+        } else if session.isReadOnly {
+            state.message = "read-only: \(state.readOnlyReason)"
             state.messageIsError = true
         } else if let first = problems.first {
             state.message = first + (problems.count > 1 ? " (and \(problems.count - 1) more)" : "")

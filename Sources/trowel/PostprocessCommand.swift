@@ -53,6 +53,7 @@ struct PostprocessCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            try project.requireWritable(for: "post-processing (a new segmentation)")
             let classes = try project.classes()
             let target = try Self.resolve(className, option: "--class", in: classes)
             let backdrop = try Self.resolve(background, option: "--background", in: classes)

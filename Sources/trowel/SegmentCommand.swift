@@ -45,7 +45,6 @@ struct SegmentCommand: ParsableCommand {
 
     func validate() throws {
         guard workers > 0 else { throw ValidationError("--workers must be positive") }
-        guard (block ?? 1) > 0 else { throw ValidationError("--block must be positive") }
     }
 
     func run() throws {
@@ -53,6 +52,7 @@ struct SegmentCommand: ParsableCommand {
             let shard = try Shard(parsing: self.shard)
             let budget = try ByteCount(parsing: memory)
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            try project.requireWritable(for: "segmenting")
             let library = ModelLibrary(project: project)
             guard let id = try model ?? library.latestID() else { throw LearningError.noModels }
             let (forest, _) = try library.load(id)

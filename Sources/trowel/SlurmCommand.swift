@@ -46,6 +46,7 @@ struct SlurmCommand: ParsableCommand {
         try reportingErrors {
             let memory = try ByteCount(parsing: mem)
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            try project.requireWritable(for: "segmenting on SLURM")
             let library = ModelLibrary(project: project)
             guard let id = try model ?? library.latestID() else { throw LearningError.noModels }
             _ = try library.load(id)

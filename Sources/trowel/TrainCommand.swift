@@ -118,6 +118,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
+            try project.requireWritable(for: "training (models are saved in it)")
             let volume = try MultiscaleVolume.open(at: project.volumeURL)
             Interrupts.install()
             let started = Date()

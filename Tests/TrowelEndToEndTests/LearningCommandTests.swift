@@ -106,6 +106,7 @@ import TrowelVolume
         let value = try TrowelBinary.run(["labels", "import", f.project.path, f.scratch("bad.raw").path, "--shape", "48,64,64", "--dtype", "u8"])
         #expect(value.status == 1)
         #expect(value.stderr.contains("bad.raw: label value 7 is not a class"))
+        #expect(value.stderr.contains("first on slice 0"))
         #expect(value.stderr.split(separator: "\n").count == 1)
 
         let noClass = try TrowelBinary.run(["labels", "import", f.project.path, f.labels.path, "--shape", "48,64,64", "--dtype", "u8",
@@ -116,6 +117,73 @@ import TrowelVolume
         let untrained = try TrowelBinary.run(["train", f.project.path])
         #expect(untrained.status == 1)
         #expect(untrained.stderr.contains("no labelled voxels"))
+    }
+
+    /// The project's labels, every voxel.
+    static func labels(_ project: URL) throws -> [UInt8] {
+        let url = project.appendingPathComponent("labels.zarr")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let array = try ZarrArray.open(at: url)
+        return try array.read(array.shape.box, as: UInt8.self).elements
+    }
+
+    /// A bad class id on a late slice used to write every slab before it over the existing labels,
+    /// with no stroke and no undo. Now the file is checked first, and an import can be undone.
+    @Test func aBadLateSliceWritesNothingAndImportsCanBeUndone() throws {
+        // 100 slices: labels.zarr chunks are 64 deep, so slice 90 is in the second slab.
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let project = scratch("P.trowel")
+        #expect(try TrowelBinary.run(["sample", "-o", scratch("D").path, "--size", "32", "--slices", "100"]).status == 0)
+        #expect(try TrowelBinary.run(["convert", scratch("D/scan.zarr").path, "-o", project.path]).status == 0)
+        let plane = 32 * 32, count = 100 * plane
+        func importing(_ values: [UInt8], _ name: String) throws -> TrowelBinary.Result {
+            try Data(values).write(to: scratch(name))
+            return try TrowelBinary.run(["labels", "import", project.path, scratch(name).path, "--shape", "100,32,32", "--dtype", "u8"])
+        }
+        var first = [UInt8](repeating: 0, count: count)
+        for i in stride(from: 0, to: count, by: 7) { first[i] = i % 2 == 0 ? 1 : 2 }
+        let imported = try importing(first, "first.raw")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let painted = try Self.labels(project)
+        #expect(painted == first)
+
+        // Matrix everywhere, and a class id 7 on slice 90: nothing may be written.
+        var late = [UInt8](repeating: 2, count: count)
+        late[90 * plane + 100] = 7
+        let bad = try importing(late, "late.raw")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("late.raw: label value 7 is not a class"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("slice 90"))
+        #expect(bad.stderr.split(separator: "\n").count == 1)
+        #expect(try Self.labels(project) == painted, "a failed import changed the labels")
+
+        // A float file: the values are not integers (not "label value 0 is not a class").
+        var floats = [Float](repeating: 0, count: count)
+        floats[30 * plane + 5] = 0.25
+        try floats.withUnsafeBytes { try Data($0).write(to: scratch("float.raw")) }
+        let float = try TrowelBinary.run(["labels", "import", project.path, scratch("float.raw").path, "--shape", "100,32,32", "--dtype", "f32"])
+        #expect(float.status == 1)
+        #expect(float.stderr.contains("float.raw: label values must be whole class ids, but slice 30 holds 0.25"), "\(float.stderr)")
+        #expect(float.stderr.split(separator: "\n").count == 1)
+        #expect(try Self.labels(project) == painted)
+
+        // A good import over the first one, then undo: the first import's labels are back.
+        late[90 * plane + 100] = 2
+        let good = try importing(late, "good.raw")
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(try Self.labels(project) == late)
+        let undo = try TrowelBinary.run(["labels", "undo", project.path])
+        #expect(undo.status == 0, "\(undo.stderr)")
+        #expect(undo.stdout.contains("undid the import of \(scratch("good.raw").path)"), "\(undo.stdout)")
+        #expect(try Self.labels(project) == painted, "undo did not restore the labels before the import")
+        let again = try TrowelBinary.run(["labels", "undo", project.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.labels(project).allSatisfy { $0 == 0 })
+        let none = try TrowelBinary.run(["labels", "undo", project.path])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no label import to undo"))
+        #expect(none.stderr.split(separator: "\n").count == 1)
     }
 
     @Test func autoComparesTheCandidatesAndTrainsTheWinner() throws {

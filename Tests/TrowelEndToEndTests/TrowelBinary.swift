@@ -17,10 +17,16 @@ struct TrowelBinary {
     }
 
     /// Runs `trowel arguments…` in `directory`, with stdout and stderr on pipes (not a TTY).
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// `launcher` (e.g. `setpriv --reuid=…`) runs the binary through another program.
+    static func run(_ arguments: [String], in directory: URL? = nil, launcher: [String] = []) throws -> Result {
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [url.path] + arguments
+        } else {
+            process.executableURL = url
+            process.arguments = arguments
+        }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

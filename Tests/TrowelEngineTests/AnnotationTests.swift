@@ -157,4 +157,117 @@ import TrowelVolume
         let rows = try project.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM proposal WHERE accepted = 1") }
         #expect(rows == 1)
     }
+
+    /// Slices from a block; `failing` throws when a read reaches that slice (a truncated file).
+    struct LabelSource: SliceSource {
+        let block: Block<UInt8>
+        var failing: Int?
+        var shape: Shape { block.shape }
+        var dtype: DType { .u8 }
+        var summary: String { "test labels" }
+        func readSlices(_ range: Range<Int>) throws -> AnyBlock {
+            if let failing, range.contains(failing) { throw ImportError.unreadable(file: "labels.tif", page: failing, reason: "truncated") }
+            return AnyBlock(block.cropped(to: Box(z: range, y: 0..<shape.y, x: 0..<shape.x)))
+        }
+    }
+
+    @Test func anImportThatCannotBeReadToTheEndWritesNothing() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        // 80 slices: labels.zarr chunks are 64 deep, so the last slice is in the second slab.
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let project = try ProjectBuilder().build(from: try FossilPhantom(size: 16, slices: 80), at: parent.appendingPathComponent("deep.trowel")).0
+        let shape = try project.record().shape
+        try LabelImport(project: project).run(from: LabelSource(block: Block(shape: shape, repeating: 1)), file: "ones", mapping: .classIDs)
+        // A read failure on the last slice used to leave every slab before it imported.
+        #expect(throws: ImportError.self) {
+            try LabelImport(project: project).run(from: LabelSource(block: Block(shape: shape, repeating: 2), failing: shape.z - 1),
+                                                  file: "labels.tif", mapping: .classIDs)
+        }
+        let labels = try LabelStore(project: project, shape: shape, author: "t", writable: false)
+        #expect(labels.counts == [1: shape.voxelCount])
+        let strokes = try project.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stroke") }
+        #expect(strokes == 1)
+    }
+
+    @Test func undoingAnImportKeepsWhatWasPaintedSince() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let shape = try project.record().shape
+        // Sessions hold the project's lock while open, so each is closed before the next command.
+        do {
+            let session = try AnnotationSession(project: project, author: "tester")
+            try session.paint([dab(10, 10, value: 2, radius: 2)], newStroke: true)
+            try session.labels.endStroke()
+        }
+        let before = try LabelStore(project: project, shape: shape, author: "t", writable: false).slice(axis: .z, at: 5)
+        // An import of bone on slices 4…6; then the user paints matrix over part of it.
+        var imported = Block<UInt8>(shape: shape, repeating: 0)
+        for z in 4...6 { for y in 0..<shape.y { for x in 0..<shape.x { imported[z, y, x] = 1 } } }
+        let counts = try LabelImport(project: project).run(from: LabelSource(block: imported), file: "bone.tif", mapping: .classIDs)
+        #expect(counts == [1: 3 * shape.y * shape.x])
+        do {
+            let painter = try AnnotationSession(project: project, author: "tester")
+            try painter.paint([dab(30, 30, value: 2, radius: 1)], newStroke: true)
+            try painter.labels.endStroke()
+        }
+        let undone = try #require(try LabelImport(project: project).undoLast())
+        #expect(undone.info.file == "bone.tif")
+        #expect(undone.kept == disc(1))
+        #expect(undone.restored == 3 * shape.y * shape.x - disc(1))
+        let labels = try LabelStore(project: project, shape: shape, author: "t", writable: false)
+        let after = try labels.slice(axis: .z, at: 5)
+        for y in 0..<shape.y {
+            for x in 0..<shape.x {
+                let paintedSince = (y - 30) * (y - 30) + (x - 30) * (x - 30) <= 2   // a radius-1 dab is 3×3
+                #expect(after[0, y, x] == (paintedSince ? 2 : before[0, y, x]))
+            }
+        }
+        #expect(try labels.slice(axis: .z, at: 4).elements.allSatisfy { $0 == 0 })
+        let undoneRow = try project.database.read { db in try Bool.fetchOne(db, sql: "SELECT undone FROM stroke WHERE id = ?", arguments: [undone.info.stroke]) }
+        #expect(undoneRow == true)
+        #expect(try LabelImport(project: project).undoLast() == nil)
+    }
+
+    /// A deleted labels chunk used to lose its labels silently, and a corrupt one to block the
+    /// project; both are now found when the labels are opened, with the slices they held.
+    @Test func aDeletedOrCorruptLabelsChunkIsReportedAndDoesNotBlockTheProject() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let project = try ProjectBuilder().build(from: try FossilPhantom(size: 80, slices: 70), at: parent.appendingPathComponent("c.trowel")).0
+        let shape = try project.record().shape
+        // Three painted chunks: (0,0,0), (0,0,1) and (1,0,0) of the 64³ label chunks.
+        do {
+            let session = try AnnotationSession(project: project, author: "tester")
+            try session.paint([dab(10, 10, value: 1, slice: 5)], newStroke: true)
+            try session.paint([dab(10, 70, value: 2, slice: 5)], newStroke: true)
+            try session.paint([dab(10, 10, value: 2, slice: 66)], newStroke: true)
+            try session.labels.endStroke()
+        }
+        let labels = project.url.appendingPathComponent("labels.zarr")
+        let array = try ZarrArray.open(at: labels)
+        try FileManager.default.removeItem(at: array.chunkURL(Index3(z: 0, y: 0, x: 1)))
+        try Data("not zstd".utf8).write(to: array.chunkURL(Index3(z: 1, y: 0, x: 0)))
+
+        let store = try LabelStore(project: project, shape: shape, author: "t", writable: false)
+        #expect(store.counts == [1: disc(1)])
+        #expect(store.damage.count == 2)
+        let missing = try #require(store.damage.first { $0.kind == .missing })
+        #expect(missing.chunk == Index3(z: 0, y: 0, x: 1) && missing.file == "labels.zarr/0/0/1")
+        #expect(missing.description == "labels.zarr/0/0/1 (slices 0–63, rows 0–63, columns 64–79) is missing: the labels painted there are lost")
+        let corrupt = try #require(store.damage.first { $0.kind != .missing })
+        #expect(corrupt.description.hasPrefix("labels.zarr/1/0/0 (slices 64–69, rows 0–63, columns 0–63) cannot be read ("), "\(corrupt)")
+        #expect(try LabelStore.missingChunks(in: project).map(\.chunk) == [Index3(z: 0, y: 0, x: 1)])
+        // The slice across the corrupt chunk still reads (its voxels as unlabelled), and a session opens.
+        #expect(try store.slice(axis: .y, at: 10).elements.filter { $0 != 0 }.count > 0)
+        #expect(try store.slice(axis: .z, at: 66).elements.allSatisfy { $0 == 0 })
+        _ = try AnnotationSession(project: project, author: "tester")
+
+        // Set aside: the corrupt file is kept in .damaged/, the missing one forgotten; then all is well.
+        let writable = try LabelStore(project: project, shape: shape, author: "t", writable: true)
+        let done = try writable.setAsideDamage()
+        #expect(done.count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: labels.appendingPathComponent(".damaged").path).count == 1)
+        #expect(try LabelStore(project: project, shape: shape, author: "t", writable: false).damage.isEmpty)
+        #expect(try LabelStore.missingChunks(in: project).isEmpty)
+    }
 }

@@ -12,6 +12,13 @@ import Testing
         #expect(throws: ByteCountError.self) { try ByteCount(parsing: "-1G") }
     }
 
+    /// `--memory 1e30G` used to trap converting the product to an Int.
+    @Test func anAmountTooLargeForAnIntIsAnErrorNotACrash() {
+        #expect(throws: ByteCountError.self) { try ByteCount(parsing: "1e30G") }
+        #expect(throws: ByteCountError.self) { try ByteCount(parsing: "9223372036854775807T") }
+        #expect((try? ByteCount(parsing: "1024T"))?.bytes == 1 << 50)
+    }
+
     @Test func printsShortUnits() {
         #expect(ByteCount(3_355_443).description == "3.2 MB")
         #expect(ByteCount(900).description == "900 B")

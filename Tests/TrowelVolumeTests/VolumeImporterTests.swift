@@ -56,6 +56,41 @@ import TrowelTestSupport
         }
     }
 
+    /// A source that only declares its shape (never read in these tests).
+    struct DeclaredSource: SliceSource {
+        let shape: Shape
+        var dtype: DType { .u8 }
+        var summary: String { "declared \(shape)" }
+        func readSlices(_ range: Range<Int>) throws -> AnyBlock { fatalError("not read") }
+    }
+
+    /// Without --memory, slabs were a chunk deep whatever the slice size: a Zarr declaring 10000³
+    /// voxels made convert grow to 6 GB. The default cap holds for any shape.
+    @Test func theDefaultMemoryCapHoldsForAnyShape() throws {
+        let importer = VolumeImporter(options: options(chunk: 64))
+        #expect(try importer.slabDepth(for: DeclaredSource(shape: Shape(z: 500, y: 1000, x: 1000))) == 64)
+        for side in [4000, 10000, 100_000] {
+            let source = DeclaredSource(shape: Shape(z: 10000, y: side, x: side))
+            let depth = try importer.slabDepth(for: source)
+            #expect(depth >= 2 && depth % 2 == 0)
+            let slab = Double(depth * side * side) * 2.6
+            #expect(depth == 2 || slab + Double(48 << 20) <= Double(VolumeImporter.defaultMemoryBudget.bytes), "\(side): \(depth) slices")
+        }
+    }
+
+    /// A scan that cannot fit on the disk fails at once instead of hours later.
+    @Test func aScanThatCannotFitOnTheDiskIsRefused() throws {
+        let huge = DeclaredSource(shape: Shape(z: 100_000, y: 100_000, x: 100_000))
+        #expect(throws: ImportBudgetError.self) { try VolumeImporter(options: options()).checkDiskSpace(for: huge, output: folder) }
+        do {
+            try VolumeImporter(options: options()).checkDiskSpace(for: huge, output: folder.appendingPathComponent("out.trowel"))
+        } catch {
+            #expect("\(error)".hasPrefix(folder.appendingPathComponent("out.trowel").path + ": needs at least "), "\(error)")
+            #expect("\(error)".contains("free"))
+        }
+        try VolumeImporter(options: options()).checkDiskSpace(for: phantom, output: folder)
+    }
+
     @Test func cancellingStopsBetweenSlabs() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         var slabs = 0

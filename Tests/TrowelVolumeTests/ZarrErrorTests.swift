@@ -107,6 +107,41 @@ import Testing
         #expect(missing?.description.hasSuffix("nothing.zarr: not a Zarr array (no .zarray or zarr.json)") == true)
     }
 
+    /// `MultiscaleVolume` (how convert, eval and mesh open Zarr) used to swallow the array's own
+    /// error with `try?` and report "no OME-NGFF 'multiscales' attribute" instead.
+    @Test func aMultiscaleVolumeReportsTheArraysOwnFault() throws {
+        let tmp = TemporaryFolder()
+        defer { tmp.remove() }
+        let url = tmp("meta.zarr")
+        let file = url.appendingPathComponent(".zarray").standardizedFileURL.path
+        for (text, fault) in [("{\"zarr_format\": 2, \"shape\": [4,", "not valid JSON"),
+                              (Self.v2.replacingOccurrences(of: "[4,4,4]", with: "[-4,4,4]"), "non-negative"),
+                              (Self.v2.replacingOccurrences(of: "<u2", with: "<c16"), "unsupported dtype '<c16'")] {
+            _ = try openError(tmp, zarray: text)
+            let error = zarrError { _ = try MultiscaleVolume.open(at: url) }
+            #expect(error?.path == file, "\(String(describing: error))")
+            #expect(error?.description.contains(fault) == true, "\(String(describing: error))")
+        }
+        let v3 = try openError(tmp, zarray: Self.v3(codecs: #"[{"name":"bytes","configuration":{"endian":"little"}},{"name":"lzma"}]"#), file: "zarr.json")
+        #expect(v3 != nil)
+        try FileManager.default.removeItem(at: url.appendingPathComponent(".zarray"))
+        let error = zarrError { _ = try MultiscaleVolume.open(at: url) }
+        #expect(error?.description.contains("zarr.json: unknown codec 'lzma'") == true, "\(String(describing: error))")
+        // A folder with no Zarr metadata at all is not an array, not a group without multiscales.
+        let nothing = zarrError { _ = try MultiscaleVolume.open(at: tmp("nothing.zarr")) }
+        #expect(nothing?.description.hasSuffix("nothing.zarr: not a Zarr array (no .zarray or zarr.json)") == true, "\(String(describing: nothing))")
+    }
+
+    /// Shapes and chunks whose voxel count overflows an Int are refused, naming the file.
+    @Test func anOverflowingShapeOrChunkIsRefused() throws {
+        let tmp = TemporaryFolder()
+        defer { tmp.remove() }
+        let shape = try openError(tmp, zarray: Self.v2.replacingOccurrences(of: "[4,4,4]", with: "[4000000000000000,4000000000000000,4]"))
+        #expect(shape?.description.contains("more than Trowel can address") == true, "\(String(describing: shape))")
+        let chunks = try openError(tmp, zarray: Self.v2.replacingOccurrences(of: "[2,2,2]", with: "[4000000,4000000,4000000]"))
+        #expect(chunks?.description.contains("rechunk") == true, "\(String(describing: chunks))")
+    }
+
     static func v3(dataType: String = "uint16", codecs: String = #"[{"name":"bytes","configuration":{"endian":"little"}}]"#) -> String {
         #"{"zarr_format":3,"node_type":"array","shape":[4,4,4],"data_type":"\#(dataType)","chunk_grid":{"name":"regular","configuration":{"chunk_shape":[2,2,2]}},"chunk_key_encoding":{"name":"default","configuration":{"separator":"/"}},"fill_value":0,"codecs":\#(codecs)}"#
     }

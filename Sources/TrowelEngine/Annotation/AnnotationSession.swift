@@ -17,6 +17,9 @@ public final class AnnotationSession {
     public var isReadOnly: Bool { !lock.isHeld }
     /// Who holds the project when this session is read-only.
     public var lockHolder: String? { lock.holder }
+    /// Why this session is read-only ("alice@host, pid 42 is annotating this project", or that the
+    /// project cannot be written), nil when it may paint.
+    public var readOnlyReason: String? { lock.isHeld ? nil : lock.refusal }
 
     public init(project: Project, author: String = AnnotationSession.currentUser) throws {
         self.project = project
@@ -47,7 +50,7 @@ public final class AnnotationSession {
 
     /// Paints (written through to disk). Refused in a read-only session.
     public func paint(_ dabs: [PaintDab], newStroke: Bool) throws {
-        guard !isReadOnly else { throw SessionError.readOnly(lock.holder ?? "another session") }
+        guard !isReadOnly else { throw SessionError.readOnly(readOnlyReason ?? "another session is annotating this project") }
         try labels.paint(dabs, newStroke: newStroke) { box in try self.volume.read(box).converted(to: Float.self) }
     }
 }
@@ -58,7 +61,7 @@ public enum SessionError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .readOnly(let holder): return "read-only: \(holder) is annotating this project"
+        case .readOnly(let reason): return "read-only: \(reason)"
         }
     }
 }

@@ -44,6 +44,10 @@ public final class LabelStore {
     private var open: Stroke?
     /// Labelled voxels per class id.
     public private(set) var counts: [Int: Int] = [:]
+    /// The chunks written so far (nil when there are no labels yet in a read-only session).
+    let manifest: LabelChunkManifest?
+    /// Chunks found missing or unreadable when the store was opened; their voxels read as unlabelled.
+    public private(set) var damage: [LabelChunkDamage] = []
 
     public var canUndo: Bool { !undoStack.isEmpty || open.map { !$0.changes.isEmpty } == true }
     public var canRedo: Bool { !redoStack.isEmpty }
@@ -65,22 +69,41 @@ public final class LabelStore {
         } else {
             array = nil
         }
+        manifest = try array.map { try LabelChunkManifest(array: $0, writable: writable) }
         let maskURL = project.url.appendingPathComponent(Self.proposalsFolderName)
         if FileManager.default.fileExists(atPath: maskURL.path) { proposals = try ZarrArray.open(at: maskURL) }
+        if writable {
+            // A session killed mid-write (kill -9, a crash) leaves a temporary chunk file; only painted chunks exist, so this is quick.
+            array?.removeAbandonedTemporaryFiles()
+            proposals?.removeAbandonedTemporaryFiles()
+        }
         counts = try countLabels()
     }
 
-    /// Counts labelled voxels by class over the chunks that exist.
+    /// Counts labelled voxels by class over the chunks that exist, and notes the chunks that are
+    /// gone (written once, by the manifest) or do not decode, so one bad file never blocks the project.
     private func countLabels() throws -> [Int: Int] {
         guard let array else { return [:] }
         var histogram = [Int](repeating: 0, count: 256)
         let grid = array.chunkGrid
+        damage = []
         for z in 0..<grid.z {
             for y in 0..<grid.y {
                 for x in 0..<grid.x {
                     let chunk = Index3(z: z, y: y, x: x)
-                    guard array.chunkExists(chunk) else { continue }
-                    for v in try array.read(array.chunkBox(chunk), as: UInt8.self).elements { histogram[Int(v)] += 1 }
+                    let file = Self.folderName + "/" + String(array.chunkURL(chunk).path.dropFirst(array.url.standardizedFileURL.path.count + 1))
+                    guard array.chunkExists(chunk) else {
+                        if manifest?.known.contains(chunk) == true {
+                            damage.append(LabelChunkDamage(chunk: chunk, file: file, box: array.chunkBox(chunk), kind: .missing))
+                        }
+                        continue
+                    }
+                    do {
+                        for v in try array.read(array.chunkBox(chunk), as: UInt8.self).elements { histogram[Int(v)] += 1 }
+                    } catch {
+                        damage.append(LabelChunkDamage(chunk: chunk, file: file, box: array.chunkBox(chunk),
+                                                       kind: .unreadable(Self.reason(error))))
+                    }
                 }
             }
         }
@@ -89,11 +112,51 @@ public final class LabelStore {
         return out
     }
 
-    /// Labels of the whole slice `index` across `axis`.
+    /// What is wrong with a chunk file, without its path (the damage report names the chunk).
+    private static func reason(_ error: Error) -> String {
+        guard let zarr = error as? ZarrError else { return "\(error)" }
+        let text = zarr.description, prefix = zarr.path + ": "
+        return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+    }
+
+    /// Labels of the whole slice `index` across `axis`; the voxels of unreadable chunks read as 0.
     public func slice(axis: Axis, at index: Int) throws -> Block<UInt8> {
         let box = Box.slice(axis: axis, at: index, of: shape)
         guard let array else { return Block(shape: box.shape, repeating: 0) }
-        return try array.read(box, as: UInt8.self)
+        let unreadable = damage.filter { $0.kind != .missing && !$0.box.intersection(box).isEmpty }
+        guard !unreadable.isEmpty else { return try array.read(box, as: UInt8.self) }
+        var out = Block<UInt8>(shape: box.shape, repeating: 0)
+        let skip = Set(unreadable.map(\.chunk))
+        for chunk in array.chunkIndices(overlapping: box) where !skip.contains(chunk) {
+            let part = array.chunkBox(chunk).intersection(box)
+            out.copy(from: try array.read(part, as: UInt8.self), at: part.lower, into: box.lower)
+        }
+        return out
+    }
+
+    /// Moves the files of unreadable chunks into `labels.zarr/.damaged/` (kept, not deleted, for
+    /// whoever can repair them) and forgets missing ones, so the project trains on the labels that
+    /// are left. Returns what was done, one line per chunk.
+    public func setAsideDamage() throws -> [String] {
+        guard let array, let manifest else { return [] }
+        let folder = array.url.appendingPathComponent(".damaged")
+        var done: [String] = []
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        for d in damage {
+            switch d.kind {
+            case .missing:
+                try manifest.forget([d.chunk])
+                done.append("\(d.file) (\(d.place)): forgotten; repaint those slices")
+            case .unreadable:
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let target = folder.appendingPathComponent("\(d.chunk.z).\(d.chunk.y).\(d.chunk.x)-\(stamp)")
+                try FileManager.default.moveItem(at: array.chunkURL(d.chunk), to: target)
+                try manifest.forget([d.chunk])
+                done.append("\(d.file) (\(d.place)): moved to \(Self.folderName)/.damaged/\(target.lastPathComponent); repaint those slices")
+            }
+        }
+        counts = try countLabels()
+        return done
     }
 
     /// Applies dabs and writes them through. `values(box)` gives scan values for the fill tool's window.
@@ -134,6 +197,7 @@ public final class LabelStore {
         }
         if changes.isEmpty { return }
         try array.write(block, at: box.lower)
+        try manifest?.record(box, in: array)
         if let mask, changes.contains(where: \.wasProposed) { try proposals!.write(mask, at: box.lower) }
         apply(counting: changes)
         open!.changes += changes
@@ -197,6 +261,7 @@ public final class LabelStore {
             var block = try array.read(box, as: UInt8.self)
             for c in list { block[c.voxel - box.lower] = c.new }
             try array.write(block, at: box.lower)
+            try manifest?.record(box, in: array)
             if list.contains(where: { $0.wasProposed || $0.isProposed }) {
                 let mask = try proposalMask()
                 var marks = try mask.read(box, as: UInt8.self)

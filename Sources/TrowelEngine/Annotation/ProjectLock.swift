@@ -9,12 +9,32 @@ public final class ProjectLock: @unchecked Sendable {
     /// Who holds the lock, as written in the lock file ("alice@scanserver, pid 4242").
     public let holder: String?
     public var isHeld: Bool { holder == nil }
+    /// True when the project cannot be written at all (permissions, a read-only mount): nobody holds
+    /// the lock, and this session is read-only.
+    public let isUnwritable: Bool
 
-    /// Tries to take the lock of the project at `url`.
+    /// Why a session without the lock is read-only, as the end of "read-only: …".
+    public var refusal: String? {
+        if isUnwritable { return "you have no permission to write in this project" }
+        return holder.map { "\($0) is annotating this project" }
+    }
+
+    /// Tries to take the lock of the project at `url`. In a project this process cannot write the
+    /// lock is never held (`isUnwritable`), so the session opens read-only.
     public init(project url: URL) throws(ProjectError) {
         let path = url.appendingPathComponent("session.lock").path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .unwritable(url.path, "cannot open session.lock: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let e = errno
+            guard e == EACCES || e == EROFS || e == EPERM else {
+                throw .unwritable(url.path, "cannot open session.lock: \(String(cString: strerror(e)))")
+            }
+            descriptor = -1
+            holder = "nobody"
+            isUnwritable = true
+            return
+        }
+        isUnwritable = false
         descriptor = fd
         if flock(fd, LOCK_EX | LOCK_NB) == 0 {
             let me = "\(ProcessInfo.processInfo.environment["USER"] ?? "someone")@\(ProcessInfo.processInfo.hostName), pid \(getpid())"
@@ -29,6 +49,7 @@ public final class ProjectLock: @unchecked Sendable {
     }
 
     deinit {
+        guard descriptor >= 0 else { return }
         if isHeld { flock(descriptor, LOCK_UN) }
         close(descriptor)
     }

@@ -25,6 +25,7 @@ public struct ProjectBuilder: Sendable {
         guard fm.isWritableFile(atPath: parent.path) else {
             throw ProjectError.unwritable(url.path, "no permission to write in \(parent.path)")
         }
+        try VolumeImporter(options: importOptions).checkDiskSpace(for: source, output: url)
         do {
             let result = try StagedFolder.build(at: url) { staging in
                 let importer = VolumeImporter(options: importOptions)
@@ -39,6 +40,9 @@ public struct ProjectBuilder: Sendable {
             return (try Project.open(at: url), result)
         } catch is CancellationError {
             throw ProjectError.cancelled(url.path)
+        } catch let error as ZarrError {
+            // A write that failed in the hidden staging folder is about the project the user named.
+            throw error.replacingPathPrefix(StagedFolder.stagingURL(for: url).path, with: url.path)
         } catch let error as CocoaError where error.code == .fileWriteNoPermission || error.code == .fileWriteUnknown {
             throw ProjectError.unwritable(url.path, error.localizedDescription)
         }

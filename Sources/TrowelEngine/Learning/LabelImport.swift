@@ -5,6 +5,8 @@ import TrowelVolume
 
 /// Imports a label volume (or a binary mask) into labels.zarr, slab by slab, with the same writes,
 /// dtype and chunking as painting. Imported labels win where they are non-zero; 0 keeps what is there.
+/// The whole file is read and checked before anything is written, and the import is one row in the
+/// stroke log with a journal (`LabelImportJournal`) so `undoLast` can take it back.
 public struct LabelImport: Sendable {
     /// How file values become class ids.
     public enum Mapping: Sendable, Equatable {
@@ -12,6 +14,14 @@ public struct LabelImport: Sendable {
         case classIDs
         /// Non-zero = `foreground`; zero = `background`, or unlabelled when nil.
         case mask(foreground: UInt8, background: UInt8?)
+    }
+
+    /// What `run` is doing when it reports progress.
+    public enum Phase: Sendable, Equatable {
+        /// Reading the whole file and checking every value; nothing is written yet.
+        case checking
+        /// Writing the labels.
+        case writing
     }
 
     public let project: Project
@@ -23,11 +33,11 @@ public struct LabelImport: Sendable {
     }
 
     /// Writes `source` into labels.zarr; returns the voxels imported per class id. `file` names the
-    /// input in errors. Throws before writing anything if the shape is wrong; a bad value stops the
-    /// import at its slab (earlier slabs stay imported, as if painted).
+    /// input in errors. A wrong shape, a value that is not a class or a slice that cannot be read
+    /// throws before anything is written; a failure while writing puts back what was written.
     @discardableResult
     public func run(from source: SliceSource, file: String, mapping: Mapping,
-                    progress: (Int, Int) -> Void = { _, _ in }) throws -> [Int: Int] {
+                    progress: (Phase, Int, Int) -> Void = { _, _, _ in }) throws -> [Int: Int] {
         let shape = try project.record().shape
         guard source.shape == shape else {
             throw LearningError.importShape(file: file, found: source.shape.description, expected: shape.description)
@@ -36,68 +46,121 @@ public struct LabelImport: Sendable {
         var known = [Bool](repeating: false, count: 256)
         for c in table { known[c.id] = true }
         let tableText = table.map { "\($0.id) = \($0.name)" }.joined(separator: ", ")
+        try project.requireWritable(for: "importing labels")
         let lock = try ProjectLock(project: project.url)
         guard lock.isHeld else { throw LearningError.projectBusy(lock.holder ?? "another session") }
-        let store = try LabelStore(project: project, shape: shape, author: author, writable: true)
-        guard let array = store.array else { throw LearningError.labelVolume("labels.zarr could not be created") }
 
-        var counts: [Int: Int] = [:]
-        var bounds: Box?
-        let depth = array.chunks.z
-        var z = 0
-        while z < shape.z {
-            let range = z..<min(shape.z, z + depth)
-            var slab = [UInt8](repeating: 0, count: range.count * shape.y * shape.x)
-            // Read and map a few slices at a time so a wide float volume never needs a float slab.
+        /// Slices `range` of the file as class ids (range.count × y × x), read a few slices at a
+        /// time so a wide float volume never needs a float slab.
+        func mapped(_ range: Range<Int>) throws -> [UInt8] {
             let plane = shape.y * shape.x
+            var slab = [UInt8](repeating: 0, count: range.count * plane)
             var s = range.lowerBound
             while s < range.upperBound {
                 let part = s..<min(range.upperBound, s + 8)
-                let block = try source.readSlices(part)
-                let values = block.converted(to: Double.self).elements
+                let values = try source.readSlices(part).converted(to: Double.self).elements
+                guard values.count == part.count * plane else {
+                    throw LearningError.labelVolume("\(file): slices \(part.lowerBound)…\(part.upperBound - 1) hold \(values.count) values, expected \(part.count * plane)")
+                }
                 let base = (s - range.lowerBound) * plane
                 for i in 0..<values.count {
                     let v = values[i]
-                    let out: UInt8
                     switch mapping {
                     case .classIDs:
-                        guard v == v.rounded(), v >= 0, v <= 255, v == 0 || known[Int(v)] else {
-                            throw LearningError.importValue(file: file, value: v.isFinite ? Int(v) : -1, classes: tableText)
+                        guard v.isFinite, v == v.rounded() else {
+                            throw LearningError.importNotInteger(file: file, value: v, slice: part.lowerBound + i / plane)
                         }
-                        out = UInt8(v)
+                        guard v >= 0, v <= 255, v == 0 || known[Int(v)] else {
+                            throw LearningError.importValue(file: file, value: v, slice: part.lowerBound + i / plane, classes: tableText)
+                        }
+                        slab[base + i] = UInt8(v)
                     case .mask(let foreground, let background):
-                        out = v != 0 ? foreground : (background ?? 0)
+                        slab[base + i] = v != 0 ? foreground : (background ?? 0)
                     }
-                    slab[base + i] = out
                 }
                 s = part.upperBound
             }
-            let slabBlock = Block(shape: Shape(z: range.count, y: shape.y, x: shape.x), elements: slab)
-            for chunk in array.chunkIndices(overlapping: Box(z: range, y: 0..<shape.y, x: 0..<shape.x)) {
-                let box = array.chunkBox(chunk)
-                let piece = slabBlock.cropped(to: box.translated(by: Index3(z: -range.lowerBound, y: 0, x: 0)))
-                guard piece.elements.contains(where: { $0 != 0 }) else { continue }
-                var merged = array.chunkExists(chunk) ? try array.read(box, as: UInt8.self) : piece
-                for i in 0..<piece.elements.count where piece.elements[i] != 0 {
-                    merged.elements[i] = piece.elements[i]
-                    counts[Int(piece.elements[i]), default: 0] += 1
+            return slab
+        }
+
+        let store = try LabelStore(project: project, shape: shape, author: author, writable: true)
+        guard let array = store.array else { throw LearningError.labelVolume("labels.zarr could not be created") }
+        let depth = array.chunks.z
+        let slabs = stride(from: 0, to: shape.z, by: depth).map { $0..<min(shape.z, $0 + depth) }
+
+        // First pass: every slice read and checked; nothing written.
+        for range in slabs {
+            _ = try mapped(range)
+            progress(.checking, range.upperBound, shape.z)
+        }
+
+        // Second pass: one stroke, each chunk journalled before it is overwritten.
+        let stroke = try project.database.write { db -> Int64 in
+            try db.execute(sql: """
+                INSERT INTO stroke (author, created_at, axis, slice, value, z0, y0, x0, z1, y1, x1, voxels)
+                VALUES (?, ?, 'z', 0, 0, 0, 0, 0, ?, ?, ?, 0)
+                """, arguments: [author, Date(), shape.z, shape.y, shape.x])
+            return db.lastInsertedRowID
+        }
+        let journal = try LabelImportJournal.create(
+            project: project, info: .init(stroke: stroke, file: file, author: author, createdAt: Date()),
+            shape: shape, chunks: array.chunks)
+        var counts: [Int: Int] = [:]
+        var bounds: Box?
+        var changed = 0
+        do {
+            for range in slabs {
+                let slabBlock = Block(shape: Shape(z: range.count, y: shape.y, x: shape.x), elements: try mapped(range))
+                for chunk in array.chunkIndices(overlapping: Box(z: range, y: 0..<shape.y, x: 0..<shape.x)) {
+                    let box = array.chunkBox(chunk)
+                    let piece = slabBlock.cropped(to: box.translated(by: Index3(z: -range.lowerBound, y: 0, x: 0)))
+                    guard piece.elements.contains(where: { $0 != 0 }) else { continue }
+                    let old = array.chunkExists(chunk) ? try array.read(box, as: UInt8.self) : Block(shape: box.shape, repeating: 0)
+                    var merged = old
+                    for i in 0..<piece.elements.count where piece.elements[i] != 0 {
+                        merged.elements[i] = piece.elements[i]
+                        counts[Int(piece.elements[i]), default: 0] += 1
+                        if old.elements[i] != piece.elements[i] { changed += 1 }
+                    }
+                    try journal.record(box, old: old, new: merged)
+                    try array.write(merged, at: box.lower)
+                    try store.manifest?.record(box, in: array)
+                    bounds = bounds?.union(box) ?? box
                 }
-                try array.write(merged, at: box.lower)
-                bounds = bounds?.union(box) ?? box
+                progress(.writing, range.upperBound, shape.z)
             }
-            progress(range.upperBound, shape.z)
-            z = range.upperBound
+        } catch {
+            // Put back what was written, so a full disk or a vanished folder loses nothing.
+            _ = try? journal.undo(labels: array, project: project)
+            try? project.database.write { db in try db.execute(sql: "DELETE FROM stroke WHERE id = ?", arguments: [stroke]) }
+            throw error
         }
         if let bounds {
-            // One row in the stroke log, so models trained on imported labels name where they came from.
+            // The import's row in the stroke log names where it landed, so models trained on imported
+            // labels name where they came from.
             try project.database.write { db in
                 try db.execute(sql: """
-                    INSERT INTO stroke (author, created_at, axis, slice, value, z0, y0, x0, z1, y1, x1, voxels)
-                    VALUES (?, ?, 'z', ?, 0, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [author, Date(), bounds.lower.z, bounds.lower.z, bounds.lower.y, bounds.lower.x,
-                                     bounds.upper.z, bounds.upper.y, bounds.upper.x, counts.values.reduce(0, +)])
+                    UPDATE stroke SET slice = ?, z0 = ?, y0 = ?, x0 = ?, z1 = ?, y1 = ?, x1 = ?, voxels = ? WHERE id = ?
+                    """, arguments: [bounds.lower.z, bounds.lower.z, bounds.lower.y, bounds.lower.x,
+                                     bounds.upper.z, bounds.upper.y, bounds.upper.x, changed, stroke])
             }
+        } else {
+            try? FileManager.default.removeItem(at: journal.url)
+            try project.database.write { db in try db.execute(sql: "DELETE FROM stroke WHERE id = ?", arguments: [stroke]) }
         }
         return counts
+    }
+
+    /// Undoes the latest import that is not undone yet: its voxels get their old labels back, except
+    /// those painted since. Nil when there is no import to undo.
+    public func undoLast() throws -> LabelImportJournal.Undone? {
+        try project.requireWritable(for: "undoing an import")
+        let lock = try ProjectLock(project: project.url)
+        guard lock.isHeld else { throw LearningError.projectBusy(lock.holder ?? "another session") }
+        guard let journal = try LabelImportJournal.all(in: project).last else { return nil }
+        let shape = try project.record().shape
+        let store = try LabelStore(project: project, shape: shape, author: author, writable: true)
+        guard let array = store.array else { throw LearningError.labelVolume("labels.zarr could not be created") }
+        return try journal.undo(labels: array, project: project)
     }
 }

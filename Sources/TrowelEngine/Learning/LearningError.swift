@@ -9,7 +9,8 @@ public enum LearningError: Error, CustomStringConvertible, Equatable {
     case corruptModel(String, String)
     case labelVolume(String)
     case importShape(file: String, found: Shape3, expected: Shape3)
-    case importValue(file: String, value: Int, classes: String)
+    case importValue(file: String, value: Double, slice: Int, classes: String)
+    case importNotInteger(file: String, value: Double, slice: Int)
     case unknownClass(String, classes: String)
     case projectBusy(String)
     case truthShape(file: String, found: Shape3, expected: Shape3)
@@ -19,6 +20,12 @@ public enum LearningError: Error, CustomStringConvertible, Equatable {
 
     /// A shape as text, kept separate from `TrowelVolume.Shape` so the error stays `Equatable` and small.
     public typealias Shape3 = String
+
+    /// A value from a file as the user would write it: `7`, `-3`, `0.37`, `1e+300`, `nan`.
+    static func number(_ v: Double) -> String {
+        if v.isFinite, v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return v.isNaN ? "nan" : "\(v)"
+    }
 
     public var description: String {
         switch self {
@@ -39,8 +46,10 @@ public enum LearningError: Error, CustomStringConvertible, Equatable {
             return why
         case .importShape(let file, let found, let expected):
             return "\(file): label volume is \(found), the scan is \(expected); labels must match the scan voxel for voxel"
-        case .importValue(let file, let value, let classes):
-            return "\(file): label value \(value) is not a class of the project (0 = unlabelled, \(classes)); use --class for a binary mask"
+        case .importValue(let file, let value, let slice, let classes):
+            return "\(file): label value \(Self.number(value)) is not a class of the project (0 = unlabelled, \(classes); first on slice \(slice)); use --class for a binary mask; nothing was imported"
+        case .importNotInteger(let file, let value, let slice):
+            return "\(file): label values must be whole class ids, but slice \(slice) holds \(Self.number(value)) (a probability map or a scan?); threshold it or use --class for a binary mask; nothing was imported"
         case .unknownClass(let name, let classes):
             return "no class '\(name)' in the project (\(classes))"
         case .projectBusy(let holder):

@@ -20,6 +20,7 @@ public struct ModelLibrary: Sendable {
     /// Saves a checkpoint: models/<id>.forest + <id>.json (each written atomically) + row in `model`.
     /// Saving the same id again replaces it.
     public func save(_ forest: RandomForest, record: ModelRecord) throws {
+        try project.requireWritable(for: "saving a model")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let json = try Self.encoder.encode(record)

@@ -10,7 +10,11 @@ public final class Project: Sendable {
 
     public let url: URL
     /// WAL-mode pool: readers never block the writer, and a crash mid-write loses nothing committed.
-    public let database: DatabasePool
+    /// A read-only connection when the project cannot be written (`isReadOnly`).
+    public let database: any DatabaseWriter
+    /// True when this process may not write in the project folder or its database (permissions, a
+    /// read-only mount): it is opened read-only, and commands that must write say so (`requireWritable`).
+    public let isReadOnly: Bool
 
     public var volumeURL: URL { url.appendingPathComponent(Self.volumeName) }
     public var name: String { url.lastPathComponent }
@@ -23,9 +27,15 @@ public final class Project: Sendable {
         return c
     }
 
-    private init(url: URL, database: DatabasePool) {
+    private init(url: URL, database: any DatabaseWriter, isReadOnly: Bool = false) {
         self.url = url
         self.database = database
+        self.isReadOnly = isReadOnly
+    }
+
+    /// Throws a one-line error saying that `action` must write to the project, when it is read-only.
+    public func requireWritable(for action: String) throws(ProjectError) {
+        if isReadOnly { throw .readOnly(url.path, action) }
     }
 
     /// Opens an existing project, bringing its database schema up to date.
@@ -37,6 +47,9 @@ public final class Project: Sendable {
         let databaseURL = url.appendingPathComponent(databaseName)
         guard isDirectory.boolValue, FileManager.default.fileExists(atPath: databaseURL.path) else {
             throw .notAProject(url.path)
+        }
+        if access(url.path, W_OK) != 0 || access(databaseURL.path, W_OK) != 0 {
+            return try openReadOnly(at: url, database: databaseURL)
         }
         do {
             let pool = try DatabasePool(path: databaseURL.path, configuration: Self.configuration)
@@ -51,6 +64,33 @@ public final class Project: Sendable {
         } catch {
             throw .database(url.path, "\(error)")
         }
+    }
+
+    /// Opens a project this process may not write: a read-only connection that sees the WAL when an
+    /// owner's session has it open, else (no `-shm` can be created in a read-only folder) the
+    /// database file as it is, immutable.
+    private static func openReadOnly(at url: URL, database databaseURL: URL) throws(ProjectError) -> Project {
+        var configuration = Self.configuration
+        configuration.readonly = true
+        let path = databaseURL.path
+        let wal = FileManager.default.fileExists(atPath: path + "-wal") && FileManager.default.fileExists(atPath: path + "-shm")
+        let immutable = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
+        var failure: Error?
+        for candidate in wal ? [path, immutable] : [immutable] {
+            do {
+                let queue = try DatabaseQueue(path: candidate, configuration: configuration)
+                let migrator = ProjectSchema.migrator
+                if try queue.read({ try migrator.hasBeenSuperseded($0) }) { throw ProjectError.newerSchema(url.path) }
+                guard try queue.read({ try migrator.hasCompletedMigrations($0) }) else { throw ProjectError.olderSchemaReadOnly(url.path) }
+                _ = try queue.read { try ProjectRecord.fetchOne($0) }
+                return Project(url: url, database: queue, isReadOnly: true)
+            } catch let error as ProjectError {
+                throw error
+            } catch {
+                failure = error
+            }
+        }
+        throw .database(url.path, "cannot be read (\(failure.map { "\($0)" } ?? "unknown error")); no permission to write in the project either")
     }
 
     /// Writes a fresh database into `url` (which must exist) with `record` and the default classes.

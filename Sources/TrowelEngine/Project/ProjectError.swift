@@ -10,6 +10,8 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
     case classExists(String)
     case noSuchClass(Int)
     case tooManyClasses
+    case readOnly(String, String)
+    case olderSchemaReadOnly(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,10 @@ public enum ProjectError: Error, CustomStringConvertible, Equatable {
         case .classExists(let name): return "a class called '\(name)' already exists"
         case .noSuchClass(let id): return "there is no class \(id)"
         case .tooManyClasses: return "all 255 class values are in use"
+        case .readOnly(let p, let action):
+            return "\(p): read-only (no permission to write in it), and \(action) must write to it; copy the project somewhere you can write (cp -r) or ask its owner"
+        case .olderSchemaReadOnly(let p):
+            return "\(p): made by an older Trowel and read-only here, so it cannot be brought up to date; open it once where you can write, or copy it (cp -r)"
         }
     }
 }

@@ -11,6 +11,8 @@ public struct ProjectSummary: Sendable {
     public var classes: [LabelClass]
     public var bytesOnDisk: Int
     public var volumeBytes: Int
+    /// Label chunks written once whose files are gone.
+    public var missingLabelChunks: [LabelChunkDamage]
 
     public init(project: Project) throws {
         path = project.url.path
@@ -22,6 +24,7 @@ public struct ProjectSummary: Sendable {
         compressor = volume.levels[0].compressor.summary
         bytesOnDisk = Self.diskUsage(of: project.url)
         volumeBytes = Self.diskUsage(of: project.volumeURL)
+        missingLabelChunks = try LabelStore.missingChunks(in: project)
     }
 
     /// Bytes taken by the files under `url`.
@@ -57,7 +60,7 @@ public struct ProjectSummary: Sendable {
             ("chunks", "\(chunks), \(compressor)"),
             ("classes", classes.map { "\($0.id) \($0.name) \($0.color)" }.joined(separator: ", ")),
             ("on disk", "\(ByteCount(bytesOnDisk)) (volume \(ByteCount(volumeBytes)))"),
-        ]
+        ] + missingLabelChunks.map { ("damage", $0.description) }
         return ([path] + rows.map { "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 }).joined(separator: "\n")
     }
 
@@ -71,6 +74,7 @@ public struct ProjectSummary: Sendable {
             "classes": classes.map { ["id": $0.id, "name": $0.name, "color": $0.color] as [String: Any] },
             "bytes_on_disk": bytesOnDisk, "created_at": ISO8601DateFormatter().string(from: record.createdAt),
             "trowel_version": record.trowelVersion,
+            "label_damage": missingLabelChunks.map(\.description),
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }

@@ -4,6 +4,7 @@ import Foundation
 public enum SegmentationError: Error, Equatable, CustomStringConvertible {
     case badShard(String)
     case badBlockSize(Int)
+    case blockSideOutOfRange(Int)
     case memoryTooSmall(budget: String, needed: String)
     case unwritable(String, String)
     case mismatch(String, String)
@@ -17,6 +18,10 @@ public enum SegmentationError: Error, Equatable, CustomStringConvertible {
             return "--shard \(text): give k/N with 0 ≤ k < N, e.g. 0/4"
         case .badBlockSize(let side):
             return "--block \(side): the block side must be at least 1"
+        case .blockSideOutOfRange(let side):
+            return side < SegmentationJob.blockSides.lowerBound
+                ? "--block \(side): give at least \(SegmentationJob.blockSides.lowerBound); every block also reads and filters a feature halo around it, so small blocks multiply the work (millions of blocks, hours); the default (512 for 2D features, 128 for 3D) is fastest"
+                : "--block \(side): give at most \(SegmentationJob.blockSides.upperBound); larger blocks are no faster and need more memory than any machine has"
         case .memoryTooSmall(let budget, let needed):
             return "--memory \(budget) is too small for one block slab of this model: at least \(needed) is needed (or use a smaller --block)"
         case .unwritable(let path, let reason):

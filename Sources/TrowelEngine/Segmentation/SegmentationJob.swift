@@ -65,9 +65,15 @@ public struct SegmentationJob: Sendable {
         self.options = options
     }
 
+    /// The block sides a user may choose: below 16 the feature halo around each block (up to
+    /// ceil(4σ) voxels a side) costs many times the block itself; above 4096 one block slab needs
+    /// more memory than any machine has.
+    public static let blockSides = 16...4096
+
     /// The block grid of this job.
     public func grid() throws(SegmentationError) -> BlockGrid {
-        try BlockGrid(shape: predictor.volume.shape, side: options.blockSide ?? Self.defaultBlockSide(for: predictor.forest.spec))
+        if let side = options.blockSide, !Self.blockSides.contains(side) { throw .blockSideOutOfRange(side) }
+        return try BlockGrid(shape: predictor.volume.shape, side: options.blockSide ?? Self.defaultBlockSide(for: predictor.forest.spec))
     }
 
     /// The concurrency and slab depth `options.memory` allows; throws if one slab does not fit.
@@ -90,7 +96,8 @@ public struct SegmentationJob: Sendable {
         let forest = predictor.forest
         let classes = forest.classes.map { (id: $0.id, name: $0.name) }
         let (labels, probabilityArrays) = try store.prepare(grid: grid, probabilities: options.probabilities,
-                                                            classes: classes, voxelSize: predictor.volume.voxelSize)
+                                                            classes: classes, voxelSize: predictor.volume.voxelSize,
+                                                            removingAbandonedFiles: options.shard.index == 0)
         let mine = (0..<grid.count).filter { options.shard.owns($0) }
         let pending = mine.filter { !store.isDone($0) }
         let alreadyDone = mine.count - pending.count

@@ -88,8 +88,13 @@ public struct SegmentationStore: Sendable {
 
     /// Creates the arrays of a new segmentation, or opens those of an interrupted one after checking
     /// it was started with the same settings. Safe when several shard processes do this at once.
+    /// With `removingAbandonedFiles` (one shard of a job does it, so a cluster's tasks do not all
+    /// walk the store), the temporary chunk files of a run killed mid-write are removed.
     func prepare(grid: BlockGrid, probabilities: Bool, classes: [(id: UInt8, name: String)],
-                 voxelSize: VoxelSize) throws(SegmentationError) -> (labels: ZarrArray, probabilities: [ZarrArray]) {
+                 voxelSize: VoxelSize, removingAbandonedFiles: Bool = false) throws(SegmentationError) -> (labels: ZarrArray, probabilities: [ZarrArray]) {
+        defer {
+            if removingAbandonedFiles { AbandonedFiles.removeTemporaryFiles(under: url) }
+        }
         let settings = Settings(shape: grid.shape, blockSide: grid.side, probabilities: probabilities)
         do {
             try FileManager.default.createDirectory(at: doneFolder, withIntermediateDirectories: true)

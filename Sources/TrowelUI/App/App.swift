@@ -369,7 +369,7 @@ public enum App {
     public static let trainDelayTicks = 2
 
     static func readOnlyRefusal(_ state: inout AppState) -> [Effect] {
-        say(&state, "read-only: another Trowel session is annotating this project", error: true)
+        say(&state, "read-only: \(state.readOnlyReason)", error: true)
         state.penDown = false
         return []
     }

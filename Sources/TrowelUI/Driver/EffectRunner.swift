@@ -53,10 +53,17 @@ public final class EffectRunner {
 
     /// The models saved in the project, and the latest one made current (its forest loaded for the overlay).
     public func restoreModels() -> Message? {
-        guard let records = try? library.records(), let latest = records.last,
-              let (forest, _) = try? library.load(latest.id) else { return nil }
-        previewer.use(forest, id: latest.id)
-        return .modelsLoaded(records.map(ModelSummary.init), current: latest.id)
+        let records: [ModelRecord]
+        do { records = try library.records() } catch { return .failure("\(error); press t to train a new model") }
+        guard let latest = records.last else { return nil }
+        do {
+            let (forest, _) = try library.load(latest.id)
+            previewer.use(forest, id: latest.id)
+            return .modelsLoaded(records.map(ModelSummary.init), current: latest.id)
+        } catch {
+            // A missing or truncated model file is not "no model yet": say so, and how to get one back.
+            return .failure("\(error); press t to train a new model from your labels")
+        }
     }
 
     /// What the background work has produced since the last call.

@@ -121,6 +121,8 @@ public struct AppState: Sendable {
     public var message: String?
     public var messageIsError = false
     public var readOnly = false
+    /// Why the session is read-only (another session annotates, or no write permission).
+    public var readOnlyReason = "another Trowel session is annotating this project"
     public var task: AnnotationTask?
     public var tasks: [AnnotationTask] = []
     public var quitting = false

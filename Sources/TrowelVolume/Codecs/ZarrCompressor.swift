@@ -46,6 +46,23 @@ public enum ZarrCompressor: Sendable, Equatable {
         }
     }
 
+    /// Why chunks cannot be written with these settings (a level out of range, a blosc codec this
+    /// libblosc lacks), or nil when they can.
+    public var problem: String? {
+        switch self {
+        case .none: return nil
+        case .zlib(let level), .gzip(let level):
+            return (0...9).contains(level) ? nil : "\(name) level \(level) is not 0–9"
+        case .zstd(let level):
+            return (-131_072...22).contains(level) ? nil : "zstd level \(level) is not -131072–22"
+        case .blosc(let cname, let clevel, _, let blocksize):
+            guard ZarrCompressor.bloscSupports(cname) else {
+                return "blosc compressor '\(cname)' is not available (try lz4, lz4hc, zstd, zlib, blosclz)"
+            }
+            return (0...9).contains(clevel) && blocksize >= 0 ? nil : "blosc clevel \(clevel) is not 0–9 or blocksize \(blocksize) is negative"
+        }
+    }
+
     /// Parses the names `trowel convert --compressor` takes: `zstd`, `zstd:5`, `blosc-zstd`, `blosc-lz4:5`,
     /// `zlib`, `gzip`, `none` (blosc with byte shuffle, which suits integer CT data).
     public init?(parsing text: String) {

@@ -24,6 +24,27 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible {
     public var index: Index3 { Index3(z: z, y: y, x: x) }
     public var voxelCount: Int { z * y * x }
     public var isEmpty: Bool { z <= 0 || y <= 0 || x <= 0 }
+
+    /// The most voxels a volume may have: 2^50, a petavoxel. Below it, byte counts of any element
+    /// type, file offsets and per-voxel buffers of a slab never overflow an `Int`.
+    public static let maximumVoxelCount = 1 << 50
+
+    /// z·y·x computed without trapping: nil when a side is negative or the product passes
+    /// `maximumVoxelCount`. Use it for every shape that comes from a user or a file header.
+    public var checkedVoxelCount: Int? {
+        guard z >= 0, y >= 0, x >= 0 else { return nil }
+        let (zy, o1) = z.multipliedReportingOverflow(by: y)
+        let (n, o2) = zy.multipliedReportingOverflow(by: x)
+        guard !o1, !o2, n <= Self.maximumVoxelCount else { return nil }
+        return n
+    }
+
+    /// Why this shape cannot be a volume (too many voxels), or nil when it can; one clause for an error message.
+    public var sizeProblem: String? {
+        guard checkedVoxelCount == nil else { return nil }
+        let voxels = Double(z) * Double(y) * Double(x)
+        return "\(z)×\(y)×\(x) is \(String(format: "%.3g", voxels)) voxels, more than Trowel can address (\(String(format: "%.3g", Double(Self.maximumVoxelCount))))"
+    }
     public var largestSide: Int { Swift.max(z, y, x) }
 
     public subscript(axis: Axis) -> Int {

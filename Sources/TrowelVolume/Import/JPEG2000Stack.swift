@@ -30,6 +30,7 @@ public struct JPEG2000Stack: SliceSource {
         self.files = files
         self.firstHeader = head
         self.shape = Shape(z: files.count, y: head.height, x: head.width)
+        if let problem = shape.sizeProblem { throw ImportError.unsupported(file: files[0].path, page: nil, reason: "the stack's \(problem)") }
         self.dtype = dtype
     }
 

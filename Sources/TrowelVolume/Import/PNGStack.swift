@@ -25,6 +25,7 @@ public struct PNGStack: SliceSource {
         }
         self.files = files
         self.shape = Shape(z: files.count, y: head.height, x: head.width)
+        if let problem = shape.sizeProblem { throw ImportError.unsupported(file: first.path, page: nil, reason: "the stack's \(problem)") }
         self.dtype = head.dtype
     }
 

@@ -26,13 +26,21 @@ public struct RawVolume: SliceSource {
         guard headerBytes >= 0 else {
             throw ImportError.invalidRawLayout(file: path, reason: "--header-bytes \(headerBytes) is negative")
         }
+        if let problem = shape.sizeProblem {
+            throw ImportError.invalidRawLayout(file: path, reason: "--shape \(shape.z),\(shape.y),\(shape.x): \(problem); give Z,Y,X in voxels")
+        }
+        let (dataBytes, o1) = shape.voxelCount.multipliedReportingOverflow(by: dtype.size)
+        let (expected, o2) = dataBytes.addingReportingOverflow(headerBytes)
+        guard !o1, !o2 else {
+            throw ImportError.invalidRawLayout(file: path, reason: "--header-bytes \(headerBytes) plus \(shape) \(dtype) is more bytes than any file holds")
+        }
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { throw ImportError.notFound(path: path) }
             throw ImportError.unreadable(file: path, page: nil, reason: String(cString: strerror(errno)))
         }
         let actual = Int(info.st_size)
-        guard actual == headerBytes + shape.voxelCount * dtype.size else {
+        guard actual == expected else {
             throw ImportError.rawSizeMismatch(file: path, actualBytes: actual, shape: shape, dtype: dtype, headerBytes: headerBytes)
         }
         self.file = file

@@ -65,6 +65,7 @@ public struct TIFFStack: SliceSource {
         self.pages = pages
         self.firstLayout = first
         self.shape = Shape(z: pages.count, y: first.height, x: first.width)
+        if let problem = shape.sizeProblem { throw ImportError.unsupported(file: files[0].path, page: nil, reason: "the stack's \(problem)") }
         self.dtype = first.sampleType.dtype
     }
 

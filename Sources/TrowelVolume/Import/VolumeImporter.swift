@@ -1,5 +1,10 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Streams a `SliceSource` into an OME-Zarr multiscale image (levels `0/`, `1/`, … with mean
 /// downsampling), one slab of slices at a time, so memory depends on the slice size, not the scan.
@@ -10,7 +15,7 @@ public struct VolumeImporter: Sendable {
         public var compressor = ZarrCompressor.zstd(level: 3)
         /// The physical voxel size; nil takes the one the source records (OME-Zarr), else 1 µm.
         public var voxelSize: VoxelSize?
-        /// Cap on the memory the import uses; nil = one chunk-deep slab.
+        /// Cap on the memory the import uses; nil = `VolumeImporter.defaultMemoryBudget`.
         public var memoryBudget: ByteCount?
         /// Write the mean-downsampled levels (off for label volumes, which must not be averaged).
         public var pyramid = true
@@ -51,20 +56,49 @@ public struct VolumeImporter: Sendable {
         self.options = options
     }
 
+    /// The memory cap of an import given none: slabs used to be a chunk deep whatever the slice
+    /// size (64 slices of 10000² voxels, 6 GB); now no shape makes a default import grow past this.
+    public static let defaultMemoryBudget = ByteCount(1 << 30)
+
     /// The number of slices read per slab: a chunk's depth, or fewer (even) to stay within the budget.
+    /// A budget the user gave that cannot hold two slices is an error; with the default budget,
+    /// slices that large are imported two at a time.
     public func slabDepth(for source: SliceSource) throws(ImportBudgetError) -> Int {
         let chunkDepth = min(options.chunk, source.shape.z)
-        guard let budget = options.memoryBudget else { return chunkDepth }
+        let budget = options.memoryBudget ?? Self.defaultMemoryBudget
         // A slab is held as read, once more while being written, and by the pyramid (≤ 1/3 more);
         // the rest of the process (code, caches, compressor state) takes about 48 MB.
-        let sliceBytes = source.shape.y * source.shape.x * source.dtype.size
-        let usable = budget.bytes - 48 << 20
+        let sliceBytes = Double(source.shape.y) * Double(source.shape.x) * Double(source.dtype.size)
+        let usable = Double(budget.bytes - 48 << 20)
         var depth = chunkDepth
-        while depth > 2 && Double(depth * sliceBytes) * 2.6 > Double(usable) { depth -= 2 }
-        if Double(depth * sliceBytes) * 2.6 > Double(usable) {
-            throw ImportBudgetError(budget: budget, needed: ByteCount(Int(Double(2 * sliceBytes) * 2.6) + 48 << 20))
+        while depth > 2 && Double(depth) * sliceBytes * 2.6 > usable { depth -= 2 }
+        if Double(depth) * sliceBytes * 2.6 > usable {
+            guard options.memoryBudget != nil else { return min(2, chunkDepth) }
+            throw ImportBudgetError(budget: budget, needed: ByteCount(Int(2 * sliceBytes * 2.6) + 48 << 20))
         }
         return depth
+    }
+
+    /// The disk space the import of `source` needs at least: its voxels and the pyramid (1/7 more),
+    /// compressed 4:1 at best (CT scans rarely compress better; uncompressed with no compressor).
+    public func minimumDiskBytes(for source: SliceSource) -> Int {
+        let raw = Double(source.shape.voxelCount) * Double(source.dtype.size) * (options.pyramid ? 8.0 / 7.0 : 1)
+        return Int(options.compressor == .none ? raw : raw / 4)
+    }
+
+    /// Throws when the filesystem that will hold `output` has less free space than the import of
+    /// `source` needs at least, so a scan that cannot fit fails at once, not hours later.
+    public func checkDiskSpace(for source: SliceSource, output: URL) throws(ImportBudgetError) {
+        var folder = output.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.path) && folder.path != "/" { folder.deleteLastPathComponent() }
+        var info = statvfs()
+        guard statvfs(folder.path, &info) == 0 else { return }
+        let free = Double(info.f_bavail) * Double(info.f_frsize)
+        let needed = minimumDiskBytes(for: source)
+        if Double(needed) > free {
+            throw .diskSpace(output.path, needed: ByteCount(needed), free: ByteCount(Int(min(free, Double(Int.max)))),
+                             uncompressed: ByteCount(source.shape.voxelCount * source.dtype.size))
+        }
     }
 
     /// Converts `source` into a new multiscale group at `url`. `isCancelled` is polled between slabs.
@@ -73,6 +107,9 @@ public struct VolumeImporter: Sendable {
                     isCancelled: () -> Bool = { false }) throws -> Result {
         let start = DispatchTime.now()
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+        // Faults of the input or the options, before anything is created, named as the user gave them.
+        guard !source.shape.isEmpty else { throw ImportBudgetError.emptySource(source.summary, source.shape) }
+        if let problem = options.compressor.problem { throw ImportBudgetError.compressor(problem) }
         let shapes = options.pyramid ? Downsampler.levelShapes(for: source.shape, stopBelow: options.pyramidMinimumSide) : [source.shape]
         let depth = try slabDepth(for: source)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -137,10 +174,14 @@ struct PyramidCascade {
     }
 }
 
-/// The memory budget cannot hold even two slices, or a source returned a slab of the wrong shape.
+/// The memory budget cannot hold even two slices, a source is empty or returned a slab of the wrong
+/// shape, or the compressor settings cannot be used.
 public enum ImportBudgetError: Error, CustomStringConvertible {
     case tooSmall(budget: ByteCount, needed: ByteCount)
     case inconsistentSource(String, Shape)
+    case emptySource(String, Shape)
+    case compressor(String)
+    case diskSpace(String, needed: ByteCount, free: ByteCount, uncompressed: ByteCount)
 
     init(budget: ByteCount, needed: ByteCount) { self = .tooSmall(budget: budget, needed: needed) }
 
@@ -150,6 +191,12 @@ public enum ImportBudgetError: Error, CustomStringConvertible {
             return "--memory \(budget) is too small for these slices: at least \(needed) is needed"
         case .inconsistentSource(let source, let shape):
             return "\(source): returned a slab of shape \(shape), not the shape it announced"
+        case .emptySource(let source, let shape):
+            return "\(source): the scan is \(shape) voxels, nothing to convert"
+        case .compressor(let problem):
+            return "--compressor: \(problem)"
+        case .diskSpace(let path, let needed, let free, let uncompressed):
+            return "\(path): needs at least \(needed) of disk space (the scan is \(uncompressed) uncompressed), and only \(free) is free there; free some space or convert to another disk"
         }
     }
 }

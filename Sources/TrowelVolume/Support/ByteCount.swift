@@ -18,7 +18,9 @@ public struct ByteCount: Hashable, Sendable, Comparable, CustomStringConvertible
             factor = m
             t.removeLast()
         }
-        guard let value = Double(t.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite else {
+        // Up to 2^60 bytes (an exbibyte), so sums and products of budgets never overflow an Int.
+        guard let value = Double(t.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite,
+              value * factor <= Double(1 << 60) else {
             throw ByteCountError(text: text)
         }
         bytes = Int(value * factor)
@@ -43,5 +45,5 @@ public struct ByteCount: Hashable, Sendable, Comparable, CustomStringConvertible
 /// A byte count that could not be read.
 public struct ByteCountError: Error, CustomStringConvertible {
     public var text: String
-    public var description: String { "size '\(text)' not understood: give a positive amount like 512M, 2G or 300MB" }
+    public var description: String { "size '\(text)' not understood: give a positive amount like 512M, 2G or 300MB (at most 1048576T)" }
 }

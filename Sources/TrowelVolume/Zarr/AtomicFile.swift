@@ -8,6 +8,10 @@ import Darwin
 /// Whole-file reads and crash-safe whole-file writes (temporary file in the same folder, then
 /// rename), so a killed process never leaves half a chunk or half a `.zarray` behind.
 enum AtomicFile {
+    /// Temporary files start with this, then the writer's `FileOwner.tag`, so a later run can
+    /// remove those of a killed writer (`AbandonedFiles`).
+    static let temporaryPrefix = ".trowel-tmp-"
+
     /// The file's bytes, or nil when it does not exist (a missing chunk).
     static func read(_ path: String) throws(ZarrError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -52,7 +56,7 @@ enum AtomicFile {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = folder + "/.trowel-tmp-" + name + "-" + UUID().uuidString
+        let temporary = folder + "/" + temporaryPrefix + FileOwner.tag + name + "-" + UUID().uuidString
         var fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         if fd < 0 && errno == ENOENT {
             do {

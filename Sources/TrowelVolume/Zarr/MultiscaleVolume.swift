@@ -17,8 +17,13 @@ public final class MultiscaleVolume: Sendable {
 
     /// Opens an OME-Zarr group (levels from its `multiscales` metadata) or a plain array (one level).
     public static func open(at url: URL, cache: ChunkCache = ChunkCache(byteBudget: 256 << 20)) throws(ZarrError) -> MultiscaleVolume {
-        if let array = try? ZarrArray.open(at: url, cache: cache) {
+        // An array's own fault (truncated JSON, negative shape, unknown codec, `<c16`) is the error
+        // to report; only a folder that is not an array at all is read as an OME-Zarr group.
+        do {
+            let array = try ZarrArray.open(at: url, cache: cache)
             return MultiscaleVolume(url: url, levels: [array], voxelSize: .unit, hasRecordedVoxelSize: false, cache: cache)
+        } catch {
+            guard ZarrMetadata.isGroup(folder: url.standardizedFileURL.path) else { throw error }
         }
         let ome = try OMEMultiscales.read(from: url)
         guard !ome.datasets.isEmpty else { throw .invalidMetadata(path: url.path, reason: "multiscales lists no datasets") }

@@ -72,24 +72,7 @@ public final class ZarrArray: Sendable {
     }
 
     private static func validate(_ compressor: ZarrCompressor, path: String) throws(ZarrError) {
-        switch compressor {
-        case .none: break
-        case .zlib(let level), .gzip(let level):
-            guard (0...9).contains(level) else {
-                throw .invalidArgument(path: path, reason: "\(compressor.name) level \(level) is not 0–9")
-            }
-        case .zstd(let level):
-            guard (-131_072...22).contains(level) else {
-                throw .invalidArgument(path: path, reason: "zstd level \(level) is not -131072–22")
-            }
-        case .blosc(let cname, let clevel, _, let blocksize):
-            guard ZarrCompressor.bloscSupports(cname) else {
-                throw .invalidArgument(path: path, reason: "blosc compressor '\(cname)' is not available (try lz4, lz4hc, zstd, zlib, blosclz)")
-            }
-            guard (0...9).contains(clevel), blocksize >= 0 else {
-                throw .invalidArgument(path: path, reason: "blosc clevel \(clevel) is not 0–9 or blocksize \(blocksize) is negative")
-            }
-        }
+        if let problem = compressor.problem { throw .invalidArgument(path: path, reason: problem) }
     }
 
     static func writeJSON(_ value: JSONValue, to path: String) throws(ZarrError) {
@@ -140,6 +123,13 @@ public final class ZarrArray: Sendable {
             }
         }
         return out
+    }
+
+    /// Removes the temporary chunk files that writers killed mid-write left in this array's folders
+    /// (those of live writers, here or on another host, stay); returns how many.
+    @discardableResult
+    public func removeAbandonedTemporaryFiles() -> Int {
+        AbandonedFiles.removeTemporaryFiles(under: url)
     }
 
     /// Whether chunk `chunkIndex` has been written (a missing chunk reads as fill).

@@ -34,6 +34,25 @@ public enum ZarrError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// The same error about the file at `path` with its leading `prefix` replaced by `replacement`,
+    /// e.g. a hidden staging folder by the name the user gave.
+    public func replacingPathPrefix(_ prefix: String, with replacement: String) -> ZarrError {
+        func fix(_ p: String) -> String { p.hasPrefix(prefix) ? replacement + p.dropFirst(prefix.count) : p }
+        switch self {
+        case .notAnArray(let p): return .notAnArray(path: fix(p))
+        case .alreadyExists(let p): return .alreadyExists(path: fix(p))
+        case .invalidMetadata(let p, let r): return .invalidMetadata(path: fix(p), reason: r)
+        case .unsupportedDType(let p, let d): return .unsupportedDType(path: fix(p), dtype: d)
+        case .unknownCompressor(let p, let n): return .unknownCompressor(path: fix(p), name: n)
+        case .unknownCodec(let p, let n): return .unknownCodec(path: fix(p), name: n)
+        case .unsupportedFeature(let p, let f): return .unsupportedFeature(path: fix(p), feature: f)
+        case .corruptChunk(let p, let r): return .corruptChunk(path: fix(p), reason: r)
+        case .outOfBounds(let p, let b, let s): return .outOfBounds(path: fix(p), box: b, shape: s)
+        case .invalidArgument(let p, let r): return .invalidArgument(path: fix(p), reason: r)
+        case .io(let p, let r): return .io(path: fix(p), reason: r)
+        }
+    }
+
     public var description: String {
         switch self {
         case .notAnArray(let p):

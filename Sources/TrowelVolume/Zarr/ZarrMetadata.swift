@@ -23,6 +23,8 @@ struct ZarrMetadata: Sendable, Equatable {
     var attributes: [String: JSONValue] = [:]
 
     static let v2File = ".zarray"
+    /// The largest chunk Trowel decodes: 2^31 voxels (2 GiB of uint8); zarr-python's own chunks are far smaller.
+    static let maximumChunkVoxels = 1 << 31
     static let v3File = "zarr.json"
 
     /// Reads and validates the metadata of the array in `folder`, v3 first, then v2.
@@ -39,6 +41,19 @@ struct ZarrMetadata: Sendable, Equatable {
             throw .invalidMetadata(path: folder, reason: "this is a Zarr group, not an array (open one of its arrays, e.g. \(folder)/0)")
         }
         throw .notAnArray(path: folder)
+    }
+
+    /// True when `folder` holds a Zarr group rather than an array: a v2 `.zgroup` or `.zattrs` (and
+    /// no `.zarray`), or a v3 `zarr.json` whose node_type is "group".
+    static func isGroup(folder: String) -> Bool {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: folder + "/" + v2File) { return false }
+        let v3Path = folder + "/" + v3File
+        guard fm.fileExists(atPath: v3Path) else {
+            return fm.fileExists(atPath: folder + "/.zgroup") || fm.fileExists(atPath: folder + "/.zattrs")
+        }
+        guard let bytes = try? AtomicFile.read(v3Path), let value = JSONValue(parsing: Data(bytes)) else { return false }
+        return value["node_type"]?.stringValue == "group"
     }
 
     static func json(_ bytes: [UInt8], path: String) throws(ZarrError) -> JSONValue {
@@ -288,7 +303,12 @@ struct ZarrMetadata: Sendable, Equatable {
             throw .unsupportedFeature(path: path, feature: "a rank-\(s.count) array (shape \(s)); Trowel reads 1D, 2D and 3D arrays")
         }
         let pad = Array(repeating: 1, count: 3 - s.count)
-        return (s.count, Shape(pad + s)!, Shape(pad + c)!)
+        let shape = Shape(pad + s)!, chunkShape = Shape(pad + c)!
+        if let problem = shape.sizeProblem { throw .invalidMetadata(path: path, reason: "shape \(s): \(problem)") }
+        guard let chunkVoxels = chunkShape.checkedVoxelCount, chunkVoxels <= maximumChunkVoxels else {
+            throw .unsupportedFeature(path: path, feature: "chunks \(c) of more than \(maximumChunkVoxels) voxels (Trowel decodes a chunk at a time; rechunk the array)")
+        }
+        return (s.count, shape, chunkShape)
     }
 
     static func fillValue(_ value: JSONValue?, dtype: DType, path: String) throws(ZarrError) -> Double {

@@ -104,8 +104,13 @@ import TrowelVolume
         let again = try f.job().run()
         #expect(again.blocksComputed == 0 && again.complete)
 
-        let other = f.job { $0.blockSide = 8 }
+        let other = f.job { $0.blockSide = 32 }
         #expect(throws: SegmentationError.self) { try other.run() }
+
+        // A block side below the bound is refused before anything is computed, saying why.
+        for side in [1, 15, 4097] {
+            #expect(throws: SegmentationError.blockSideOutOfRange(side)) { try f.job { $0.blockSide = side }.run() }
+        }
     }
 
     @Test func concurrentShardsEqualOneProcessAndBuildThePyramidOnce() throws {
