@@ -87,29 +87,22 @@ public struct LabelImportJournal {
     /// the import's stroke undone and removes the journal. Safe to run again after being killed.
     func undo(labels: ZarrArray, project: Project) throws -> Undone {
         var restored = 0, kept = 0
-        let grid = after.chunkGrid
-        for z in 0..<grid.z {
-            for y in 0..<grid.y {
-                for x in 0..<grid.x {
-                    let chunk = Index3(z: z, y: y, x: x)
-                    guard after.chunkExists(chunk) else { continue }
-                    let box = after.chunkBox(chunk)
-                    let new = try after.read(box, as: UInt8.self)
-                    let old = try before.read(box, as: UInt8.self)
-                    var current = try labels.read(box, as: UInt8.self)
-                    var touched = false
-                    for i in 0..<new.elements.count where new.elements[i] != 0 {
-                        if current.elements[i] == new.elements[i] {
-                            current.elements[i] = old.elements[i]
-                            restored += 1
-                            touched = true
-                        } else if current.elements[i] != old.elements[i] {
-                            kept += 1
-                        }
-                    }
-                    if touched { try labels.write(current, at: box.lower) }
+        for chunk in after.writtenChunks {
+            let box = after.chunkBox(chunk)
+            let new = try after.read(box, as: UInt8.self)
+            let old = try before.read(box, as: UInt8.self)
+            var current = try labels.read(box, as: UInt8.self)
+            var touched = false
+            for i in 0..<new.elements.count where new.elements[i] != 0 {
+                if current.elements[i] == new.elements[i] {
+                    current.elements[i] = old.elements[i]
+                    restored += 1
+                    touched = true
+                } else if current.elements[i] != old.elements[i] {
+                    kept += 1
                 }
             }
+            if touched { try labels.write(current, at: box.lower) }
         }
         try project.database.write { db in
             try db.execute(sql: "UPDATE stroke SET undone = 1 WHERE id = ?", arguments: [info.stroke])

@@ -43,23 +43,16 @@ public struct LabelledSet: Sendable {
         let mask = FileManager.default.fileExists(atPath: maskURL.path) ? try ZarrArray.open(at: maskURL) : nil
         var found: [(Index3, UInt8)] = []
         var proposed: [Bool] = []
-        let grid = array.chunkGrid
-        for z in 0..<grid.z {
-            for y in 0..<grid.y {
-                for x in 0..<grid.x {
-                    let chunk = Index3(z: z, y: y, x: x)
-                    guard array.chunkExists(chunk) else { continue }
-                    let box = array.chunkBox(chunk)
-                    let block = try array.read(box, as: UInt8.self)
-                    let marks = try mask.map { try $0.read(box, as: UInt8.self).elements }
-                    let s = block.shape
-                    block.elements.withUnsafeBufferPointer { e in
-                        for i in 0..<e.count where e[i] != 0 {
-                            let p = Index3(z: i / (s.y * s.x), y: (i / s.x) % s.y, x: i % s.x)
-                            found.append((box.lower + p, e[i]))
-                            proposed.append(marks.map { $0[i] != 0 } ?? false)
-                        }
-                    }
+        for chunk in array.writtenChunks {
+            let box = array.chunkBox(chunk)
+            let block = try array.read(box, as: UInt8.self)
+            let marks = try mask.map { try $0.read(box, as: UInt8.self).elements }
+            let s = block.shape
+            block.elements.withUnsafeBufferPointer { e in
+                for i in 0..<e.count where e[i] != 0 {
+                    let p = Index3(z: i / (s.y * s.x), y: (i / s.x) % s.y, x: i % s.x)
+                    found.append((box.lower + p, e[i]))
+                    proposed.append(marks.map { $0[i] != 0 } ?? false)
                 }
             }
         }

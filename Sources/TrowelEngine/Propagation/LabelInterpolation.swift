@@ -371,34 +371,27 @@ public struct LabelInterpolation: Sendable {
         var counts = [Int](repeating: 0, count: 256)
         var sliceHit = [Bool](repeating: false, count: labels.shape.z)
         var lower = labels.shape.index, upper = Index3.zero
-        let grid = labels.chunkGrid
-        for cz in 0..<grid.z {
-            for cy in 0..<grid.y {
-                for cx in 0..<grid.x {
-                    let chunk = Index3(z: cz, y: cy, x: cx)
-                    guard labels.chunkExists(chunk) else { continue }
-                    let box = labels.chunkBox(chunk)
-                    let block = try labels.read(box, as: UInt8.self)
-                    let s = block.shape
-                    block.elements.withUnsafeBufferPointer { e in
-                        for z in 0..<s.z {
-                            for y in 0..<s.y {
-                                let row = (z * s.y + y) * s.x
-                                var any = false
-                                for x in 0..<s.x where e[row + x] != 0 {
-                                    counts[Int(e[row + x])] += 1
-                                    if !any {
-                                        any = true
-                                        lower.x = min(lower.x, box.lower.x + x)
-                                    }
-                                    upper.x = max(upper.x, box.lower.x + x + 1)
-                                }
-                                if any {
-                                    sliceHit[box.lower.z + z] = true
-                                    lower.y = min(lower.y, box.lower.y + y)
-                                    upper.y = max(upper.y, box.lower.y + y + 1)
-                                }
+        for chunk in labels.writtenChunks {
+            let box = labels.chunkBox(chunk)
+            let block = try labels.read(box, as: UInt8.self)
+            let s = block.shape
+            block.elements.withUnsafeBufferPointer { e in
+                for z in 0..<s.z {
+                    for y in 0..<s.y {
+                        let row = (z * s.y + y) * s.x
+                        var any = false
+                        for x in 0..<s.x where e[row + x] != 0 {
+                            counts[Int(e[row + x])] += 1
+                            if !any {
+                                any = true
+                                lower.x = min(lower.x, box.lower.x + x)
                             }
+                            upper.x = max(upper.x, box.lower.x + x + 1)
+                        }
+                        if any {
+                            sliceHit[box.lower.z + z] = true
+                            lower.y = min(lower.y, box.lower.y + y)
+                            upper.y = max(upper.y, box.lower.y + y + 1)
                         }
                     }
                 }

@@ -132,6 +132,12 @@ public final class ZarrArray: Sendable {
         AbandonedFiles.removeTemporaryFiles(under: url)
     }
 
+    /// Grid indices of the chunks that have been written, in C order (painted labels, say: the
+    /// rest read as fill and need not be visited).
+    public var writtenChunks: [Index3] {
+        chunkIndices(overlapping: shape.box).filter(chunkExists)
+    }
+
     /// Whether chunk `chunkIndex` has been written (a missing chunk reads as fill).
     public func chunkExists(_ chunkIndex: Index3) -> Bool {
         FileManager.default.fileExists(atPath: chunkPath(chunkIndex))
