@@ -38,7 +38,7 @@ import TrowelVolume
                                             configuration: Self.forest)
         var explicit = [image]
         for _ in 1..<stages {
-            let context = Autocontext(stage: forest, sigmas: sigmas)
+            let context = try Autocontext(stage: forest, sigmas: sigmas)
             let p = forest.probabilities(for: explicit.last!)
             let added = context.features(of: p, in: volume.shape.box)
             let wide = Self.concatenate(image, added)
@@ -130,7 +130,7 @@ import TrowelVolume
         let first = try RandomForest.train(on: TrainingSamples(features: FeatureBank(spec: spec).features(of: volume), labels: labels),
                                            spec: spec, configuration: Self.forest)
         let other = FeatureSpec(sigmas: [1])
-        let context = Autocontext(stage: first, sigmas: [1])
+        let context = try Autocontext(stage: first, sigmas: [1])
         let rows = [Float](repeating: 0, count: (other.featureCount + context.featureCount) * 4)
         #expect(throws: TrainingError.self) {
             try RandomForest.train(on: TrainingSamples(featureCount: other.featureCount + context.featureCount, features: rows,

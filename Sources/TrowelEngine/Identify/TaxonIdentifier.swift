@@ -45,15 +45,15 @@ public struct TaxonIdentifier: Sendable {
     public static func descriptors(of project: URL, descriptor: SliceDescriptor, axes: [Axis]) throws -> [(axis: Axis, index: Int, row: [Float])] {
         let volume = try MultiscaleVolume.open(at: project.appendingPathComponent(Project.volumeName))
         let integral = volume.dtype.integerRange != nil
-        let whole = try volume.read(volume.shape.box).converted(to: Double.self)
-        let s = whole.shape
+        let s = volume.shape
         var out: [(Axis, Int, [Float])] = []
+        // One slice in memory at a time (as doubles), not the whole scan.
         for axis in axes {
             for index in 0..<s[axis] {
                 let box = Box.slice(axis: axis, at: index, of: s)
-                let plane = whole.cropped(to: box)
+                let plane = try volume.read(box).converted(to: Double.self)
                 let (rows, cols) = axis.planeAxes
-                if let d = descriptor.describe(plane.elements, height: box.shape[rows], width: box.shape[cols], integral: integral) {
+                if let d = try descriptor.describe(plane.elements, height: box.shape[rows], width: box.shape[cols], integral: integral) {
                     out.append((axis, index, d))
                 }
             }

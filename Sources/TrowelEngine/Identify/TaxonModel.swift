@@ -88,6 +88,7 @@ public struct TaxonModel: Sendable {
         } catch {
             throw IdentifyError.model(name, "malformed (\(error))")
         }
+        do { try header.descriptor.validate() } catch { throw IdentifyError.model(name, "\(error)") }
         guard forest.featureCount == header.descriptor.count, forest.classes.count == header.taxa.count else {
             throw IdentifyError.model(name, "the forest does not match the descriptor spec or taxa")
         }

@@ -103,7 +103,7 @@ public struct AutocontextTraining: Sendable {
                     }
                     foldForests[k] = forest
                     if !last {
-                        let stageContext = Autocontext(stage: forest, sigmas: sigmas)
+                        let stageContext = try Autocontext(stage: forest, sigmas: sigmas)
                         if contextWidth == 0 {
                             contextWidth = stageContext.featureCount
                             context = [Float](repeating: 0, count: set.count * contextWidth)
@@ -136,7 +136,7 @@ public struct AutocontextTraining: Sendable {
                        classes: [ClassInfo]) throws -> RandomForest {
         let samples = try TrainingSamples(featureCount: width, features: CrossValidation.rows(indices, of: rows, width),
                                           labels: indices.map { set.labels[$0] })
-        return try RandomForest.train(on: samples, spec: spec, context: earlier.map { Autocontext(stage: $0, sigmas: sigmas) },
+        return try RandomForest.train(on: samples, spec: spec, context: earlier.map { try Autocontext(stage: $0, sigmas: sigmas) },
                                       classTable: classes, configuration: configuration)
     }
 

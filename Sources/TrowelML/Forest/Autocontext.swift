@@ -10,15 +10,18 @@ public final class Autocontext: Sendable {
     public let stage: RandomForest
     /// Features of each probability map: raw value and Gaussian smoothings, in the image features'
     /// dimensionality (so a 2D model never reads neighbouring slices).
-    public let spec: FeatureSpec
+    public var spec: FeatureSpec { bank.spec }
+    /// The bank that computes `spec`.
+    let bank: FeatureBank
 
     /// Scales the smoothed probabilities use unless told otherwise; σ 8 reaches 32 voxels, enough
     /// to see the shape of a bone around a voxel, and keeps the added halo well under a block.
     public static let defaultSigmas: [Double] = [1, 2, 4, 8]
 
-    public init(stage: RandomForest, sigmas: [Double] = Autocontext.defaultSigmas) {
+    /// Throws `FeatureSpecError` for scales that cannot be computed (none, negative, repeated).
+    public init(stage: RandomForest, sigmas: [Double] = Autocontext.defaultSigmas) throws {
         self.stage = stage
-        spec = Self.spec(sigmas: sigmas, dimensionality: stage.spec.dimensionality)
+        bank = try FeatureBank(spec: Self.spec(sigmas: sigmas, dimensionality: stage.spec.dimensionality))
     }
 
     /// The feature specification applied to each probability map.
@@ -56,8 +59,6 @@ public final class Autocontext: Sendable {
     /// the block covers `region` grown by `spec.halo` (clipped to the volume).
     public func features(of probabilities: ClassProbabilities, in region: Box) -> FeatureImage {
         let per = spec.featureCount, total = featureCount
-        // The spec is built here and valid by construction.
-        let bank = try! FeatureBank(spec: spec)
         var out = [Float](repeating: 0, count: region.shape.voxelCount * total)
         for c in 0..<channelCount {
             let map = probabilities.probability(ofClass: min(c, probabilities.classes.count - 1))

@@ -103,8 +103,7 @@ enum ForestFile {
                 let length = Int(clamping: try reader.u64())
                 let earlier = try decode(Data(try reader.take(length)), file: file)
                 guard earlier.spec == header.spec else { throw fail(.malformed("the earlier stage reads other image features")) }
-                context = Autocontext(stage: earlier, sigmas: sigmas)
-                do { try context!.spec.validate() } catch { throw fail(.malformed("earlier stage: \(error)")) }
+                do { context = try Autocontext(stage: earlier, sigmas: sigmas) } catch { throw fail(.malformed("earlier stage: \(error)")) }
             }
             let k = header.classes.count, f = header.spec.featureCount + (context?.featureCount ?? 0)
             guard k > 0 else { throw fail(.malformed("no classes")) }

@@ -25,6 +25,14 @@ public struct SliceDescriptor: Sendable, Codable, Equatable {
 
     var bankSpec: FeatureSpec { FeatureSpec(sigmas: sigmas, normalization: .identity) }
 
+    /// Throws when the descriptor cannot be computed (e.g. a model file asking for σ ≤ 0 or no bins).
+    public func validate() throws {
+        try bankSpec.validate()
+        guard histogramBins > 0, radialBins > 0 else {
+            throw FeatureSpecError("a slice descriptor needs at least one histogram bin and one ring")
+        }
+    }
+
     /// Values per descriptor.
     public var count: Int { 1 + histogramBins + 2 * bankSpec.featureCount + 7 + 2 * radialBins + 1 }
 
@@ -37,8 +45,9 @@ public struct SliceDescriptor: Sendable, Codable, Equatable {
     }
 
     /// The descriptor of a `height` × `width` slice (row-major grey values), or nil when the fossil
-    /// (Otsu's foreground) covers less than `minimumFraction` of it or the slice is flat.
-    public func describe(_ values: [Double], height: Int, width: Int, integral: Bool) -> [Float]? {
+    /// (Otsu's foreground) covers less than `minimumFraction` of it or the slice is flat. Throws
+    /// when the descriptor itself is invalid (`validate`).
+    public func describe(_ values: [Double], height: Int, width: Int, integral: Bool) throws -> [Float]? {
         guard values.count == height * width, !values.isEmpty else { return nil }
         guard let t = try? Otsu.threshold(IntensityHistogram(values, integral: integral)) else { return nil }
         var r0 = height, r1 = -1, c0 = width, c1 = -1, n = 0
@@ -72,7 +81,7 @@ public struct SliceDescriptor: Sendable, Codable, Equatable {
         }
         out += hist.map { $0 / Float(n) }
 
-        let bank = try! FeatureBank(spec: bankSpec)
+        let bank = try FeatureBank(spec: bankSpec)
         let features = bank.features(of: AnyBlock(Block(shape: Shape(z: 1, y: h, x: w), elements: crop)))
         let f = features.featureCount
         var sum = [Double](repeating: 0, count: f), sq = sum
