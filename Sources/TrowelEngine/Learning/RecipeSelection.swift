@@ -31,7 +31,8 @@ public struct RecipeSelection: Sendable {
     public let candidates: [Candidate]
     /// Index into `candidates` of the winner.
     public let chosenIndex: Int
-    /// The winner's run, whose feature cache already holds the labelled voxels' features.
+    /// The winner's run, whose feature cache already holds the labelled voxels' features and
+    /// which records the held-out metrics the comparison measured instead of measuring them again.
     public let chosenRun: TrainingRun
 
     public var chosen: TrainingRecipe { candidates[chosenIndex].recipe }
@@ -80,6 +81,8 @@ public struct RecipeSelection: Sendable {
         for (i, c) in candidates.enumerated() {
             if let s = c.score, s > (candidates[best].score ?? -1) { best = i }
         }
-        return RecipeSelection(candidates: candidates, chosenIndex: best, chosenRun: runs[best])
+        var chosenRun = runs[best]
+        chosenRun.heldOutMetrics = candidates[best].metrics
+        return RecipeSelection(candidates: candidates, chosenIndex: best, chosenRun: chosenRun)
     }
 }

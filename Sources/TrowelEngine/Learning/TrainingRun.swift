@@ -15,6 +15,9 @@ public struct TrainingRun: Sendable {
     /// False skips cross-validation (metrics nil), e.g. for a first quick overlay; CV costs about
     /// `folds` × the training time. A cascade always validates (its folds train it).
     public var crossValidates = true
+    /// Held-out metrics already measured on these labels (by `RecipeSelection`): a one-stage run
+    /// records them instead of cross-validating again.
+    public var heldOutMetrics: Metrics?
     /// Autocontext stages (1: a single forest); see `AutocontextTraining`.
     public var stages = 1
     /// Scales of the smoothed probabilities each later stage adds.
@@ -119,8 +122,8 @@ public struct TrainingRun: Sendable {
             progress("training", 1)
         } else {
             progress("validation", 0)
-            metrics = !crossValidates ? nil : try crossValidate(set, features: features, classes: table,
-                                                                progress: { progress("validation", $0) }, isCancelled: isCancelled)
+            metrics = try heldOutMetrics ?? (!crossValidates ? nil : crossValidate(
+                set, features: features, classes: table, progress: { progress("validation", $0) }, isCancelled: isCancelled))
             progress("validation", 1)
             try checkpoint()
 

@@ -61,15 +61,8 @@ public final class Trainer: Sendable {
                     onEvent(.selected(recipe: current.name, margin: nil))
                     return
                 }
-                var winner = selection.chosenRun
-                winner.crossValidates = false
-                let (better, trainedRecord) = try winner.run(progress: { phase, fraction in onEvent(.phase(phase, fraction)) },
-                                                            isCancelled: isSuperseded)
-                var betterRecord = trainedRecord
-                if best.recipe.stages == 1 {
-                    betterRecord.metrics = best.metrics
-                    try ModelLibrary(project: project).save(better, record: betterRecord)
-                }
+                let (better, betterRecord) = try selection.chosenRun.run(
+                    progress: { phase, fraction in onEvent(.phase(phase, fraction)) }, isCancelled: isSuperseded)
                 state.current = best.recipe
                 onEvent(.trained(better, betterRecord))
                 onEvent(.selected(recipe: best.recipe.name, margin: score - own))
