@@ -67,7 +67,7 @@ struct IdentifyTrainCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(started)
             let h = model.header
             if json {
-                print(try IdentifyText.json(IdentifyTrainReport(model: outputURL.path, catalogue: catalogueURL.path, header: h,
+                print(try JSONOutput.text(IdentifyTrainReport(model: outputURL.path, catalogue: catalogueURL.path, header: h,
                                                                 seconds: seconds)))
             } else {
                 print("catalogue \(catalogueURL.lastPathComponent): \(cat.entries.count) specimens of \(h.taxa.count) taxa; model written to \(output)")
@@ -114,7 +114,7 @@ struct IdentifyEvalCommand: ParsableCommand {
             let trained = Set(m.header.trainSpecimens)
             let overlap = cat.entries.map(\.name).filter { trained.contains($0) }
             if json {
-                print(try IdentifyText.json(IdentifyEvalReport(model: model, catalogue: catalogueURL.path, taxa: m.header.taxa,
+                print(try JSONOutput.text(IdentifyEvalReport(model: model, catalogue: catalogueURL.path, taxa: m.header.taxa,
                                                                specimenCount: cat.entries.count, trainedOn: overlap,
                                                                specimens: specimens, slices: slices)))
             } else {
@@ -160,7 +160,7 @@ struct IdentifyPredictCommand: ParsableCommand {
             let p = try TaxonIdentifier.predict(m, project: url)
             let report = IdentifyPredictReport(model: model, project: project, prediction: p, withSlices: slices)
             if json {
-                print(try IdentifyText.json(report))
+                print(try JSONOutput.text(report))
                 return
             }
             let s = report.specimen
@@ -202,11 +202,11 @@ struct IdentifyTrainReport: Encodable {
     var trainSpecimens: [String]
     var heldOutSpecimens: [String]
     /// Held-out specimens, each the mean of its slices' probabilities.
-    var specimens: TaxonMetrics?
+    @NullWhenAbsent var specimens: TaxonMetrics?
     /// The held-out specimens' slices.
-    var slices: TaxonMetrics?
+    @NullWhenAbsent var slices: TaxonMetrics?
     /// The same forest on a random split of slices (leaky).
-    var sliceSplit: TaxonMetrics?
+    @NullWhenAbsent var sliceSplit: TaxonMetrics?
     var seconds: Double
 
     enum CodingKeys: String, CodingKey {
@@ -228,23 +228,6 @@ struct IdentifyTrainReport: Encodable {
         slices = h.metrics
         sliceSplit = h.sliceSplitMetrics
         self.seconds = seconds
-    }
-
-    /// Optionals are written as null (scripts look for the keys).
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model)
-        try c.encode(catalogue, forKey: .catalogue)
-        try c.encode(taxa, forKey: .taxa)
-        try c.encode(seed, forKey: .seed)
-        try c.encode(testFraction, forKey: .testFraction)
-        try c.encode(axes, forKey: .axes)
-        try c.encode(trainSpecimens, forKey: .trainSpecimens)
-        try c.encode(heldOutSpecimens, forKey: .heldOutSpecimens)
-        try c.encode(specimens, forKey: .specimens)
-        try c.encode(slices, forKey: .slices)
-        try c.encode(sliceSplit, forKey: .sliceSplit)
-        try c.encode(seconds, forKey: .seconds)
     }
 }
 
@@ -288,7 +271,7 @@ struct IdentifyPredictReport: Encodable {
     var model: String
     var project: String
     var specimen: Specimen
-    var slices: [TaxonIdentifier.Prediction.Slice]?
+    @NullWhenAbsent var slices: [TaxonIdentifier.Prediction.Slice]?
 
     init(model: String, project: String, prediction p: TaxonIdentifier.Prediction, withSlices: Bool) {
         self.model = model
@@ -302,24 +285,10 @@ struct IdentifyPredictReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey { case model, project, specimen, slices }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model)
-        try c.encode(project, forKey: .project)
-        try c.encode(specimen, forKey: .specimen)
-        try c.encode(slices, forKey: .slices)
-    }
 }
 
 /// Taxon metrics as tables for people.
 enum IdentifyText {
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     static func nameWidth(_ names: [String]) -> Int { max(10, names.map(\.count).max() ?? 0) }
 
     static func bar(_ p: Double, width: Int = 20) -> String {

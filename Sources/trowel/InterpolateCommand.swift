@@ -69,10 +69,7 @@ struct InterpolateCommand: ParsableCommand {
             }
             Terminal.clearProgressLine()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                print(try JSONOutput.text(result))
             } else {
                 let slices = result.labelledSlices
                 let counts = result.classes.map { "\($0.name) \($0.voxels)" }.joined(separator: ", ")

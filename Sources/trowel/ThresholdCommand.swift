@@ -70,9 +70,7 @@ struct ThresholdCommand: ParsableCommand {
                 result = try run.segmentVolume(id: output)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                print(try JSONOutput.text(result))
             } else {
                 let names = Dictionary(uniqueKeysWithValues: classes.map { ($0.id, $0.name) })
                 let perClass = result.classes.map { "\(names[$0.id] ?? "class \($0.id)") \($0.voxels)" }.joined(separator: ", ")

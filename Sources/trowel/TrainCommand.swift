@@ -152,7 +152,7 @@ struct TrainCommand: ParsableCommand {
             if json {
                 let report = TrainReport(record: record, recipe: recipe, spec: spec, seconds: seconds, names: names,
                                          selection: selection)
-                print(try report.jsonText())
+                print(try JSONOutput.text(report))
             } else {
                 if let selection {
                     print("compared \(selection.candidates.count) configurations by held-out mean F1 over the classes:")
@@ -222,8 +222,8 @@ struct TrainReport: Encodable {
     var counts: [String: Int]
     var seconds: Double
     var trainingSeconds: Double
-    var oobErrorOptimistic: Double?
-    var metrics: [String: ClassScore]?
+    @NullWhenAbsent var oobErrorOptimistic: Double?
+    @NullWhenAbsent var metrics: [String: ClassScore]? = nil
     var accuracy: Double?
     var validatedVoxels: Int?
     var stages: Int
@@ -260,31 +260,6 @@ struct TrainReport: Encodable {
         f1ByStage = record.metricsByStage.map { m in
             m.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { (names[$0.key] ?? "class \($0.key)", $0.value.f1) }) }
         }
-    }
-
-    /// Optionals are written as null (scripts look for the keys).
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model)
-        try c.encode(recipe, forKey: .recipe)
-        try c.encode(features, forKey: .features)
-        try c.encode(trainingVoxels, forKey: .trainingVoxels)
-        try c.encode(counts, forKey: .counts)
-        try c.encode(seconds, forKey: .seconds)
-        try c.encode(trainingSeconds, forKey: .trainingSeconds)
-        try c.encode(oobErrorOptimistic, forKey: .oobErrorOptimistic)
-        try c.encode(metrics, forKey: .metrics)
-        try c.encodeIfPresent(accuracy, forKey: .accuracy)
-        try c.encodeIfPresent(validatedVoxels, forKey: .validatedVoxels)
-        try c.encodeIfPresent(auto, forKey: .auto)
-        try c.encode(stages, forKey: .stages)
-        try c.encode(f1ByStage, forKey: .f1ByStage)
-    }
-
-    func jsonText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
 
