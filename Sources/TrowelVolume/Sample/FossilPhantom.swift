@@ -200,16 +200,7 @@ public struct FossilPhantom: SliceSource {
 
     @inline(__always)
     private func hash(_ x: Int, _ y: Int, _ z: Int, _ salt: UInt64) -> UInt64 {
-        var h = UInt64(bitPattern: Int64(x)) &* 0x9E37_79B9_7F4A_7C15
-        h ^= UInt64(bitPattern: Int64(y)) &* 0xC2B2_AE3D_27D4_EB4F
-        h ^= UInt64(bitPattern: Int64(z)) &* 0x1656_67B1_9E37_79F9
-        h ^= (seed &+ salt) &* 0xD6E8_FEB8_6659_FD93
-        h ^= h >> 30
-        h &*= 0xBF58_476D_1CE4_E5B9
-        h ^= h >> 27
-        h &*= 0x94D0_49BB_1331_11EB
-        h ^= h >> 31
-        return h
+        LatticeNoise.hash(x, y, z, key: seed &+ salt)
     }
 
     @inline(__always)

@@ -7,10 +7,17 @@ struct LatticeNoise: Sendable {
     /// A 64-bit hash of a lattice point.
     @inline(__always)
     func hash(_ x: Int, _ y: Int, _ z: Int, _ salt: UInt64) -> UInt64 {
+        Self.hash(x, y, z, key: seed &+ salt &* 0x2545_F491_4F6C_DD1D)
+    }
+
+    /// The lattice hash both generators use: the coordinates and `key` mixed, then splitmix64's
+    /// finaliser. (`FossilPhantom` keys by seed + salt, this type by seed + salt × a constant.)
+    @inline(__always)
+    static func hash(_ x: Int, _ y: Int, _ z: Int, key: UInt64) -> UInt64 {
         var h = UInt64(bitPattern: Int64(x)) &* 0x9E37_79B9_7F4A_7C15
         h ^= UInt64(bitPattern: Int64(y)) &* 0xC2B2_AE3D_27D4_EB4F
         h ^= UInt64(bitPattern: Int64(z)) &* 0x1656_67B1_9E37_79F9
-        h ^= (seed &+ salt &* 0x2545_F491_4F6C_DD1D) &* 0xD6E8_FEB8_6659_FD93
+        h ^= key &* 0xD6E8_FEB8_6659_FD93
         h ^= h >> 30
         h &*= 0xBF58_476D_1CE4_E5B9
         h ^= h >> 27
