@@ -1,11 +1,14 @@
 import Foundation
 
-/// The 0.5 and 99.5 percentiles of every slice of a scan: the windows per-slice normalisation
-/// maps to 0…1, so brightness that drifts along z (beam hardening, source decay, stitched
-/// scans) is taken out before features are computed. Measured on the finest pyramid level of at
-/// most `voxelBudget` voxels (one pass over a few million voxels, not the whole scan), mapped to
-/// full-resolution slices and smoothed over ±`smoothing` slices so that a slice with more bone
-/// in it does not get a window of its own.
+/// A normalisation window per slice of a scan, so brightness that drifts along z (beam hardening,
+/// source decay, stitched scans) is taken out before features are computed. Each slice's window
+/// is a typical slice's 0.5–99.5 % window moved and stretched by how that slice's interquartile
+/// range (25–75 %, the matrix in a specimen that is mostly rock) differs from the typical one, so a
+/// slice with more, less or no bone gets the same window as its neighbours: its own extreme
+/// percentiles would follow its content, not its brightness. "Typical" is the median over slices.
+/// Measured on the finest pyramid level of at most `voxelBudget` voxels (one pass over a few
+/// million voxels, not the whole scan), mapped to full-resolution slices and smoothed over
+/// ±`smoothing` slices.
 public struct SliceWindows: Sendable, Equatable {
     public var lower: [Double]
     public var upper: [Double]
@@ -21,12 +24,22 @@ public struct SliceWindows: Sendable, Equatable {
                                lowFraction: Double = 0.005, highFraction: Double = 0.995) throws -> SliceWindows {
         let level = volume.levels.indices.first { volume.levels[$0].shape.voxelCount <= voxelBudget } ?? volume.levels.count - 1
         let shape = volume.levels[level].shape
-        var low = [Double](repeating: 0, count: shape.z), high = [Double](repeating: 0, count: shape.z)
+        var low = [Double](repeating: 0, count: shape.z), high = low, q1 = low, q3 = low
         for s in 0..<shape.z {
             var stats = ValueStatistics(expectedCount: shape.y * shape.x, sampleLimit: 1 << 16)
             stats.add(try volume.read(Box(z: s..<(s + 1), y: 0..<shape.y, x: 0..<shape.x), level: level))
             low[s] = stats.percentile(lowFraction)
             high[s] = stats.percentile(highFraction)
+            q1[s] = stats.percentile(0.25)
+            q3[s] = stats.percentile(0.75)
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        let typicalQ1 = median(q1), typicalSpread = max(median(q3) - typicalQ1, 1e-12)
+        let typicalLow = median(low) - typicalQ1, typicalHigh = median(high) - typicalQ1
+        for s in 0..<shape.z {
+            let gain = max(q3[s] - q1[s], 1e-12) / typicalSpread
+            low[s] = q1[s] + typicalLow * gain
+            high[s] = q1[s] + typicalHigh * gain
         }
         // Full-resolution slices take the level slice that covers them, then a running mean.
         let depth = volume.shape.z
