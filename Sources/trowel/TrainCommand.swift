@@ -156,10 +156,11 @@ struct TrainCommand: ParsableCommand {
             } else {
                 if let selection {
                     print("compared \(selection.candidates.count) configurations by held-out mean F1 over the classes:")
+                    let width = selection.candidates.map(\.recipe.name.count).max() ?? 0
                     for (i, c) in selection.candidates.enumerated() {
                         let score = c.score.map { String(format: "%.4f", $0) } ?? "not scorable"
                         print(String(format: "  %@ %@  %@ (%.1f s)", i == selection.chosenIndex ? "→" : " ",
-                                     c.recipe.name.padding(toLength: 26, withPad: " ", startingAt: 0), score, c.seconds))
+                                     c.recipe.name.padding(toLength: width, withPad: " ", startingAt: 0), score, c.seconds))
                     }
                     if let margin = selection.margin {
                         print(String(format: "chose %@, %.4f above the next best", selection.chosen.name, margin))
