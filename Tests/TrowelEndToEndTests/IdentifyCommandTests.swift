@@ -153,7 +153,7 @@ struct IdentifyCommandTests {
 
         // A corrupt model: a damaged byte, another version, not a model at all.
         var bytes = Data("TRWLTAXA".utf8)
-        for v: UInt32 in [1, 40] { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        for v: UInt32 in [UInt32(TaxonModel.version), 40] { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
         bytes.append(Data(repeating: 7, count: 64))
         try bytes.write(to: model)
         for args in [["predict", model.path, scratch("s0.trowel").path], ["eval", model.path, few.path], ["predict", model.path, scratch("s0.trowel").path, "--json"]] {
@@ -163,7 +163,7 @@ struct IdentifyCommandTests {
         bytes[8] = 9
         try bytes.write(to: model)
         let r4 = try TrowelBinary.run(["identify", "predict", model.path, scratch("s0.trowel").path])
-        #expect(Self.oneLine(r4, "taxa.model: taxon model format version 9; this Trowel reads version 1"), "\(r4.stderr)")
+        #expect(Self.oneLine(r4, "taxa.model: taxon model format version 9; this Trowel reads version 2"), "\(r4.stderr)")
         try Data("project,taxon\n".utf8).write(to: model)
         let r5 = try TrowelBinary.run(["identify", "predict", model.path, scratch("s0.trowel").path])
         #expect(Self.oneLine(r5, "taxa.model: not a Trowel taxon model"), "\(r5.stderr)")

@@ -25,7 +25,7 @@ public struct TaxonModel: Sendable {
     }
 
     public static let magic = Data("TRWLTAXA".utf8)
-    public static let version = 1
+    public static let version = 2
 
     public var header: Header
     public let forest: RandomForest

@@ -2,26 +2,42 @@ import Foundation
 import TrowelVolume
 
 /// A rotation-invariant description of one CT slice of a specimen, for taxon identification.
-/// The fossil is found by Otsu's threshold (`value > t`); a slice whose fossil covers less than
-/// `minimumFraction` is skipped (nil). The slice is cropped to the fossil's box and described by:
+/// The fossil is `value > t`, t Otsu's threshold of the whole specimen (given by the caller: a
+/// slice's own Otsu threshold splits pure matrix in two when the slice misses the fossil) or of
+/// the slice alone; a slice whose fossil covers less than `minimumFraction` is skipped (nil). The
+/// slice is cropped to the fossil's box and described by:
 /// the fossil's share of the slice; a `histogramBins` histogram of grey values inside the fossil
 /// (0 at the threshold, 1 at the slice maximum; shares summing to 1); mean and standard deviation
 /// inside the fossil of each FeatureBank response (intensity, gradient, Hessian eigenvalues at
 /// `sigmas`, on the crop scaled to 0…1); Hu's seven invariants of the mask (log-scaled); a radial
 /// profile from the fossil's centroid (`radialBins` rings out to its farthest pixel: the fossil's
-/// share of each ring and the mean grey value there); and perimeter² / area of the mask.
+/// share of each ring and the mean grey value there); perimeter² / area of the mask; and the
+/// chamber measures of `MaskShape` (pieces, holes = chamber cavities, their shares, solidity, wall
+/// depth relative to the fossil's size, roundness) with Hu's invariants of the hole-filled mask.
 public struct SliceDescriptor: Sendable, Codable, Equatable {
     public var minimumFraction: Double = 0.02
     public var histogramBins: Int = 16
     public var radialBins: Int = 8
     public var sigmas: [Double] = [1, 2, 4]
+    /// Whose Otsu threshold finds the fossil: the whole specimen's or each slice's own.
+    public var threshold: ThresholdScope = .specimen
 
-    public init(minimumFraction: Double = 0.02, histogramBins: Int = 16, radialBins: Int = 8, sigmas: [Double] = [1, 2, 4]) {
+    public enum ThresholdScope: String, Codable, Sendable {
+        case specimen, slice
+    }
+
+    public init(minimumFraction: Double = 0.02, histogramBins: Int = 16, radialBins: Int = 8, sigmas: [Double] = [1, 2, 4],
+                threshold: ThresholdScope = .specimen) {
         self.minimumFraction = minimumFraction
         self.histogramBins = histogramBins
         self.radialBins = radialBins
         self.sigmas = sigmas
+        self.threshold = threshold
     }
+
+    /// Chamber and wall measures per descriptor (see `MaskShape`), then Hu's invariants of the filled mask.
+    static let shapeNames = ["pieces", "holes", "holes ≥ 1 %", "hole share", "largest hole share", "hole size cv", "solidity",
+                             "wall depth", "largest depth", "roundness"] + (0..<7).map { "filled hu[\($0)]" }
 
     var bankSpec: FeatureSpec { FeatureSpec(sigmas: sigmas, normalization: .identity) }
 
@@ -34,22 +50,28 @@ public struct SliceDescriptor: Sendable, Codable, Equatable {
     }
 
     /// Values per descriptor.
-    public var count: Int { 1 + histogramBins + 2 * bankSpec.featureCount + 7 + 2 * radialBins + 1 }
+    public var count: Int { 1 + histogramBins + 2 * bankSpec.featureCount + 7 + 2 * radialBins + 1 + Self.shapeNames.count }
 
     /// Names of the values, in order.
     public var names: [String] {
         ["fossil fraction"] + (0..<histogramBins).map { "histogram[\($0)]" }
             + bankSpec.featureNames.flatMap { ["mean \($0)", "sd \($0)"] }
             + (0..<7).map { "hu[\($0)]" } + (0..<radialBins).map { "ring fill[\($0)]" }
-            + (0..<radialBins).map { "ring grey[\($0)]" } + ["perimeter²/area"]
+            + (0..<radialBins).map { "ring grey[\($0)]" } + ["perimeter²/area"] + Self.shapeNames
     }
 
-    /// The descriptor of a `height` × `width` slice (row-major grey values), or nil when the fossil
-    /// (Otsu's foreground) covers less than `minimumFraction` of it or the slice is flat. Throws
-    /// when the descriptor itself is invalid (`validate`).
+    /// The descriptor of a `height` × `width` slice (row-major grey values) with the slice's own
+    /// Otsu threshold, or nil when the slice is flat or its fossil is too small (see below).
     public func describe(_ values: [Double], height: Int, width: Int, integral: Bool) throws -> [Float]? {
+        guard !values.isEmpty, let t = try? Otsu.threshold(IntensityHistogram(values, integral: integral)) else { return nil }
+        return try describe(values, height: height, width: width, threshold: t)
+    }
+
+    /// The descriptor of a `height` × `width` slice (row-major grey values) whose fossil is
+    /// `value > threshold`, or nil when the fossil covers less than `minimumFraction` of it. Throws
+    /// when the descriptor itself is invalid (`validate`).
+    public func describe(_ values: [Double], height: Int, width: Int, threshold t: Double) throws -> [Float]? {
         guard values.count == height * width, !values.isEmpty else { return nil }
-        guard let t = try? Otsu.threshold(IntensityHistogram(values, integral: integral)) else { return nil }
         var r0 = height, r1 = -1, c0 = width, c1 = -1, n = 0
         var top = -Double.infinity
         for r in 0..<height {
@@ -125,6 +147,17 @@ public struct SliceDescriptor: Sendable, Codable, Equatable {
             }
         }
         out.append(Float(Double(perimeter * perimeter) / Double(n)))
+
+        let shape = MaskShape(mask, height: h, width: w)
+        let filled = Double(max(1, shape.filledArea)), holeArea = Double(shape.holes.reduce(0, +))
+        let holeMean = shape.holes.isEmpty ? 0 : holeArea / Double(shape.holes.count)
+        let holeSD = shape.holes.isEmpty ? 0 : (shape.holes.reduce(0) { $0 + (Double($1) - holeMean) * (Double($1) - holeMean) } / Double(shape.holes.count)).squareRoot()
+        let size = filled.squareRoot()
+        out += [log(1 + Double(shape.pieces)), log(1 + Double(shape.holes.count)),
+                log(1 + Double(shape.holes.filter { Double($0) >= 0.01 * filled }.count)),
+                holeArea / filled, Double(shape.holes.first ?? 0) / filled, holeMean > 0 ? holeSD / holeMean : 0,
+                Double(shape.area) / filled, 2 * shape.meanDepth / size, 2 * shape.maximumDepth / size, shape.roundness].map { Float($0) }
+        out += HuMoments.logScaled(HuMoments.of(shape.filled, height: h, width: w)).map { Float($0) }
         precondition(out.count == count, "SliceDescriptor: \(out.count) values, expected \(count)")
         return out
     }

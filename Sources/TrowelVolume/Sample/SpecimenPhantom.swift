@@ -2,13 +2,15 @@ import Foundation
 
 /// Synthetic foraminifera-like specimens for testing taxon identification: a chamber plan per
 /// taxon (globular: one chamber; planispiral: chambers growing along a flat spiral; uniserial: a
-/// straight growing row; biserial: two alternating rows), hollow chambers with a bright wall in
-/// dark matrix, and variation between specimens of a taxon from `seed` (size, chamber count, wall
-/// thickness, rotation about z, noise, contrast). Not real data: accuracy measured on these says the
-/// code works, not how well a real catalogue will be identified.
+/// straight growing row; biserial: two alternating rows; trochospiral: a high spire of three
+/// chambers a whorl, so each slice cuts a different whorl; milioline: elongated chambers added 144° apart
+/// around the long axis), hollow chambers with a bright wall in dark matrix, and variation between
+/// specimens of a taxon from `seed` (size, chamber count, wall thickness, rotation about z, a tilt
+/// of up to ±14° out of the slice plane, noise, contrast). Not real data: accuracy measured on these
+/// says the code works, not how well a real catalogue will be identified.
 public struct SpecimenPhantom: Sendable {
     public enum Plan: String, CaseIterable, Sendable {
-        case globular, planispiral, uniserial, biserial
+        case globular, planispiral, uniserial, biserial, trochospiral, milioline
     }
 
     public var plan: Plan
@@ -30,17 +32,25 @@ public struct SpecimenPhantom: Sendable {
         mutating func range(_ a: Double, _ b: Double) -> Double { a + (b - a) * next() }
     }
 
-    /// Chamber centres (z, y, x in units of the side) and radii, before rotation.
-    func chambers(_ rng: inout Random) -> [(c: (Double, Double, Double), r: Double)] {
+    /// One chamber: centre (z, y, x in units of the side), radius, and how many times longer it is
+    /// along x than across (1 for a sphere).
+    struct Chamber {
+        var c: (Double, Double, Double)
+        var r: Double
+        var elongation = 1.0
+    }
+
+    /// The chambers, before rotation.
+    func chambers(_ rng: inout Random) -> [Chamber] {
         let scale = rng.range(0.85, 1.15)
         switch plan {
         case .globular:
-            return [((0, 0, 0), 0.33 * scale)]
+            return [Chamber(c: (0, 0, 0), r: 0.33 * scale)]
         case .planispiral:
             let n = Int(rng.range(5, 8))
             return (0..<n).map { i in
                 let a = Double(i) * 0.9, rad = 0.06 + 0.035 * Double(i)
-                return ((0, rad * sin(a) * scale, rad * cos(a) * scale), (0.06 + 0.016 * Double(i)) * scale)
+                return Chamber(c: (0, rad * sin(a) * scale, rad * cos(a) * scale), r: (0.06 + 0.016 * Double(i)) * scale)
             }
         case .uniserial:
             let n = Int(rng.range(3, 5))
@@ -48,13 +58,29 @@ public struct SpecimenPhantom: Sendable {
             return (0..<n).map { i in
                 let r = (0.07 + 0.025 * Double(i)) * scale
                 defer { x += 1.6 * r }
-                return ((0, 0, x + r), r)
+                return Chamber(c: (0, 0, x + r), r: r)
             }
         case .biserial:
             let n = Int(rng.range(6, 9))
             return (0..<n).map { i in
                 let r = (0.05 + 0.012 * Double(i)) * scale
-                return ((0, (i % 2 == 0 ? -1 : 1) * 0.9 * r, -0.3 * scale + 0.085 * Double(i) * scale), r)
+                return Chamber(c: (0, (i % 2 == 0 ? -1 : 1) * 0.9 * r, -0.3 * scale + 0.085 * Double(i) * scale), r: r)
+            }
+        case .trochospiral:
+            // A high spire, three chambers a whorl: each chamber 120° on and lower along z than the
+            // one before, so a slice cuts two or three chambers of one whorl.
+            let n = Int(rng.range(6, 9))
+            return (0..<n).map { i in
+                let a = Double(i) * 2.1, rad = 0.08 + 0.012 * Double(i)
+                return Chamber(c: ((0.18 - 0.045 * Double(i)) * scale, rad * sin(a) * scale, rad * cos(a) * scale),
+                               r: (0.07 + 0.01 * Double(i)) * scale)
+            }
+        case .milioline:
+            // Elongated chambers, each 144° around the long (x) axis from the one before.
+            let n = Int(rng.range(4, 6))
+            return (0..<n).map { i in
+                let a = Double(i) * 0.8 * .pi, d = (0.05 + 0.012 * Double(i)) * scale
+                return Chamber(c: (d * sin(a), d * cos(a), 0), r: (0.065 + 0.012 * Double(i)) * scale, elongation: 2.6)
             }
         }
     }
@@ -63,7 +89,7 @@ public struct SpecimenPhantom: Sendable {
     public func volume() -> Block<UInt8> {
         var rng = Random(state: seed &* 0x9E3779B97F4A7C15 &+ 17)
         let list = chambers(&rng)
-        let angle = rng.range(0, 2 * .pi), wall = rng.range(0.025, 0.045)
+        let angle = rng.range(0, 2 * .pi), tilt = rng.range(-0.25, 0.25), wall = rng.range(0.025, 0.045)
         let matrix = rng.range(40, 70), shell = rng.range(170, 220), noise = rng.range(6, 14)
         let s = Double(side)
         // Chambers are stretched along z so most z-slices cut through the whole chamber plan.
@@ -75,10 +101,12 @@ public struct SpecimenPhantom: Sendable {
                     let pz = ((Double(z) + 0.5) / s - 0.5) * zSquash
                     let qy = (Double(y) + 0.5) / s - 0.5, qx = (Double(x) + 0.5) / s - 0.5
                     // Rotate the sample point back into the specimen's frame.
-                    let py = cos(angle) * qy + sin(angle) * qx, px = -sin(angle) * qy + cos(angle) * qx
+                    let ry = cos(angle) * qy + sin(angle) * qx, px = -sin(angle) * qy + cos(angle) * qx
+                    let py = cos(tilt) * ry + sin(tilt) * pz, tz = -sin(tilt) * ry + cos(tilt) * pz
                     var inWall = false, inCavity = false
                     for ch in list {
-                        let d = ((pz - ch.c.0) * (pz - ch.c.0) + (py - ch.c.1) * (py - ch.c.1) + (px - ch.c.2) * (px - ch.c.2)).squareRoot()
+                        let ex = (px - ch.c.2) / ch.elongation
+                        let d = ((tz - ch.c.0) * (tz - ch.c.0) + (py - ch.c.1) * (py - ch.c.1) + ex * ex).squareRoot()
                         if d < ch.r - wall { inCavity = true } else if d < ch.r { inWall = true }
                     }
                     var v = inWall && !inCavity ? shell : inCavity ? matrix + 15 : matrix

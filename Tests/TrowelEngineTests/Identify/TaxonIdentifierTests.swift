@@ -7,14 +7,14 @@ import TrowelVolume
 /// Taxon identification on generated catalogues of `SpecimenPhantom` specimens.
 struct TaxonIdentifierTests {
     /// A catalogue folder: `perTaxon` specimens of each (taxon name, plan), each a project.
-    static func catalogue(_ taxa: [(String, SpecimenPhantom.Plan)], perTaxon: Int, side: Int = 32) throws -> URL {
+    static func catalogue(_ taxa: [(String, SpecimenPhantom.Plan)], perTaxon: Int, side: Int = 32, firstSeed: UInt64 = 1) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-taxa-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var options = VolumeImporter.Options()
         options.chunk = 16
         options.pyramidMinimumSide = 16
         var csv = "project,taxon\n"
-        var seed: UInt64 = 1
+        var seed = firstSeed
         for (name, plan) in taxa {
             for i in 0..<perTaxon {
                 let block = SpecimenPhantom(plan: plan, side: side, seed: seed).volume()
@@ -29,19 +29,22 @@ struct TaxonIdentifierTests {
     }
 
     @Test func specimenLevelAccuracyOnDistinctChamberPlans() throws {
-        let dir = try Self.catalogue(SpecimenPhantom.Plan.allCases.map { ($0.rawValue, $0) }, perTaxon: 5)
+        // Six plans, eight specimens each: the split holds out two per taxon (12 specimens), so one
+        // wrong specimen still leaves 11 / 12 ≥ 0.9.
+        let dir = try Self.catalogue(SpecimenPhantom.Plan.allCases.map { ($0.rawValue, $0) }, perTaxon: 8)
         defer { try? FileManager.default.removeItem(at: dir) }
         let catalogue = try TaxonCatalogue(contentsOf: dir.appendingPathComponent("catalogue.csv"))
         let model = try TaxonIdentifier().train(catalogue)
         let h = model.header
-        #expect(h.heldOutSpecimens.count == 4 && h.trainSpecimens.count == 16)
+        #expect(h.heldOutSpecimens.count == 12 && h.trainSpecimens.count == 36)
         #expect(Set(h.heldOutSpecimens).isDisjoint(with: h.trainSpecimens))
-        let m = try #require(h.metrics)
-        print("identify distinct plans: held-out slice accuracy \(m.accuracy), macro F1 \(m.macroF1), top-3 \(m.top3), AUC \(m.auc ?? -1), specimens \(h.specimenMetrics!.accuracy), slice split \(h.sliceSplitMetrics!.accuracy)")
-        // Chance is 0.25. Measured: 0.60 on held-out slices, 0.75 on held-out specimens (the issue
-        // asks for ≥ 0.9: see specimenLevelAccuracyReachesTheIssuesTarget).
-        #expect(m.accuracy >= 0.5)
-        #expect(h.specimenMetrics!.accuracy >= 0.5)
+        let m = try #require(h.metrics), specimens = try #require(h.specimenMetrics), leaky = try #require(h.sliceSplitMetrics)
+        print("identify distinct plans: held-out slice accuracy \(m.accuracy), macro F1 \(m.macroF1), top-3 \(m.top3), AUC \(m.auc ?? -1), specimens \(specimens.accuracy) (macro F1 \(specimens.macroF1)), slice split \(leaky.accuracy)")
+        // The issue's target, on specimens no slice of which trained the forest (chance: 1/6).
+        #expect(specimens.accuracy >= 0.9)
+        #expect(specimens.count == 12)
+        // A slice-level split, which trains on neighbours of its test slices, claims more.
+        #expect(leaky.accuracy > m.accuracy)
         #expect(m.confusion.flatMap { $0 }.reduce(0, +) == m.count)
 
         // The file round-trips; damage and other versions are refused with one line.
@@ -57,14 +60,6 @@ struct TaxonIdentifierTests {
         let p = try TaxonIdentifier.predict(model, project: dir.appendingPathComponent("planispiral-0.trowel"))
         #expect(p.specimen.ranked.first?.taxon == "planispiral")
         #expect(Swift.abs(p.specimen.ranked.reduce(0) { $0 + $1.probability } - 1) < 1e-4)
-    }
-
-    @Test(.disabled("not reached yet: 0.60 held-out slice accuracy, 0.75 per specimen on the generated plans"))
-    func specimenLevelAccuracyReachesTheIssuesTarget() throws {
-        let dir = try Self.catalogue(SpecimenPhantom.Plan.allCases.map { ($0.rawValue, $0) }, perTaxon: 5)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let model = try TaxonIdentifier().train(try TaxonCatalogue(contentsOf: dir.appendingPathComponent("catalogue.csv")))
-        #expect(try #require(model.header.metrics).accuracy >= 0.9)
     }
 
     @Test func aSliceLevelSplitClaimsMoreWhenSpecimensAreMemorisable() throws {
