@@ -130,6 +130,44 @@ struct IdentifyCommandTests {
         #expect(human.stdout.contains("per slice"))
     }
 
+    @Test func sampleWritesACatalogueThatTrainsStraightAway() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let dir = scratch("specimens")
+        let made = try TrowelBinary.run(["sample", "--specimens", dir.path, "--taxa", "3", "--per-taxon", "3", "--size", "24", "--seed", "5"])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.contains("9 synthetic specimens (24³, seed 5) of 3 taxa: globular, planispiral, uniserial"), "\(made.stdout)")
+        let csv = try String(contentsOf: dir.appendingPathComponent("catalogue.csv"), encoding: .utf8)
+        let rows = csv.split(separator: "\n").map(String.init)
+        #expect(rows.first == "project,taxon" && rows.count == 10)
+        #expect(rows.dropFirst().first == "globular-0.trowel,globular" && rows.last == "uniserial-2.trowel,uniserial")
+        for row in rows.dropFirst() {
+            let project = dir.appendingPathComponent(String(row.split(separator: ",")[0]))
+            #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("project.sqlite").path), "\(row)")
+        }
+        // The specimens are the generator's: seed 5 is the first one, each next adds 1.
+        let info = try TrowelBinary.run(["info", dir.appendingPathComponent("planispiral-1.trowel").path])
+        #expect(info.stdout.contains("generated planispiral specimen 24³ (seed 9)"), "\(info.stdout)")
+
+        let train = try TrowelBinary.run(["identify", "train", dir.appendingPathComponent("catalogue.csv").path, "-o", scratch("taxa.model").path, "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let report = try LearningCommandTests.json(train.stdout)
+        #expect(report["taxa"] as? [String] == ["globular", "planispiral", "uniserial"])
+        #expect((report["held_out_specimens"] as? [String])?.count == 3)
+
+        // Refusals: one line, nothing written.
+        let again = try TrowelBinary.run(["sample", "--specimens", dir.path])
+        #expect(Self.oneLine(again, "already exists"), "\(again.stderr)")
+        for (args, says) in [(["--taxa", "7"], "--taxa 7: use 2 to 6"), (["--per-taxon", "0"], "--per-taxon 0: use at least 1"),
+                             (["--size", "8"], "--size 8: a specimen's side must be 16 to 512 voxels")] {
+            let r = try TrowelBinary.run(["sample", "--specimens", scratch("other").path] + args)
+            #expect(Self.oneLine(r, says), "\(args) \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: scratch("other").path))
+        }
+        let both = try TrowelBinary.run(["sample", "--specimens", scratch("other").path, "-o", scratch("scan").path])
+        #expect(Self.oneLine(both, "give one of them"), "\(both.stderr)")
+    }
+
     @Test func badInputIsOneLineAndWritesNothing() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
