@@ -94,6 +94,7 @@ struct OpenCommand: ParsableCommand {
         }
         dispatch(.tick)
         if let models = runner.restoreModels() { dispatch(models) }
+        if let taxa = runner.restoreTaxonModel() { dispatch(taxa) }
         runner.perform(.listSegmentations, state: state).forEach(dispatch)
         try loop.run(handle: { event in
             switch event {

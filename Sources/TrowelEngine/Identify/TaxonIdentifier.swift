@@ -20,6 +20,10 @@ public struct TaxonIdentifier: Sendable {
         public struct Ranked: Codable, Sendable, Equatable {
             public var taxon: String
             public var probability: Double
+            public init(taxon: String, probability: Double) {
+                self.taxon = taxon
+                self.probability = probability
+            }
         }
         public struct Specimen: Codable, Sendable {
             public var ranked: [Ranked]

@@ -104,6 +104,8 @@ public enum App {
             }
         case .interpolation(let event):
             effects += interpolation(event, &state)
+        case .identify(let event):
+            effects += identify(event, &state)
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -126,6 +128,8 @@ public enum App {
             case .predict(let region): state.pendingPrediction = region
             case .loadInterpolation(let id, let axis, let index):
                 state.interpolation.pending = InterpolationState.SliceKey(id: id, axis: axis, index: index)
+            case .identifySlice(let axis, let index):
+                state.identify.pending = (axis, index)
             case .loadSegmentation(let id, let axis, let index):
                 let plane = state.scan.shape.plane(across: axis)
                 state.pendingPrediction = PreviewRegion(axis: axis, index: index, rows: 0..<plane.rows, columns: 0..<plane.columns,
@@ -266,6 +270,8 @@ public enum App {
             state.overlay = .jobs(selected: max(0, state.jobs.count - 1))
         case .interpolate:
             return endStroke(&state) + interpolation(.toggle, &state)
+        case .identify:
+            return identify(.toggle, &state)
         case .reviewSegmentation:
             if state.reviewedSegmentation != nil {
                 state.reviewedSegmentation = nil
@@ -549,6 +555,8 @@ public enum App {
             }
             state.prediction = nil
             return []
+        case ("identify", 2...):
+            return identify(.choose(words.dropFirst().joined(separator: " ")), &state)
         case ("interpolate", 1):
             return endStroke(&state) + interpolation(.run, &state)
         case ("worst", 1):
@@ -636,6 +644,7 @@ public enum App {
             }
         }
         if let read = state.interpolation.load(axis: v.axis, index: v.slice) { effects.append(read) }
+        if let read = state.identify.load(axis: v.axis, index: v.slice) { effects.append(read) }
         let pendingLabels = state.pendingLabels.map { $0.axis == v.axis && $0.index == v.slice } ?? false
         if (state.labels?.axis != v.axis || state.labels?.index != v.slice) && !pendingLabels {
             effects.append(.loadLabels(axis: v.axis, index: v.slice))

@@ -37,6 +37,10 @@ public enum Effect: Equatable, Sendable {
     case interpolate
     /// Read one slice of an interpolation's segmentation for the overlay.
     case loadInterpolation(id: String, axis: Axis, index: Int)
+    /// Load a taxon model (`trowel identify train`) for the taxon panel, and identify the specimen with it.
+    case loadTaxonModel(String)
+    /// The taxa of one slice with the taxon model (background, latest request wins).
+    case identifySlice(axis: Axis, index: Int)
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

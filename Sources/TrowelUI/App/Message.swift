@@ -21,6 +21,8 @@ public enum Message: Sendable {
     case segmentationsLoaded([String])
     /// Label interpolation: a command, or an answer of its background job.
     case interpolation(InterpolationEvent)
+    /// The taxon panel: a command, or an answer of the background identifier.
+    case identify(IdentifyEvent)
     /// Go to this slice (e.g. the one with the most uncertain voxels).
     case goToSlice(Int)
     case notice(String)

@@ -18,7 +18,7 @@ public enum Command: String, CaseIterable, Sendable {
     case levelDown = "level-down", levelUp = "level-up"
     case overlayToggle = "labels-toggle", overlayOpacity = "labels-opacity"
     case trainNow = "train", predictionToggle = "prediction", uncertaintyToggle = "uncertainty", modelList = "models"
-    case segmentVolume = "segment", jobList = "jobs", reviewSegmentation = "review", interpolate
+    case segmentVolume = "segment", jobList = "jobs", reviewSegmentation = "review", interpolate, identify
     case contextToggle = "context"
     case nextTask = "task-next", submitTask = "task-submit", taskList = "tasks"
     case cycleTheme = "theme"
@@ -42,7 +42,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .autoContrast, .windowNarrower, .windowWider, .levelDown, .levelUp, .overlayToggle, .overlayOpacity,
              .cycleTheme, .predictionToggle, .uncertaintyToggle: return .look
         case .nextTask, .submitTask, .taskList: return .tasks
-        case .trainNow, .modelList, .segmentVolume, .jobList, .reviewSegmentation, .interpolate: return .model
+        case .trainNow, .modelList, .segmentVolume, .jobList, .reviewSegmentation, .interpolate, .identify: return .model
         case .help, .commandLine, .redraw, .quit: return .app
         }
     }
@@ -92,6 +92,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .jobList: return "job queue: progress, rate, ETA; c stops a job"
         case .reviewSegmentation: return "overlay: live model ↔ newest finished segmentation (:seg ID, :worst)"
         case .interpolate: return "fill the slices between labelled slices (background), then show/hide it (:interpolate reruns)"
+        case .identify: return "taxon panel: probability bars per taxon, this slice and the specimen (:identify FILE picks the model)"
         case .nextTask: return "next annotation task (a random patch)"
         case .submitTask: return "submit the current task"
         case .taskList: return "list submitted tasks"
@@ -165,6 +166,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .jobList: return [c("g")]
         case .reviewSegmentation: return [c("R")]
         case .interpolate: return [c("I")]
+        case .identify: return [c("i")]
         case .nextTask: return [c("n")]
         case .submitTask: return [.enter]
         case .taskList: return [c("T")]

@@ -22,6 +22,10 @@ public final class EffectRunner {
     private var opened: [String: MultiscaleVolume] = [:]
     /// How the viewer interpolates: `trowel interpolate`'s defaults, and labels on two slices at least.
     public var interpolationOptions = LabelInterpolation.Options(minimumSlices: 2)
+    /// The taxon panel's identifier, once a taxon model is chosen.
+    private var identifier: LiveIdentifier?
+    /// The project file that remembers the taxon model chosen with `:identify FILE`: one line, its path.
+    public static let taxonModelSetting = "taxon-model"
 
     /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
     public init(session: AnnotationSession, taskSize: Int, palette: [String], uncertainTasks: Bool = true,
@@ -51,6 +55,8 @@ public final class EffectRunner {
         }
     }
 
+    deinit { identifier?.stop() }
+
     /// The models saved in the project, and the latest one made current (its forest loaded for the overlay).
     public func restoreModels() -> Message? {
         let records: [ModelRecord]
@@ -64,6 +70,46 @@ public final class EffectRunner {
             // A missing or truncated model file is not "no model yet": say so, and how to get one back.
             return .failure("\(error); press t to train a new model from your labels")
         }
+    }
+
+    /// The taxon model this project was last given (`:identify FILE`), loaded for the taxon panel.
+    public func restoreTaxonModel() -> Message? {
+        let setting = session.project.url.appendingPathComponent(Self.taxonModelSetting)
+        guard let text = try? String(contentsOf: setting, encoding: .utf8) else { return nil }
+        let path = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !path.isEmpty else { return nil }
+        do {
+            return try useTaxonModel(path, remember: false)
+        } catch {
+            return .identify(.failed("\(error) (named in \(Self.taxonModelSetting); :identify FILE picks another)"))
+        }
+    }
+
+    /// Loads a taxon model, starts identifying the specimen with it and (when `remember`) records it in the project.
+    func useTaxonModel(_ path: String, remember: Bool) throws -> Message {
+        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let model = try TaxonModel(contentsOf: url)
+        identifier?.stop()
+        let inbox = self.inbox, taxa = model.header.taxa
+        let live = LiveIdentifier(model: model, volume: session.volume) { event in
+            switch event {
+            case .slice(let axis, let index, let p):
+                inbox.post(.identify(.sliceIdentified(SliceTaxa(axis: axis, index: index, ranked: p.map { TaxonIdentifier.ranked($0, taxa: taxa) }))))
+            case .specimen(let p, let used, let done, let total):
+                inbox.post(.identify(.specimenProgress(SpecimenTaxa(ranked: TaxonIdentifier.ranked(p, taxa: taxa), slicesUsed: used,
+                                                                    slicesDone: done, slicesTotal: total))), replacingProgress: true)
+            case .failed(let why):
+                inbox.post(.identify(.failed(why)))
+            }
+        }
+        identifier = live
+        live.identifySpecimen()
+        if remember && !session.isReadOnly {
+            try? (url.standardizedFileURL.path + "\n").write(to: session.project.url.appendingPathComponent(Self.taxonModelSetting),
+                                                           atomically: true, encoding: .utf8)
+        }
+        return .identify(.modelLoaded(TaxonModelInfo(file: url.lastPathComponent, taxa: taxa, axes: model.header.axes,
+                                                     specimenAccuracy: model.header.specimenMetrics?.accuracy)))
     }
 
     /// What the background work has produced since the last call.
@@ -185,6 +231,11 @@ public final class EffectRunner {
             let plane = session.volume.shape.plane(across: axis)
             return [.interpolation(.sliceLoaded(InterpolatedSlice(
                 id: id, labels: LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: labels))))]
+        case .loadTaxonModel(let path):
+            do { return [try useTaxonModel(path, remember: true)] } catch { return [.identify(.failed("\(error)"))] }
+        case .identifySlice(let axis, let index):
+            identifier?.identify(axis: axis, index: index)
+            return []
         case .useModel(let id):
             let (forest, _) = try library.load(id)
             previewer.use(forest, id: id)
@@ -391,6 +442,7 @@ final class Inbox: @unchecked Sendable {
             switch (message, messages.last) {
             case (.trainingProgress, .trainingProgress?): messages.removeLast()
             case (.jobUpdated(let new), .jobUpdated(let old)?) where new.id == old.id: messages.removeLast()
+            case (.identify(.specimenProgress), .identify(.specimenProgress)?): messages.removeLast()
             default: break
             }
         }

@@ -107,6 +107,8 @@ public struct AppState: Sendable {
 
     /// Label interpolation between labelled slices, and whether its overlay is shown.
     public var interpolation = InterpolationState()
+    /// The taxon panel: probability bars per taxon for this slice and the specimen.
+    public var identify = IdentifyState()
 
     /// What the overlay shows: the live model's hypothesis, or a finished segmentation under review.
     public var overlayID: String? { reviewedSegmentation.map { "segmentation \($0)" } ?? currentModel }

@@ -65,6 +65,10 @@ struct SidePanel {
              state.theme.dim)
         heading("model")
         for (text, color, bold) in modelLines() { line(text, color, bold: bold) }
+        if state.identify.isShown {
+            heading("taxon (i)")
+            for (text, color, bold) in IdentifyPanel(state: state).lines(width: width) { line(text, color, bold: bold) }
+        }
         let interpolation = interpolationLines()
         if !interpolation.isEmpty {
             heading("interpolation")
