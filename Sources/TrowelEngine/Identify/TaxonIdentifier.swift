@@ -104,11 +104,18 @@ public struct TaxonIdentifier: Sendable {
     }
 
     func table(_ catalogue: TaxonCatalogue, taxa: [String]) throws -> Table {
+        // Specimens are described in parallel (each one slice at a time), then put in catalogue order.
+        let entries = catalogue.entries, descriptor = options.descriptor, axes = options.axes
+        let results = DescribedSpecimens(count: entries.count)
+        DispatchQueue.concurrentPerform(iterations: entries.count) { s in
+            guard taxa.contains(entries[s].taxon) else { return }
+            results.set(s, Result { try Self.descriptors(of: entries[s].project, descriptor: descriptor, axes: axes).map(\.row) })
+        }
         var t = Table()
-        for (s, e) in catalogue.entries.enumerated() {
-            guard let k = taxa.firstIndex(of: e.taxon) else { continue }
-            for d in try Self.descriptors(of: e.project, descriptor: options.descriptor, axes: options.axes) {
-                t.rows += d.row; t.specimen.append(s); t.taxon.append(k)
+        for (s, e) in entries.enumerated() {
+            guard let k = taxa.firstIndex(of: e.taxon), let described = results.get(s) else { continue }
+            for row in try described.get() {
+                t.rows += row; t.specimen.append(s); t.taxon.append(k)
             }
         }
         return t
@@ -227,6 +234,26 @@ public struct TaxonIdentifier: Sendable {
     public static func ranked(_ probabilities: [Double], taxa: [String]) -> [Prediction.Ranked] {
         probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
             .map { Prediction.Ranked(taxon: taxa[$0], probability: probabilities[$0]) }
+    }
+}
+
+/// Each specimen's descriptor rows (or why they could not be made), filled by parallel workers.
+private final class DescribedSpecimens: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<[[Float]], Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Result<[[Float]], Error>) {
+        lock.lock()
+        results[i] = r
+        lock.unlock()
+    }
+
+    func get(_ i: Int) -> Result<[[Float]], Error>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return results[i]
     }
 }
 
