@@ -61,7 +61,6 @@ struct IdentifyBenchmark: ParsableCommand {
             "generate_and_import_seconds": generation,
             "describe_seconds": describing, "describe_cpu_seconds": describingCPU, "descriptors_per_s": Double(described) / describing,
             "train_seconds": training, "train_cpu_seconds": trainingCPU,
-            "train_forests_cpu_seconds": max(0, trainingCPU - describingCPU),
             "held_out_specimens": h.heldOutSpecimens.count,
             "specimen_accuracy": h.specimenMetrics?.accuracy ?? -1, "slice_accuracy": h.metrics?.accuracy ?? -1,
             "slice_split_accuracy": h.sliceSplitMetrics?.accuracy ?? -1, "specimen_macro_f1": h.specimenMetrics?.macroF1 ?? -1,

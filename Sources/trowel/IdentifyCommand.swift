@@ -10,9 +10,9 @@ struct IdentifyCommand: ParsableCommand {
         abstract: "Identify the taxon of a specimen from its slices: train on a catalogue, evaluate, predict.",
         discussion: """
             A catalogue is a CSV file with the header 'project,taxon' and one row per specimen (a \
-            project folder; paths relative to the file). Each slice with at least 2 % fossil (Otsu) is \
-            cropped to the fossil and described (grey histogram, feature statistics, Hu moments, radial \
-            profile, shape); a forest classifies slices and a specimen gets the mean of its slices' \
+            project folder; paths relative to the file). The fossil is what lies above the specimen's \
+            Otsu threshold; each slice with at least 2 % fossil is cropped to it and described (grey \
+            histogram, feature statistics, Hu moments, radial profile, shape, chambers and wall depth); a forest classifies slices and a specimen gets the mean of its slices' \
             probabilities. Training holds out whole specimens, stratified by taxon, so the reported \
             accuracy is honest; beside it is what a (leaky) slice-level split would have claimed.
             """,
