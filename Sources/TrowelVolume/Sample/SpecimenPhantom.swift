@@ -91,6 +91,7 @@ public struct SpecimenPhantom: Sendable {
         let list = chambers(&rng)
         let angle = rng.range(0, 2 * .pi), tilt = rng.range(-0.25, 0.25), wall = rng.range(0.025, 0.045)
         let matrix = rng.range(40, 70), shell = rng.range(170, 220), noise = rng.range(6, 14)
+        let ca = cos(angle), sa = sin(angle), ct = cos(tilt), st = sin(tilt)
         let s = Double(side)
         // Chambers are stretched along z so most z-slices cut through the whole chamber plan.
         let zSquash = 0.45
@@ -101,8 +102,8 @@ public struct SpecimenPhantom: Sendable {
                     let pz = ((Double(z) + 0.5) / s - 0.5) * zSquash
                     let qy = (Double(y) + 0.5) / s - 0.5, qx = (Double(x) + 0.5) / s - 0.5
                     // Rotate the sample point back into the specimen's frame.
-                    let ry = cos(angle) * qy + sin(angle) * qx, px = -sin(angle) * qy + cos(angle) * qx
-                    let py = cos(tilt) * ry + sin(tilt) * pz, tz = -sin(tilt) * ry + cos(tilt) * pz
+                    let ry = ca * qy + sa * qx, px = -sa * qy + ca * qx
+                    let py = ct * ry + st * pz, tz = -st * ry + ct * pz
                     var inWall = false, inCavity = false
                     for ch in list {
                         let ex = (px - ch.c.2) / ch.elongation

@@ -10,20 +10,32 @@ struct TaxonIdentifierTests {
     static func catalogue(_ taxa: [(String, SpecimenPhantom.Plan)], perTaxon: Int, side: Int = 32, firstSeed: UInt64 = 1) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-taxa-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // One chunk per specimen and no pyramid: the descriptors read full-resolution slices only.
         var options = VolumeImporter.Options()
-        options.chunk = 16
-        options.pyramidMinimumSide = 16
-        var csv = "project,taxon\n"
+        options.chunk = side
+        options.pyramidMinimumSide = 2 * side
+        var specimens: [(folder: String, taxon: String, plan: SpecimenPhantom.Plan, seed: UInt64)] = []
         var seed = firstSeed
         for (name, plan) in taxa {
             for i in 0..<perTaxon {
-                let block = SpecimenPhantom(plan: plan, side: side, seed: seed).volume()
+                specimens.append(("\(name)-\(i).trowel", name, plan, seed))
                 seed += 1
-                let folder = "\(name)-\(i).trowel"
-                _ = try ProjectBuilder(importOptions: options).build(from: BlockSource(block: block), at: dir.appendingPathComponent(folder))
-                csv += "\(folder),\(name)\n"
             }
         }
+        // Built in parallel: most of the time is spent waiting for the disk, not computing.
+        let failures = Failures()
+        let importOptions = options, list = specimens
+        DispatchQueue.concurrentPerform(iterations: list.count) { k in
+            let s = list[k]
+            do {
+                _ = try ProjectBuilder(importOptions: importOptions).build(from: SpecimenScan(SpecimenPhantom(plan: s.plan, side: side, seed: s.seed)),
+                                                                           at: dir.appendingPathComponent(s.folder))
+            } catch {
+                failures.add("\(s.folder): \(error)")
+            }
+        }
+        if let first = failures.first { throw IdentifyError.catalogue(dir.lastPathComponent, first) }
+        let csv = "project,taxon\n" + specimens.map { "\($0.folder),\($0.taxon)\n" }.joined()
         try csv.write(to: dir.appendingPathComponent("catalogue.csv"), atomically: true, encoding: .utf8)
         return dir
     }
@@ -87,4 +99,12 @@ struct TaxonIdentifierTests {
         try "project,taxon\nmissing.trowel,a\n".write(to: file, atomically: true, encoding: .utf8)
         #expect(throws: IdentifyError.catalogue("catalogue.csv", "line 2: missing.trowel is not a Trowel project")) { try TaxonCatalogue(contentsOf: file) }
     }
+}
+
+/// Errors from parallel workers.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
+    var first: String? { lock.lock(); defer { lock.unlock() }; return list.first }
 }
