@@ -131,9 +131,11 @@ struct QualityBenchmark: ParsableCommand {
                 result.trowel.append(row)
             }
             if auto {
-                let row = try evaluation.scoreAuto(seed: forestSeed)
-                log(String(format: "  %@ chose %@: F1 %.4f (%.1f s)", row.recipe, row.chosen ?? "?", row.f1, row.seconds))
-                result.trowel.append(row)
+                for row in try evaluation.scoreAuto(seed: forestSeed) {
+                    log(String(format: "  %@ chose %@: F1 %.4f (%.1f s)%@", row.recipe, row.chosen ?? "?", row.f1, row.seconds,
+                               row.decision.map { ", decision weights " + $0 } ?? ""))
+                    result.trowel.append(row)
+                }
             }
             if interpolation {
                 let row = try evaluation.scoreInterpolation()
@@ -209,9 +211,11 @@ struct RecipeResult: Codable {
     var features: Int
     /// For the auto row: the recipe `--auto` chose.
     var chosen: String? = nil
+    /// Decision weights the model uses, "classid×weight …" (nil: the most probable class).
+    var decision: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case recipe, f1, precision, recall, heldOutF1 = "held_out_f1", seconds, features, chosen
+        case recipe, f1, precision, recall, heldOutF1 = "held_out_f1", seconds, features, chosen, decision
         case trainingSeconds = "training_seconds", predictionSeconds = "prediction_seconds"
     }
 }
