@@ -79,8 +79,9 @@ struct QualityEvaluation {
         let training = Date()
         let (forest, record) = try run.run()
         let prediction = Date()
-        let decision = record.decision.flatMap { d in
-            d.adopted ? d.weights.sorted { $0.key < $1.key }.map { String(format: "%d×%.2f", $0.key, $0.value) }.joined(separator: " ") : nil
+        let decision = record.decision.map { d in
+            (d.adopted ? d.weights.sorted { $0.key < $1.key }.map { String(format: "%d×%.2f", $0.key, $0.value) }.joined(separator: " ")
+                       : "argmax") + String(format: " (held-out %.4f, tuned %.4f)", d.plainScore, d.tunedScore)
         }
         let predictor = Predictor(forest: forest, volume: volume)
         let (f1, precision, recall) = try tally { box in try predictor.labels(box).elements }
