@@ -54,7 +54,7 @@ import Testing
         #expect(try Self.values(v) == Self.expected(0..<4) { Double($0 - 1024) })
         #expect(v.recordedVoxelSize == VoxelSize(z: 1250, y: 500, x: 250), "PixelSpacing 0.5\\0.25 mm, slices 1.25 mm apart")
         #expect(v.summary.hasPrefix("4 DICOM slices in "))
-        #expect(v.summary.contains("(CT, \(syntax), int16; series \(Self.root)2."))
+        #expect(v.summary.contains("(CT, \(syntax), int16), series \(Self.root)2."))
         #expect(v.note == nil)
     }
 
@@ -154,6 +154,6 @@ import Testing
         #expect(!DICOMSeriesSet.holdsDICOM([Self.path("missing-folder")]))
         // A folder of folders: found recursively, named as the user gave the folder.
         let found = try DICOMSeriesSet(resolving: [Self.path("two-series") + "/"])
-        #expect(found.series[0].headers[0].file.path == Self.path("two-series") + "/b1")
+        #expect(found.series[0].headers[0].path == Self.path("two-series") + "/b1")
     }
 }

@@ -5,6 +5,8 @@ import Foundation
 /// how stored samples scale to real values. Read through GDCM, stopping before the pixel data.
 public struct DICOMHeader: Sendable {
     public var file: URL
+    /// The file's path as the user gave it (relative paths stay relative), for messages.
+    public var path: String
     public var rows: Int
     public var columns: Int
     /// NumberOfFrames (1 for an ordinary slice file).
@@ -39,11 +41,12 @@ public struct DICOMHeader: Sendable {
     public init(reading file: URL) throws(DICOMError) {
         var h = TrowelDICOMHeader()
         var message = [CChar](repeating: 0, count: 512)
-        let status = trowel_dicom_read_header(file.path, &h, &message, message.count)
+        let status = trowel_dicom_read_header(file.relativePath, &h, &message, message.count)
         guard status == Int32(TROWEL_DICOM_OK.rawValue) else {
-            throw .unreadable(file: file.path, reason: String(cString: message))
+            throw .unreadable(file: file.relativePath, reason: String(cString: message))
         }
         self.file = file
+        path = file.relativePath
         rows = Int(h.rows)
         columns = Int(h.columns)
         frames = max(1, Int(h.frames))
@@ -78,7 +81,7 @@ public struct DICOMHeader: Sendable {
         var message = [CChar](repeating: 0, count: 512)
         let status = trowel_dicom_frame_positions(file.path, Int32(frames), &values, &message, message.count)
         guard status == Int32(TROWEL_DICOM_OK.rawValue) else {
-            throw .unreadable(file: file.path, reason: String(cString: message))
+            throw .unreadable(file: path, reason: String(cString: message))
         }
         return (0..<frames).map { PatientVector(x: values[3 * $0], y: values[3 * $0 + 1], z: values[3 * $0 + 2]) }
     }

@@ -13,7 +13,7 @@ enum DICOMSampleDecoder {
         case (16, true): try read(Int16.self, header, frames, dtype, out)
         case (32, false): try read(UInt32.self, header, frames, dtype, out)
         case (32, true): try read(Int32.self, header, frames, dtype, out)
-        default: throw .unsupportedSamples(file: header.file.path, bitsAllocated: header.bitsAllocated)
+        default: throw .unsupportedSamples(file: header.path, bitsAllocated: header.bitsAllocated)
         }
     }
 
@@ -38,13 +38,13 @@ enum DICOMSampleDecoder {
         var stored = [S](repeating: 0, count: count)
         var message = [CChar](repeating: 0, count: 512)
         let status = stored.withUnsafeMutableBytes { raw in
-            trowel_dicom_read_frames(header.file.path, Int32(frames.lowerBound), Int32(frames.count), raw.baseAddress, raw.count,
+            trowel_dicom_read_frames(header.path, Int32(frames.lowerBound), Int32(frames.count), raw.baseAddress, raw.count,
                                      &message, message.count)
         }
         switch status {
         case Int32(TROWEL_DICOM_OK.rawValue): break
-        case Int32(TROWEL_DICOM_NO_PIXEL_DATA.rawValue): throw .noPixelData(file: header.file.path)
-        default: throw .decodeFailed(file: header.file.path, reason: "\(String(cString: message)) (\(header.transferSyntaxName))")
+        case Int32(TROWEL_DICOM_NO_PIXEL_DATA.rawValue): throw .noPixelData(file: header.path)
+        default: throw .decodeFailed(file: header.path, reason: "\(String(cString: message)) (\(header.transferSyntaxName))")
         }
         convert(stored, bits: header.bitsStored, rescale: header.rescale, to: dtype, into: out)
     }

@@ -31,7 +31,7 @@ public struct DICOMSeries: Sendable {
 
     /// The folder the files are in (their common parent), for listings.
     public var folder: String {
-        let parents = Set(headers.map { $0.file.deletingLastPathComponent().path })
+        let parents = Set(headers.map { ($0.path as NSString).deletingLastPathComponent })
         return parents.count == 1 ? parents.first! : "\(parents.count) folders"
     }
 }

@@ -25,7 +25,7 @@ struct DICOMSliceOrder: Sendable {
             (slices, spacing, note) = Self.unplaced(headers)
             return
         }
-        if let unplaced = headers.first(where: { $0.position == nil }) { throw .missingPosition(file: unplaced.file.path) }
+        if let unplaced = headers.first(where: { $0.position == nil }) { throw .missingPosition(file: unplaced.path) }
         var normal = PatientVector(x: 0, y: 0, z: 1)
         if let o = first.orientation {
             let n = o.row.cross(o.column)
@@ -36,7 +36,7 @@ struct DICOMSliceOrder: Sendable {
             if let o = first.orientation {
                 guard let other = h.orientation, other.row.isClose(to: o.row, tolerance: 1e-3),
                       other.column.isClose(to: o.column, tolerance: 1e-3) else {
-                    throw .orientationMismatch(file: h.file.path, firstFile: first.file.path)
+                    throw .orientationMismatch(file: h.path, firstFile: first.path)
                 }
             }
             let p = h.position!.dot(normal)
@@ -47,13 +47,13 @@ struct DICOMSliceOrder: Sendable {
                     slices.append(Slice(header: i, frame: k, position: position.dot(normal)))
                 }
             } else {
-                guard let step = h.spacingBetweenSlices ?? h.sliceThickness, step > 0 else { throw .framesWithoutSpacing(file: h.file.path) }
+                guard let step = h.spacingBetweenSlices ?? h.sliceThickness, step > 0 else { throw .framesWithoutSpacing(file: h.path) }
                 for k in 0..<h.frames { slices.append(Slice(header: i, frame: k, position: p + Double(k) * step)) }
             }
         }
         slices.sort { ($0.position, $0.header, $0.frame) < ($1.position, $1.header, $1.frame) }
         func file(_ s: Slice) -> String {
-            let path = headers[s.header].file.path
+            let path = headers[s.header].path
             return headers[s.header].frames > 1 ? "\(path) (frame \(s.frame + 1))" : path
         }
         let gaps = zip(slices, slices.dropFirst()).map { $1.position - $0.position }

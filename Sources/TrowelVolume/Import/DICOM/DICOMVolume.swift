@@ -19,26 +19,26 @@ public struct DICOMVolume: SliceSource {
     public init(series: DICOMSeries, allowGaps: Bool = false) throws {
         let first = series.headers[0]
         for h in series.headers {
-            guard h.hasPixelData else { throw DICOMError.noPixelData(file: h.file.path) }
+            guard h.hasPixelData else { throw DICOMError.noPixelData(file: h.path) }
             guard h.samplesPerPixel == 1 else {
-                throw DICOMError.colour(file: h.file.path, samplesPerPixel: h.samplesPerPixel, photometric: h.photometric)
+                throw DICOMError.colour(file: h.path, samplesPerPixel: h.samplesPerPixel, photometric: h.photometric)
             }
             guard [8, 16, 32].contains(h.bitsAllocated) else {
-                throw DICOMError.unsupportedSamples(file: h.file.path, bitsAllocated: h.bitsAllocated)
+                throw DICOMError.unsupportedSamples(file: h.path, bitsAllocated: h.bitsAllocated)
             }
             guard h.rows == first.rows, h.columns == first.columns else {
-                throw DICOMError.sizeMismatch(file: h.file.path, size: SliceSize(width: h.columns, height: h.rows),
-                                              firstFile: first.file.path, expected: SliceSize(width: first.columns, height: first.rows))
+                throw DICOMError.sizeMismatch(file: h.path, size: SliceSize(width: h.columns, height: h.rows),
+                                              firstFile: first.path, expected: SliceSize(width: first.columns, height: first.rows))
             }
             guard h.bitsAllocated == first.bitsAllocated, h.isSigned == first.isSigned else {
-                throw DICOMError.sampleMismatch(file: h.file.path, found: Self.sampleName(h), firstFile: first.file.path,
+                throw DICOMError.sampleMismatch(file: h.path, found: Self.sampleName(h), firstFile: first.path,
                                                 expected: Self.sampleName(first))
             }
         }
         let order = try DICOMSliceOrder(headers: series.headers, allowGaps: allowGaps)
         let shape = Shape(z: order.slices.count, y: first.rows, x: first.columns)
         if let problem = shape.sizeProblem {
-            throw DICOMError.unreadable(file: first.file.path, reason: "the series' \(problem)")
+            throw DICOMError.unreadable(file: first.path, reason: "the series' \(problem)")
         }
         self.series = series
         self.order = order
@@ -56,9 +56,9 @@ public struct DICOMVolume: SliceSource {
     public var summary: String {
         let s = shape.z == 1 ? "" : "s"
         let what = series.headers.count == 1 && series.headers[0].frames > 1
-            ? "\(shape.z) DICOM frame\(s) in \(series.headers[0].file.path)" : "\(shape.z) DICOM slice\(s) in \(series.folder)"
+            ? "\(shape.z) DICOM frame\(s) in \(series.headers[0].path)" : "\(shape.z) DICOM slice\(s) in \(series.folder)"
         let kind = [series.modality, series.transferSyntaxes.joined(separator: "+"), "\(dtype)"].filter { !$0.isEmpty }
-        return "\(what) (\(kind.joined(separator: ", ")); series \(series.uid)"
+        return "\(what) (\(kind.joined(separator: ", "))), series \(series.uid)"
     }
 
     public func readSlices(_ range: Range<Int>) throws -> AnyBlock {
