@@ -156,15 +156,22 @@ extern "C" int trowel_dicom_read_header(const char *path, TrowelDICOMHeader *h, 
     double value[6];
     h->frames = numbers(ds, gdcm::Tag(0x0028, 0x0008), value, 1) ? int(value[0]) : 1;
 
-    // Pixel Data: ReadUpToTag stops at it, so it is present when the reader stopped there.
-    h->has_pixel_data = ds.FindDataElement(pixelDataTag) ? 1 : 0;
-    if (!h->has_pixel_data) {
-        gdcm::Reader full;
-        full.SetFileName(path);
-        std::set<gdcm::Tag> wanted;
-        wanted.insert(pixelDataTag);
-        if (full.ReadSelectedTags(wanted, false) && full.GetFile().GetDataSet().FindDataElement(pixelDataTag))
-            h->has_pixel_data = 1;
+    // Pixel Data: ReadUpToTag leaves the stream after the element's header (tag, VR, length) when
+    // there is one, and at the end of the file otherwise. The tag is 12 bytes back in explicit VR,
+    // 8 in implicit VR.
+    h->has_pixel_data = 0;
+    size_t at = reader.GetStreamCurrentPosition();
+    if (at != size_t(-1) && at >= 12) {
+        if (FILE *f = std::fopen(path, "rb")) {
+            unsigned char head[12];
+            if (std::fseek(f, long(at - 12), SEEK_SET) == 0 && std::fread(head, 1, 12, f) == 12) {
+                const unsigned char little[4] = {0xe0, 0x7f, 0x10, 0x00}, big[4] = {0x7f, 0xe0, 0x00, 0x10};
+                for (const unsigned char *tag : {head, head + 4}) {
+                    if (std::memcmp(tag, little, 4) == 0 || std::memcmp(tag, big, 4) == 0) h->has_pixel_data = 1;
+                }
+            }
+            std::fclose(f);
+        }
     }
 
     const gdcm::Tag planePosition(0x0020, 0x9113), planeOrientation(0x0020, 0x9116);
