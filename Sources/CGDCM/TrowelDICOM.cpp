@@ -114,6 +114,31 @@ bool unsignedShort(const gdcm::DataSet &ds, int &out) {
     return true;
 }
 
+uint32_t word(const unsigned char *b, bool bigEndian) {
+    return bigEndian ? (uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3])
+                     : (uint32_t(b[3]) << 24 | uint32_t(b[2]) << 16 | uint32_t(b[1]) << 8 | b[0]);
+}
+
+/// Whether the Pixel Data value starting at `at` (length bytes `length`) runs past the end of `f`:
+/// a defined length past the end, or encapsulated items with no sequence delimiter before it.
+int pixelDataTruncated(FILE *f, size_t at, const unsigned char *length, bool bigEndian) {
+    if (std::fseek(f, 0, SEEK_END) != 0) return 0;
+    long end = std::ftell(f);
+    if (end < 0) return 0;
+    uint32_t n = word(length, bigEndian);
+    if (n != 0xffffffffu) return at + size_t(n) > size_t(end);
+    size_t position = at;
+    for (int items = 0; items < 1 << 24; items++) {
+        unsigned char item[8];
+        if (std::fseek(f, long(position), SEEK_SET) != 0 || std::fread(item, 1, 8, f) != 8) return 1;
+        bool delimiter = item[0] == 0xfe && item[1] == 0xff && item[2] == 0xdd && item[3] == 0xe0;
+        if (delimiter) return 0;
+        position += 8 + size_t(word(item + 4, bigEndian));
+        if (position > size_t(end)) return 1;
+    }
+    return 0;
+}
+
 bool openHeader(const char *path, gdcm::Reader &reader, char *error, size_t error_length) {
     quietGDCM();
     reader.SetFileName(path);
@@ -128,7 +153,7 @@ bool openHeader(const char *path, gdcm::Reader &reader, char *error, size_t erro
 
 } // namespace
 
-extern "C" int trowel_dicom_read_header(const char *path, TrowelDICOMHeader *h, char *error, size_t error_length) {
+static int readHeader(const char *path, TrowelDICOMHeader *h, char *error, size_t error_length) {
     std::memset(h, 0, sizeof(*h));
     gdcm::Reader reader;
     if (!openHeader(path, reader, error, error_length)) return TROWEL_DICOM_UNREADABLE;
@@ -158,7 +183,8 @@ extern "C" int trowel_dicom_read_header(const char *path, TrowelDICOMHeader *h, 
 
     // Pixel Data: ReadUpToTag leaves the stream after the element's header (tag, VR, length) when
     // there is one, and at the end of the file otherwise. The tag is 12 bytes back in explicit VR,
-    // 8 in implicit VR.
+    // 8 in implicit VR; the 4-byte length ends both. A value running past the end of the file
+    // (or encapsulated fragments without their closing delimiter) means the file is truncated.
     h->has_pixel_data = 0;
     size_t at = reader.GetStreamCurrentPosition();
     if (at != size_t(-1) && at >= 12) {
@@ -169,6 +195,7 @@ extern "C" int trowel_dicom_read_header(const char *path, TrowelDICOMHeader *h, 
                 for (const unsigned char *tag : {head, head + 4}) {
                     if (std::memcmp(tag, little, 4) == 0 || std::memcmp(tag, big, 4) == 0) h->has_pixel_data = 1;
                 }
+                if (h->has_pixel_data) h->pixel_data_truncated = pixelDataTruncated(f, at, head + 8, head[0] == 0x7f);
             }
             std::fclose(f);
         }
@@ -218,7 +245,7 @@ extern "C" int trowel_dicom_read_header(const char *path, TrowelDICOMHeader *h, 
     return TROWEL_DICOM_OK;
 }
 
-extern "C" int trowel_dicom_frame_positions(const char *path, int frames, double *positions, char *error, size_t error_length) {
+static int framePositions(const char *path, int frames, double *positions, char *error, size_t error_length) {
     gdcm::Reader reader;
     if (!openHeader(path, reader, error, error_length)) return TROWEL_DICOM_UNREADABLE;
     const gdcm::DataSet &ds = reader.GetFile().GetDataSet();
@@ -241,8 +268,7 @@ extern "C" int trowel_dicom_frame_positions(const char *path, int frames, double
     return TROWEL_DICOM_OK;
 }
 
-extern "C" int trowel_dicom_read_frames(const char *path, int first, int count, void *buffer, size_t length,
-                                        char *error, size_t error_length) {
+static int readFrames(const char *path, int first, int count, void *buffer, size_t length, char *error, size_t error_length) {
     if (first < 0 || count <= 0) {
         setError(error, error_length, "no frames asked for");
         return TROWEL_DICOM_BAD_BUFFER;
@@ -309,4 +335,35 @@ extern "C" int trowel_dicom_read_frames(const char *path, int first, int count, 
     }
     std::memcpy(buffer, whole.data() + frameBytes * size_t(first), length);
     return TROWEL_DICOM_OK;
+}
+
+// GDCM throws on some damaged files (and an exception crossing into Swift would abort the
+// process): every entry point turns one into a failed status with its message.
+namespace {
+template <typename Body>
+int guarded(char *error, size_t error_length, int status, Body body) {
+    try {
+        return body();
+    } catch (const std::exception &e) {
+        setError(error, error_length, std::string("GDCM failed: ") + e.what());
+    } catch (...) {
+        setError(error, error_length, "GDCM failed");
+    }
+    return status;
+}
+} // namespace
+
+extern "C" int trowel_dicom_read_header(const char *path, TrowelDICOMHeader *header, char *error, size_t error_length) {
+    return guarded(error, error_length, TROWEL_DICOM_UNREADABLE, [&] { return readHeader(path, header, error, error_length); });
+}
+
+extern "C" int trowel_dicom_frame_positions(const char *path, int frames, double *positions, char *error, size_t error_length) {
+    return guarded(error, error_length, TROWEL_DICOM_UNREADABLE,
+                   [&] { return framePositions(path, frames, positions, error, error_length); });
+}
+
+extern "C" int trowel_dicom_read_frames(const char *path, int first, int count, void *buffer, size_t length,
+                                        char *error, size_t error_length) {
+    return guarded(error, error_length, TROWEL_DICOM_DECODE_FAILED,
+                   [&] { return readFrames(path, first, count, buffer, length, error, error_length); });
 }

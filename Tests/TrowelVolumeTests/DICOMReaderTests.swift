@@ -145,6 +145,18 @@ import Testing
         #expect(Self.message { _ = try DICOMSeriesSet(resolving: [tiff]) } == "no DICOM files in \(tiff) (files with the DICM signature at byte 128)")
     }
 
+    @Test(arguments: ["explicit", "implicit", "rle", "jpeg-lossless", "jpeg-ls", "j2k"])
+    func aTruncatedSliceIsAnErrorNamingItNotGarbageOrACrash(name: String) throws {
+        let folder = try ImportFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for k in 1...4 {
+            let data = try Data(contentsOf: Self.url("\(name)/IM\(k)"))
+            try (k == 3 ? data.prefix(data.count - 300) : data).write(to: folder.appendingPathComponent("IM\(k)"))
+        }
+        let line = Self.message { _ = try DICOMVolume(series: try DICOMSeriesSet(resolving: [folder.path]).choose(nil)) }
+        #expect(line == "\(folder.path)/IM3: the pixel data is cut short (the file is truncated, or still being copied)")
+    }
+
     @Test func dicomInputsAreToldFromImageSlices() throws {
         #expect(DICOMSeriesSet.holdsDICOM([Self.path("j2k")]))
         #expect(DICOMSeriesSet.holdsDICOM([Self.path("multiframe.dcm")]))

@@ -29,6 +29,8 @@ typedef struct TrowelDICOMHeader {
     int rows, columns, frames, samples_per_pixel;
     int bits_allocated, bits_stored, pixel_representation;
     int has_pixel_data;
+    /// 1 when the pixel data runs past the end of the file (a truncated or half-copied file).
+    int pixel_data_truncated;
     int has_position, has_orientation, has_pixel_spacing, has_rescale;
     int has_spacing_between_slices, has_slice_thickness, has_instance_number, has_series_number;
     /// ImagePositionPatient (mm) of the first frame.

@@ -11,6 +11,8 @@ public enum DICOMError: Error, Equatable, Sendable, CustomStringConvertible {
     case noImages(in: String)
     /// A file of the chosen series has no Pixel Data element.
     case noPixelData(file: String)
+    /// A file's pixel data runs past its end.
+    case truncated(file: String)
     /// A file holds colour (or several samples per pixel) rather than one grey value.
     case colour(file: String, samplesPerPixel: Int, photometric: String)
     /// Samples of a width Trowel does not read (BitsAllocated other than 8, 16 or 32).
@@ -49,6 +51,8 @@ public enum DICOMError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(input): no DICOM file there has pixel data (only reports, directories or other objects without images)"
         case .noPixelData(let file):
             return "\(file): DICOM file without pixel data, in the series being imported; remove it or choose another series with --series"
+        case .truncated(let file):
+            return "\(file): the pixel data is cut short (the file is truncated, or still being copied)"
         case .colour(let file, let samples, let photometric):
             return "\(file): \(photometric.isEmpty ? "colour" : photometric) image with \(samples) samples per pixel; Trowel imports greyscale scans only"
         case .unsupportedSamples(let file, let bits):

@@ -17,6 +17,8 @@ public struct DICOMHeader: Sendable {
     /// PixelRepresentation 1: two's-complement samples.
     public var isSigned: Bool
     public var hasPixelData: Bool
+    /// The pixel data runs past the end of the file (truncated, or still being copied).
+    public var isTruncated: Bool
     /// ImagePositionPatient of the (first) frame, in mm.
     public var position: PatientVector?
     /// ImageOrientationPatient: the directions of a row and of a column.
@@ -55,6 +57,7 @@ public struct DICOMHeader: Sendable {
         bitsStored = Int(h.bits_stored)
         isSigned = h.pixel_representation == 1
         hasPixelData = h.has_pixel_data != 0
+        isTruncated = h.pixel_data_truncated != 0
         position = h.has_position != 0 ? PatientVector(h.position) : nil
         if h.has_orientation != 0 {
             let o = h.orientation

@@ -20,6 +20,7 @@ public struct DICOMVolume: SliceSource {
         let first = series.headers[0]
         for h in series.headers {
             guard h.hasPixelData else { throw DICOMError.noPixelData(file: h.path) }
+            guard !h.isTruncated else { throw DICOMError.truncated(file: h.path) }
             guard h.samplesPerPixel == 1 else {
                 throw DICOMError.colour(file: h.path, samplesPerPixel: h.samplesPerPixel, photometric: h.photometric)
             }
