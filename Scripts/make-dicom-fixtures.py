@@ -164,6 +164,15 @@ def main():
         del ds.RescaleSlope, ds.RescaleIntercept, ds.RescaleType
         ds.save_as(ds_path, enforce_file_format=True)
 
+    # No ImagePositionPatient at all (secondary-capture style): ordered by InstanceNumber, not by name.
+    for k, z in enumerate([2, 0, 1]):
+        path = OUT / "unplaced" / f"u{k + 1}"
+        write_slice(path, ROOT + "14", 1, z, [0.0, 0.0, 0.0], z + 1)
+        ds = pydicom.dcmread(path)
+        del ds.ImagePositionPatient
+        ds.SpacingBetweenSlices = 0.75
+        ds.save_as(path, enforce_file_format=True)
+
     # Faults, each a one-line error naming the file.
     for z in range(3):
         array = stored(z, columns=30 if z == 1 else SIDE)

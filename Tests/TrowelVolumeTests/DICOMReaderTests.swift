@@ -103,6 +103,14 @@ import Testing
         #expect(Self.message { _ = try found.choose(Self.root) }.hasPrefix("--series \(Self.root): no such series"), "a prefix both share")
     }
 
+    @Test func slicesWithoutPositionsFollowInstanceNumberAndSaySo() throws {
+        // Files u1 u2 u3 hold z = 2, 0, 1 with InstanceNumbers 3, 1, 2 and no ImagePositionPatient.
+        let v = try Self.volume("unplaced")
+        #expect(try Self.values(v) == Self.expected(0..<3) { Double($0 - 1024) })
+        #expect(v.recordedVoxelSize == VoxelSize(z: 750, y: 500, x: 250), "SpacingBetweenSlices 0.75 mm")
+        #expect(v.note == "no ImagePositionPatient: slices ordered by InstanceNumber")
+    }
+
     @Test func realValuedRescaleBecomesFloat32() throws {
         let v = try Self.volume("float")
         #expect(v.dtype == .f32)
