@@ -44,11 +44,20 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CBlosc", pkgConfig: "blosc", providers: [.apt(["libblosc-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
+        // GDCM (C++, apt libgdcm-dev, no pkg-config file) behind a small C interface, for DICOM.
+        .target(
+            name: "CGDCM",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/gdcm-3.0"])],
+            linkerSettings: [
+                .linkedLibrary("gdcmMSFF"), .linkedLibrary("gdcmDSED"), .linkedLibrary("gdcmDICT"),
+                .linkedLibrary("gdcmIOD"), .linkedLibrary("gdcmCommon"), .linkedLibrary("stdc++"),
+            ]
+        ),
 
         // Layers.
         .target(
             name: "TrowelVolume",
-            dependencies: ["CPNG", "CTIFF", "COpenJPEG", "CZlib", "CZstd", "CBlosc"],
+            dependencies: ["CPNG", "CTIFF", "COpenJPEG", "CZlib", "CZstd", "CBlosc", "CGDCM"],
             swiftSettings: numericSettings
         ),
         .target(name: "TrowelMLKernels", swiftSettings: mlSettings),
@@ -90,5 +99,6 @@ let package = Package(
         .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
         .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )
