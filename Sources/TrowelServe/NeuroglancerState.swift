@@ -55,8 +55,8 @@ public struct NeuroglancerState: Sendable {
         func dim(_ s: Double) -> OrderedJSON { .array([.number(s), .string("m")]) }
         // Display x, y, z (the scan is stored z, y, x) so the xy panel shows an axial slice.
         let dimensions = OrderedJSON.object([("x", dim(m.x)), ("y", dim(m.y)), ("z", dim(m.z))])
-        // The centre of the middle voxel (neuroglancer's voxel i spans i…i+1).
-        let centre = OrderedJSON.array([shape.x, shape.y, shape.z].map { .number(Double($0 / 2) + 0.5) })
+        // The centre of the middle voxel: neuroglancer puts an OME-Zarr voxel i's centre at i.
+        let centre = OrderedJSON.array([shape.x, shape.y, shape.z].map { .number(Double($0 / 2)) })
         var layers: [OrderedJSON] = [
             .object([
                 ("type", .string("image")),
@@ -69,8 +69,15 @@ public struct NeuroglancerState: Sendable {
         let segments = OrderedJSON.array(classes.map { .string(String($0.id)) })
         let colors = OrderedJSON.object(classes.map { (String($0.id), .string($0.color)) })
         if hasLabels {
-            // labels.zarr is a plain array (dimensions d0, d1, d2): name them z, y, x in metres.
-            let transform = OrderedJSON.object([("outputDimensions", .object([("z", dim(m.z)), ("y", dim(m.y)), ("x", dim(m.x))]))])
+            // labels.zarr is a plain array (dimensions d0, d1, d2 without units, voxel i spanning i…i+1):
+            // give them the voxel size, name them z, y, x, and move them half a voxel onto the scan's
+            // OME voxel centres (checked in headless Chromium by Scripts/check-neuroglancer.py).
+            let half: [OrderedJSON] = [.number(-0.5)]
+            let transform = OrderedJSON.object([
+                ("outputDimensions", .object([("z", dim(m.z)), ("y", dim(m.y)), ("x", dim(m.x))])),
+                ("inputDimensions", .object([("d0", dim(m.z)), ("d1", dim(m.y)), ("d2", dim(m.x))])),
+                ("matrix", .array((0..<3).map { r in .array((0..<3).map { c in .number(r == c ? 1 : 0) } + half) })),
+            ])
             layers.append(.object([
                 ("type", .string("segmentation")),
                 ("source", .object([("url", .string(source("labels.zarr"))), ("transform", transform)])),
