@@ -4,8 +4,9 @@ import Foundation
 import Synchronization
 import TrowelEngine
 
-/// A read-only HTTP server for one project's Zarr arrays (FlyingFox underneath), started and
-/// stopped from synchronous code: the `trowel serve` command and the viewer's `:serve`.
+/// A read-only HTTP server for one project's Zarr arrays (FlyingFox underneath): `listen`/`close`
+/// from async code, `start`/`stop` from a thread of its own (the `trowel serve` command's and the
+/// viewer's main thread) — never block a thread of Swift's concurrency pool, which serves the requests.
 public final class ProjectServer: Sendable {
     public let tree: ServedTree
     public let address: BindAddress
@@ -37,7 +38,7 @@ public final class ProjectServer: Sendable {
 
     /// Starts listening and returns the port it listens on, once connections are accepted; throws
     /// at once when the address cannot be bound (a port in use, an address not of this machine).
-    public func start() throws(ServeError) -> Int {
+    public func listen() async throws(ServeError) -> Int {
         let server = self.server, failure = self.failure
         let task = Task {
             do { try await server.run() } catch {
@@ -51,11 +52,26 @@ public final class ProjectServer: Sendable {
                 if why.contains("in use") { throw .portInUse(address.host, requestedPort) }
                 throw .cannotListen(address.host, requestedPort, why)
             }
-            if let port = Self.blocking({ await server.listeningAddress }).flatMap(Self.port) { return port }
-            usleep(5_000)
+            if let port = await server.listeningAddress.flatMap(Self.port) { return port }
+            try? await Task.sleep(nanoseconds: 5_000_000)
         }
-        stop()
+        await close()
         throw .cannotListen(address.host, requestedPort, "the server did not start within 10 s")
+    }
+
+    /// Closes the listening socket and the open connections (waits at most a second for them).
+    public func close() async {
+        guard let task = running.withLock({ t in defer { t = nil }; return t }) else { return }
+        await server.stop(timeout: 1)
+        task.cancel()
+    }
+
+    /// `listen`, from a thread outside the concurrency pool.
+    public func start() throws(ServeError) -> Int {
+        let outcome: Result<Int, ServeError> = Self.blocking {
+            do throws(ServeError) { return .success(try await self.listen()) } catch { return .failure(error) }
+        }
+        return try outcome.get()
     }
 
     /// Starts listening, points `/neuroglancer` at the view of `project`, and says where it serves.
@@ -71,12 +87,9 @@ public final class ProjectServer: Sendable {
         }
     }
 
-    /// Closes the listening socket and the open connections (waits at most a second for them).
+    /// `close`, from a thread outside the concurrency pool.
     public func stop() {
-        guard let task = running.withLock({ t in defer { t = nil }; return t }) else { return }
-        let server = self.server
-        Self.blocking { await server.stop(timeout: 1) }
-        task.cancel()
+        Self.blocking { await self.close() }
     }
 
     /// The base URL clients use, e.g. `http://127.0.0.1:9000`.
@@ -96,7 +109,7 @@ public final class ProjectServer: Sendable {
         return "\(error)"
     }
 
-    /// Runs async work from synchronous code (never called on a task of the cooperative pool).
+    /// Runs async work from synchronous code; the caller's thread waits (it must not be one of the pool's).
     private static func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
         let done = DispatchSemaphore(value: 0)
         let result = Shared<T?>(nil)
