@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "TrowelMeshTests", dependencies: ["TrowelMesh", "TrowelVolume", "TrowelTestSupport"]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
         .testTarget(name: "TrowelServeTests", dependencies: ["TrowelServe", "TrowelEngine", "TrowelVolume", "TrowelTestSupport"]),
-        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "trowel"]),
+        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "TrowelTestSupport", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
         .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
     ]
