@@ -79,7 +79,7 @@ struct SidePanel {
             heading("serve")
             line(link.url, state.theme.accent)
             line("ssh -L \(link.port):127.0.0.1:\(link.port)", state.theme.dim)
-            line("open \(link.viewer)", state.theme.dim)
+            line("then open /neuroglancer", state.theme.dim)
         case .failed(let why):
             heading("serve")
             line(why, state.theme.warning)
