@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // System libraries (apt packages named in .ci/run and README.md).
@@ -76,15 +77,17 @@ let package = Package(
             dependencies: ["TrowelVolume", "TrowelML", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "TrowelUI", dependencies: ["TrowelEngine"]),
+        // The project's Zarr arrays over HTTP for neuroglancer and zarr-python (`trowel serve`, `:serve`).
+        .target(name: "TrowelServe", dependencies: ["TrowelEngine", .product(name: "FlyingFox", package: "FlyingFox")]),
         .target(name: "TrowelTerminal", dependencies: ["TrowelUI", "CNcursesw"]),
         .executableTarget(
             name: "trowel",
-            dependencies: ["TrowelEngine", "TrowelUI", "TrowelTerminal", "TrowelMesh", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TrowelEngine", "TrowelUI", "TrowelTerminal", "TrowelMesh", "TrowelServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "trowel-bench",
             dependencies: [
-                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI", "TrowelTerminal", "TrowelMesh",
+                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI", "TrowelTerminal", "TrowelMesh", "TrowelServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: mlSettings
@@ -96,7 +99,8 @@ let package = Package(
         .testTarget(name: "TrowelMLTests", dependencies: ["TrowelML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelMeshTests", dependencies: ["TrowelMesh", "TrowelVolume", "TrowelTestSupport"]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
-        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "trowel"]),
+        .testTarget(name: "TrowelServeTests", dependencies: ["TrowelServe", "TrowelEngine", "TrowelVolume", "TrowelTestSupport"]),
+        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "TrowelTestSupport", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
         .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
     ],

@@ -37,6 +37,9 @@ public enum Effect: Equatable, Sendable {
     case interpolate
     /// Read one slice of an interpolation's segmentation for the overlay.
     case loadInterpolation(id: String, axis: Axis, index: Int)
+    /// Serve the project read-only over HTTP (neuroglancer, zarr-python) on this port, in the background.
+    case serve(port: Int)
+    case stopServing
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

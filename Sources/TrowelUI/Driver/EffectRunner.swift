@@ -22,6 +22,8 @@ public final class EffectRunner {
     private var opened: [String: MultiscaleVolume] = [:]
     /// How the viewer interpolates: `trowel interpolate`'s defaults, and labels on two slices at least.
     public var interpolationOptions = LabelInterpolation.Options(minimumSlices: 2)
+    /// Starts and stops `:serve`'s HTTP server (given by the executable, which links the server library).
+    public var serving: (any ProjectServing)?
 
     /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
     public init(session: AnnotationSession, taskSize: Int, palette: [String], uncertainTasks: Bool = true,
@@ -189,6 +191,18 @@ public final class EffectRunner {
             let (forest, _) = try library.load(id)
             previewer.use(forest, id: id)
             return [.modelsLoaded(try library.records().map(ModelSummary.init), current: id)]
+        case .serve(let port):
+            guard let serving else {
+                return [.serve(.failed("this viewer was started without a server; run trowel serve \(session.project.url.path) in another shell"))]
+            }
+            do {
+                return [.serve(.started(try serving.start(port: port)))]
+            } catch {
+                return [.serve(.failed("\(error)"))]
+            }
+        case .stopServing:
+            serving?.stop()
+            return [.serve(.stopped)]
         case .redraw, .quit:
             return []
         }
