@@ -86,3 +86,26 @@ public struct GreyPlane: Sendable, Equatable {
         return (a + (b - a) * fx) * (1 - fy) + (d + (e - d) * fx) * fy
     }
 }
+
+extension GreyPlane {
+    /// The `height` × `width` image that `pose` says this slice shows (bilinear; `fill` where the
+    /// image reaches past the slice): how test images and benchmark inputs are made, and how the
+    /// matcher's convention can be checked by eye.
+    public func section(at pose: SectionPose, height: Int, width: Int, fill: Float) -> GreyPlane {
+        var out = [Float](repeating: fill, count: height * width)
+        for r in 0..<height {
+            for c in 0..<width {
+                let q = pose.slicePoint(row: Double(r), column: Double(c), image: (height, width), slice: (self.height, self.width))
+                if let v = sample(y: q.row, x: q.column) { out[r * width + c] = v }
+            }
+        }
+        return GreyPlane(height: height, width: width, values: out)
+    }
+
+    /// The size of canvas that holds this whole slice turned by `angle` degrees and magnified `scale` times.
+    public func canvas(angle: Double, scale: Double) -> (height: Int, width: Int) {
+        let t = angle * .pi / 180, c = Swift.abs(Foundation.cos(t)), s = Swift.abs(Foundation.sin(t))
+        return (Int(((Double(height) * c + Double(width) * s) * scale).rounded(.up)) + 2,
+                Int(((Double(height) * s + Double(width) * c) * scale).rounded(.up)) + 2)
+    }
+}

@@ -68,10 +68,17 @@ public struct SectionMatcher: Sendable {
         var candidates = try coarse(pyramid, source)
         guard !candidates.isEmpty else { return [] }
         let coarseLevel = candidates[0].level
+        Self.trace("coarse", candidates)
         candidates = try refine(candidates, pyramid, source, sweep: true)
+        Self.trace("fine", candidates)
         for level in stride(from: coarseLevel - 1, through: 0, by: -1) {
             candidates = try descend(candidates, to: level, pyramid, source)
+            Self.trace("level \(level)", candidates)
         }
+        // Neighbouring slices were suppressed as near-duplicates on the way; the best of each
+        // candidate and its two neighbours goes on.
+        candidates = try expand(candidates, to: 0, pyramid, source) { [$0.index - 1, $0.index, $0.index + 1] }
+        Self.trace("neighbours", candidates)
         return try finish(candidates, pyramid, source)
     }
 
@@ -147,13 +154,19 @@ public struct SectionMatcher: Sendable {
         return Self.distinct(refined, radius: 1, keep: options.fineCandidates)
     }
 
-    /// Each candidate's slice at `level` (one finer): its two children and their neighbours, refined
-    /// from its pose; the best child of each, then the best `fineCandidates` of those.
+    /// Each candidate's slice at `level` (one finer): its two children and their neighbours.
     func descend(_ candidates: [Candidate], to level: Int, _ pyramid: ImagePyramid, _ source: SectionSource) throws -> [Candidate] {
+        try expand(candidates, to: level, pyramid, source) { Array((2 * $0.index - 1)...(2 * $0.index + 2)) }
+    }
+
+    /// Each candidate's `children` slices at `level`, refined from its pose; the best child of
+    /// each, then the best `fineCandidates` of those.
+    func expand(_ candidates: [Candidate], to level: Int, _ pyramid: ImagePyramid, _ source: SectionSource,
+                children indices: (Candidate) -> [Int]) throws -> [Candidate] {
         let shape = source.shape(level: level)
         var children: [Candidate] = [], parent: [Int] = []
         for (i, c) in candidates.enumerated() {
-            for index in (2 * c.index - 1)...(2 * c.index + 2) where (0..<shape[c.axis]).contains(index) {
+            for index in indices(c) where (0..<shape[c.axis]).contains(index) {
                 var child = c
                 child.index = index
                 child.level = level
@@ -270,6 +283,11 @@ public struct SectionMatcher: Sendable {
             if out.count == keep { break }
         }
         return out
+    }
+
+    static func trace(_ what: String, _ cs: [Candidate]) {
+        guard ProcessInfo.processInfo.environment["TROWEL_MATCH_TRACE"] != nil else { return }
+        print(what + ": " + cs.prefix(6).map { "\($0.axis)\($0.index)@\($0.level) \(String(format: "%.1f° ×%.3f (%.1f,%.1f) %.3f", $0.pose.angle, $0.pose.scale, $0.pose.offset.dy, $0.pose.offset.dx, $0.score))" }.joined(separator: " | "))
     }
 
     static func largestSide(_ s: Shape) -> Int { max(s.z, s.y, s.x) }

@@ -104,6 +104,8 @@ public enum App {
             }
         case .interpolation(let event):
             effects += interpolation(event, &state)
+        case .match(let event):
+            effects += match(event, &state)
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -551,6 +553,9 @@ public enum App {
             return []
         case ("interpolate", 1):
             return endStroke(&state) + interpolation(.run, &state)
+        case ("match", 2...):
+            let file = words.dropFirst().joined(separator: " ")
+            return match(file == "off" ? .hide : .run(file: file), &state)
         case ("worst", 1):
             guard let id = state.reviewedSegmentation else {
                 say(&state, "review a segmentation first (R or :seg ID)", error: true)

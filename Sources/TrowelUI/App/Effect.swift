@@ -37,6 +37,8 @@ public enum Effect: Equatable, Sendable {
     case interpolate
     /// Read one slice of an interpolation's segmentation for the overlay.
     case loadInterpolation(id: String, axis: Axis, index: Int)
+    /// Locate an image file in the scan (`SectionLocator`, in the background).
+    case match(file: String)
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

@@ -21,12 +21,12 @@ public enum GreyImageFile {
             return try PNGStack(files: [url]).readSlices(0..<1)
         case .tiff:
             let stack = try TIFFStack(files: [url])
+            if stack.firstLayout.isColour {
+                throw ImportError.unsupported(file: path, page: nil, reason: "a colour image (RGB); save it as 8- or 16-bit grey")
+            }
             if stack.shape.z > 1 {
                 throw ImportError.unsupported(file: path, page: nil,
                                               reason: "\(stack.shape.z) pages: a 3D stack, not one 2D image; save the one slice to match")
-            }
-            if stack.firstLayout.isColour {
-                throw ImportError.unsupported(file: path, page: nil, reason: "a colour image (RGB); save it as 8- or 16-bit grey")
             }
             return try stack.readSlices(0..<1)
         case .jpeg2000:
