@@ -106,6 +106,8 @@ public enum App {
             effects += interpolation(event, &state)
         case .serve(let event):
             effects += serve(event, &state)
+        case .match(let event):
+            effects += match(event, &state)
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -563,6 +565,9 @@ public enum App {
                 return []
             }
             return serve(.start(port: port), &state)
+        case ("match", 2...):
+            let file = words.dropFirst().joined(separator: " ")
+            return match(file == "off" ? .hide : .run(file: file), &state)
         case ("worst", 1):
             guard let id = state.reviewedSegmentation else {
                 say(&state, "review a segmentation first (R or :seg ID)", error: true)

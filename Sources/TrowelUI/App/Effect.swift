@@ -40,6 +40,8 @@ public enum Effect: Equatable, Sendable {
     /// Serve the project read-only over HTTP (neuroglancer, zarr-python) on this port, in the background.
     case serve(port: Int)
     case stopServing
+    /// Locate an image file in the scan (`SectionLocator`, in the background).
+    case match(file: String)
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

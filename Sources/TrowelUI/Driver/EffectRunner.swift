@@ -187,6 +187,9 @@ public final class EffectRunner {
             let plane = session.volume.shape.plane(across: axis)
             return [.interpolation(.sliceLoaded(InterpolatedSlice(
                 id: id, labels: LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: labels))))]
+        case .match(let file):
+            matchInBackground(file)
+            return []
         case .useModel(let id):
             let (forest, _) = try library.load(id)
             previewer.use(forest, id: id)
@@ -214,6 +217,24 @@ public final class EffectRunner {
         let plane = session.volume.shape.plane(across: axis)
         return .labelsLoaded(LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: block.elements),
                              counts: session.labels.counts, canUndo: session.labels.canUndo, canRedo: session.labels.canRedo)
+    }
+
+    /// Locates the image at `file` (relative to the working folder, `~` expanded) on a thread of its
+    /// own; the best place comes back through the inbox as a `MatchEvent`.
+    func matchInBackground(_ file: String) {
+        let inbox = self.inbox, volume = session.volume
+        let url = URL(fileURLWithPath: (file as NSString).expandingTildeInPath)
+        Thread.detachNewThread {
+            do {
+                let result = try SectionLocator(top: 1).locate(image: url, in: volume)
+                guard let best = result.candidates.first else { return inbox.post(.match(.nothingFound(file: file))) }
+                inbox.post(.match(.found(MatchedSection(file: file, axis: best.sliceAxis, slice: best.slice, pose: best.pose,
+                                                        imageSize: (result.imageSize[0], result.imageSize[1]),
+                                                        ssim: best.ssim, ncc: best.ncc, dice: best.dice))))
+            } catch {
+                inbox.post(.match(.failed("\(error)")))
+            }
+        }
     }
 
     /// Starts `LabelInterpolation` on a thread of its own, as a job of the queue (cancellable with
