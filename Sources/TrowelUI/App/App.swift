@@ -408,7 +408,7 @@ public enum App {
             }
             return []
         }
-        let x = mouse.column - pane.columns.lowerBound, y = 2 * (mouse.row - layout.imageTopRow)
+        let (x, y) = layout.pixel(column: mouse.column, row: mouse.row, paneColumn: pane.columns.lowerBound)
         guard let voxel = state.viewport.voxelIndex(atScreenX: x, y: y) else { return [] }
         state.viewport.placeCursor(at: voxel)
         switch (mouse.button, mouse.action) {

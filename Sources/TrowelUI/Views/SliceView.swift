@@ -119,11 +119,15 @@ struct SliceView {
 
     private func drawCrosshair(_ img: inout PixelImage, _ v: Viewport, color: RGB) {
         let p = v.cursorOnScreen
-        let arm = 3, gap = max(1, Int(v.zoom / 2) + 1)
+        let scale = state.markScale
+        let arm = 3 * scale, gap = max(scale, Int(v.zoom / 2) + 1)
+        let thickness = (scale + 1) / 2
         for d in gap...(gap + arm) {
-            for (x, y) in [(p.x - d, p.y), (p.x + d, p.y), (p.x, p.y - d), (p.x, p.y + d)]
-            where x >= 0 && x < img.width && y >= 0 && y < img.height {
-                img[x, y] = color
+            for t in (-(thickness - 1) / 2)...(thickness / 2) {
+                for (x, y) in [(p.x - d, p.y + t), (p.x + d, p.y + t), (p.x + t, p.y - d), (p.x + t, p.y + d)]
+                where x >= 0 && x < img.width && y >= 0 && y < img.height {
+                    img[x, y] = color
+                }
             }
         }
     }
