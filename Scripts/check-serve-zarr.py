@@ -56,14 +56,14 @@ def main():
         problems.append(f"OPTIONS preflight: {o.status_code}")
     statuses = {}
     for path in ["/volume.zarr/0/99/99/99", "/project.sqlite", "/models/", "/volume.zarr/../project.sqlite",
-                 "/volume.zarr/%2e%2e/project.sqlite", "/labels.zarr/%2E%2E%2Fproject.sqlite", "/volume.zarr/0"]:
+                 "/volume.zarr/%2e%2e/project.sqlite", "/labels.zarr/%2E%2E%2Fproject.sqlite", "/volume.zarr/0", "/volume.zarr/0/escape"]:
         # Sent as written: requests would normalise the dots away.
         s = requests.Session()
         req = requests.Request("GET", base + "/placeholder").prepare()
         req.url = base + path
         statuses[path] = s.send(req, timeout=10).status_code
     for path, status in statuses.items():
-        wanted = (403,) if ".." in path or "%2e" in path.lower() else (404,)
+        wanted = (403,) if ".." in path or "%2e" in path.lower() or path.endswith("escape") else (404,)
         if status not in wanted:
             problems.append(f"{path}: {status}, wanted {wanted[0]}")
     print(json.dumps({"arrays": arrays, "statuses": statuses, "problems": problems}))

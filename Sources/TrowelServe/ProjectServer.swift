@@ -87,9 +87,15 @@ public final class ProjectServer: Sendable {
         }
     }
 
-    /// `close`, from a thread outside the concurrency pool.
-    public func stop() {
-        Self.blocking { await self.close() }
+    /// `close`, from a thread outside the concurrency pool; gives up waiting after `timeout`
+    /// seconds (a browser may hold a kept-alive connection open; the listening socket is closed at once).
+    public func stop(timeout: Double = 2) {
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await self.close()
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + timeout)
     }
 
     /// The base URL clients use, e.g. `http://127.0.0.1:9000`.

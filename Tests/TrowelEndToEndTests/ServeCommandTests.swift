@@ -22,6 +22,9 @@ import TrowelTestSupport
                 let run = try TrowelBinary.run(arguments)
                 #expect(run.status == 0, "\(arguments[0]): \(run.stderr)")
             }
+            // A symlink out of volume.zarr to the database: must be refused over HTTP.
+            try FileManager.default.createSymbolicLink(atPath: scratch("P.trowel/volume.zarr/0/escape").path,
+                                                       withDestinationPath: "../../project.sqlite")
             process.executableURL = TrowelBinary.url
             process.arguments = ["serve", scratch("P.trowel").path, "--port", "0", "--json"]
             let out = Pipe()
