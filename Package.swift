@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
@@ -76,7 +77,7 @@ let package = Package(
             name: "TrowelEngine",
             dependencies: ["TrowelVolume", "TrowelML", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "TrowelUI", dependencies: ["TrowelEngine"]),
+        .target(name: "TrowelUI", dependencies: ["TrowelEngine", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The project's Zarr arrays over HTTP for neuroglancer and zarr-python (`trowel serve`, `:serve`).
         .target(name: "TrowelServe", dependencies: ["TrowelEngine", .product(name: "FlyingFox", package: "FlyingFox")]),
         .target(name: "TrowelTerminal", dependencies: ["TrowelUI", "CNcursesw"]),
