@@ -34,6 +34,8 @@ public final class CursesBackend {
     private var mouseReporting = false
     private var restored = false
     private var decoder = InputDecoder()
+    /// The slice panes as pixels, when the terminal draws images (`useGraphics`).
+    private var imageLayer: ImageLayer?
 
     private struct PairKey: Hashable {
         var foreground: Int32
@@ -126,9 +128,30 @@ public final class CursesBackend {
     /// The terminal's size in cells.
     public var size: (width: Int, height: Int) { (Int(trowel_cols()), Int(trowel_lines())) }
 
-    /// Draws `grid`, sending only the runs of cells that changed since the last draw, then refreshes once.
-    public func draw(_ grid: CellGrid) {
+    /// Draws the slice panes as images from now on (after each `draw`), per `setup`.
+    public func useGraphics(_ setup: GraphicsSetup) {
+        imageLayer = setup.graphics.drawsPixels ? ImageLayer(setup: setup) : nil
+    }
+
+    /// Image bytes written by the last `draw` (0 in half-block mode or when no pane changed).
+    public var lastImageBytes: Int { imageLayer?.lastBytes ?? 0 }
+
+    /// Why the last pane image could not be encoded, if so.
+    public var imageFailure: String? { imageLayer?.lastFailure }
+
+    /// Draws `grid`, then `images` over it (only those that changed, or whose cells curses rewrote).
+    public func draw(_ grid: CellGrid, images: [PaneImage]) {
         guard !restored else { return }
+        let runs = draw(grid)
+        guard let layer = imageLayer else { return }
+        layer.draw(images, touched: runs) { writeToTerminal($0) }
+    }
+
+    /// Draws `grid`, sending only the runs of cells that changed since the last draw, then refreshes
+    /// once; returns the runs it sent.
+    @discardableResult
+    public func draw(_ grid: CellGrid) -> [CellGrid.Run] {
+        guard !restored else { return [] }
         let window = trowel_stdscr()
         var runs = grid.changes(from: lastDrawn)
         if colorsEnabled && !fitsPairTable(runs) && fitsPairTable(grid.changes(from: nil), startingOver: true) {
@@ -162,6 +185,7 @@ public final class CursesBackend {
             writeToTerminal(Self.mouseOn)
             mouseReporting = true
         }
+        return runs
     }
 
     /// Forgets what is on screen so the next `draw` repaints every cell (Ctrl-L, resize).
@@ -169,6 +193,7 @@ public final class CursesBackend {
         guard !restored else { return }
         lastDrawn = nil
         clearok(trowel_stdscr(), true)
+        imageLayer?.invalidate()
     }
 
     /// Reads all input that is waiting, without blocking, as keys, mouse events and resizes.
@@ -203,6 +228,7 @@ public final class CursesBackend {
     public func restore() {
         guard !restored else { return }
         restored = true
+        if let layer = imageLayer { writeToTerminal(layer.removeAll()) }
         if mouseReporting {
             writeToTerminal(Self.mouseOff)
             mouseReporting = false
@@ -279,8 +305,9 @@ public final class CursesBackend {
         text[count] = 0
     }
 
-    private func writeToTerminal(_ string: String) {
-        let bytes = Array(string.utf8)
+    private func writeToTerminal(_ string: String) { writeToTerminal(Array(string.utf8)) }
+
+    private func writeToTerminal(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

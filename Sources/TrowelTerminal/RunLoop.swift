@@ -27,14 +27,16 @@ public struct RunLoop {
     /// Calls `handle` for every event; after each batch (all pending input, so a burst of drag
     /// events renders once) calls `render` with the terminal size and draws the grid. Stops when
     /// `handle` returns `.quit`, on a terminating signal (after delivering `.signal`), or on an error;
-    /// the terminal is restored in every case.
+    /// the terminal is restored in every case. `images` gives the slice panes as pixels, drawn after
+    /// the cells on terminals that show images (see `CursesBackend.useGraphics`).
     @discardableResult
     public func run(handle: (LoopEvent) throws -> LoopControl,
-                    render: ((width: Int, height: Int)) throws -> CellGrid) throws -> LoopExit {
+                    render: ((width: Int, height: Int)) throws -> CellGrid,
+                    images: (() throws -> [PaneImage])? = nil) throws -> LoopExit {
         defer { backend.restore() }
         let clock = ContinuousClock()
         var nextTick = clock.now.advanced(by: tickInterval)
-        backend.draw(try render(backend.size))
+        backend.draw(try render(backend.size), images: try images?() ?? [])
         while true {
             var descriptors = [
                 pollfd(fd: backend.inputDescriptor, events: Int16(POLLIN), revents: 0),
@@ -67,7 +69,7 @@ public struct RunLoop {
             }
             if events.isEmpty { continue }
             for event in events where try handle(event) == .quit { return .quit }
-            backend.draw(try render(backend.size))
+            backend.draw(try render(backend.size), images: try images?() ?? [])
         }
     }
 

@@ -22,6 +22,9 @@ struct OpenCommand: ParsableCommand {
     @Option(help: "Colours: truecolor, 256, 16 or mono (default: what the terminal says).")
     var color: String?
 
+    @Option(help: "Slice pixels: auto, kitty, sixel, iterm or cells (half-blocks); default: what the terminal answers.")
+    var graphics: String?
+
     @Option(help: "Theme: dark, light, colorblind, or one in ~/.config/trowel/themes.")
     var theme: String?
 
@@ -40,6 +43,10 @@ struct OpenCommand: ParsableCommand {
                 mode = m
             }
             config.colorMode = mode
+            if let graphics {
+                guard let request = GraphicsRequest(graphics) else { throw OpenError.graphics(graphics) }
+                config.graphics = request
+            }
             let url = try project.map { URL(fileURLWithPath: $0) } ?? Self.sampleProject()
             let session = try AnnotationSession(project: try Project.open(at: url))
             try Self.runInteractive(session: session, config: config, theme: chosenTheme, themes: themes, problems: problems)
@@ -61,8 +68,10 @@ struct OpenCommand: ParsableCommand {
     }
 
     static func runInteractive(session: AnnotationSession, config: Config, theme: Theme, themes: [Theme], problems: [String]) throws {
+        let graphics = Self.detectGraphics(config.graphics)
         let backend = try CursesBackend(colorMode: config.colorMode)
         defer { backend.restore() }
+        backend.useGraphics(graphics)
         let loop = try RunLoop(backend: backend)
         let record = session.record
         let scan = ScanInfo(name: session.project.name, shape: session.volume.shape, dtype: session.volume.dtype,
@@ -70,8 +79,12 @@ struct OpenCommand: ParsableCommand {
         let waker = loop.waker
         let runner = EffectRunner(session: session, taskSize: config.taskSize, palette: theme.classPalette.map(\.hex),
                                   uncertainTasks: config.uncertainTasks, wake: { waker.wake() })
+        let server = ViewerServer(project: session.project)
+        runner.serving = server
+        defer { server.stop() }
         var state = AppState(scan: scan, classes: try runner.classStyles(), screen: backend.size, colorMode: backend.colorMode,
                              theme: theme, themes: themes, keymap: config.keymap)
+        state.useGraphics(graphics.graphics, cellPixels: graphics.cellSize)
         state.readOnly = session.isReadOnly
         if let reason = session.readOnlyReason { state.readOnlyReason = reason }
         state.tasks = (try? session.tasks.all()) ?? []
@@ -85,6 +98,8 @@ struct OpenCommand: ParsableCommand {
         } else if let first = problems.first {
             state.message = first + (problems.count > 1 ? " (and \(problems.count - 1) more)" : "")
             state.messageIsError = true
+        } else if let note = graphics.note {
+            state.message = note
         }
         var quit = false
         func dispatch(_ message: Message) {
@@ -115,17 +130,32 @@ struct OpenCommand: ParsableCommand {
                 dispatch(.input(.resize(width: size.width, height: size.height)))
             }
             return App.view(state)
-        })
+        }, images: { App.paneImages(state) })
         try session.labels.endStroke()
     }
 }
 
+extension OpenCommand {
+    /// Asks the terminal what it draws (unless half-blocks were asked for) and decides, before
+    /// curses takes the terminal.
+    static func detectGraphics(_ request: GraphicsRequest) -> GraphicsSetup {
+        if request == .forced(.cells) { return .cells }
+        let environment = ProcessInfo.processInfo.environment
+        let tmux = GraphicsProbe.tmux(environment: environment)
+        let replies = GraphicsProbe.query()
+        return GraphicsDetection.decide(request: request, replies: replies, environment: environment,
+                                        cells: GraphicsProbe.windowCells(), windowPixels: GraphicsProbe.windowPixels(), tmux: tmux)
+    }
+}
+
 enum OpenError: Error, CustomStringConvertible {
+    case graphics(String)
     case color(String)
     case noSample
 
     var description: String {
         switch self {
+        case .graphics(let g): return "--graphics \(g): use \(GraphicsRequest.choices)"
         case .color(let c): return "--color \(c): use truecolor, 256, 16 or mono"
         case .noSample: return "the bundled sample (SampleData/fossil) was not found beside this trowel; give a project folder"
         }

@@ -119,6 +119,13 @@ struct FakeDriver {
             return [.predictionLoaded(Prediction(axis: region.axis, index: region.index, rows: region.rows, columns: region.columns,
                                                  modelID: region.modelID, classIDs: [1, 2], labels: classes,
                                                  probabilities: probabilities, uncertainty: uncertainty))]
+        case .serve(let port):
+            // A port taken, as a real server would say it; any other starts.
+            if port == 8000 { return [.serve(.failed("127.0.0.1:8000 is in use: pick another port with --port"))] }
+            return [.serve(.started(ServeLink(url: "http://127.0.0.1:\(port)", tunnel: "ssh -L \(port):127.0.0.1:\(port) me@scanner",
+                                             viewer: "http://127.0.0.1:\(port)/neuroglancer", port: port)))]
+        case .stopServing:
+            return [.serve(.stopped)]
         default:
             return []
         }

@@ -12,6 +12,7 @@ extension App {
         painter.fill(&grid, columns: layout.viewColumns, rows: layout.viewRows, background: state.theme.background)
         let size = state.viewport.size
         let slice = SliceView(state: state)
+        let pixelPanes = state.panesArePixels
         for pane in layout.panes {
             let offset = pane.offset * state.contextDistance
             if pane.offset != 0 {
@@ -24,6 +25,8 @@ extension App {
                              row: layout.viewRows.lowerBound, width: pane.columns.count, foreground: state.theme.accent,
                              background: state.theme.background)
             }
+            // With pixels on, the pane's cells stay blank: the image goes over them (paneImages).
+            guard !pixelPanes else { continue }
             let pixels = slice.pixels(offset: pane.offset, size: (pane.columns.count, size.height))
             pixels.draw(into: &grid, column: pane.columns.lowerBound, row: layout.imageTopRow, mode: state.colorMode)
         }
@@ -38,5 +41,21 @@ extension App {
         case .prompt?, nil: break
         }
         return grid
+    }
+}
+
+extension App {
+    /// The slice panes as images at the terminal's pixel size, for terminals that draw pixels; empty
+    /// when the panes are half-blocks (`AppState.panesArePixels`). Same compositing as the cells.
+    public static func paneImages(_ state: AppState) -> [PaneImage] {
+        guard state.panesArePixels else { return [] }
+        let layout = state.layout
+        let slice = SliceView(state: state)
+        let height = state.viewport.size.height
+        return layout.panes.map { pane in
+            let image = slice.pixels(offset: pane.offset, size: (pane.columns.count * layout.cellPixelWidth, height))
+            return PaneImage(pane: pane.offset, column: pane.columns.lowerBound, row: layout.imageTopRow,
+                             columns: pane.columns.count, rows: layout.imageRows, image: image)
+        }
     }
 }

@@ -106,6 +106,10 @@ public enum App {
             effects += interpolation(event, &state)
         case .identify(let event):
             effects += identify(event, &state)
+        case .serve(let event):
+            effects += serve(event, &state)
+        case .match(let event):
+            effects += match(event, &state)
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -410,7 +414,7 @@ public enum App {
             }
             return []
         }
-        let x = mouse.column - pane.columns.lowerBound, y = 2 * (mouse.row - layout.imageTopRow)
+        let (x, y) = layout.pixel(column: mouse.column, row: mouse.row, paneColumn: pane.columns.lowerBound)
         guard let voxel = state.viewport.voxelIndex(atScreenX: x, y: y) else { return [] }
         state.viewport.placeCursor(at: voxel)
         switch (mouse.button, mouse.action) {
@@ -559,6 +563,19 @@ public enum App {
             return identify(.choose(words.dropFirst().joined(separator: " ")), &state)
         case ("interpolate", 1):
             return endStroke(&state) + interpolation(.run, &state)
+        case ("serve", 1):
+            return serve(.start(port: ServeState.defaultPort), &state)
+        case ("serve", 2) where words[1] == "off" || words[1] == "stop":
+            return serve(.stop, &state)
+        case ("serve", 2):
+            guard let port = Int(words[1]), (1...65535).contains(port) else {
+                say(&state, "serve \(words[1]): give a port between 1 and 65535, or off", error: true)
+                return []
+            }
+            return serve(.start(port: port), &state)
+        case ("match", 2...):
+            let file = words.dropFirst().joined(separator: " ")
+            return match(file == "off" ? .hide : .run(file: file), &state)
         case ("worst", 1):
             guard let id = state.reviewedSegmentation else {
                 say(&state, "review a segmentation first (R or :seg ID)", error: true)

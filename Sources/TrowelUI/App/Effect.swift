@@ -41,6 +41,11 @@ public enum Effect: Equatable, Sendable {
     case loadTaxonModel(String)
     /// The taxa of one slice with the taxon model (background, latest request wins).
     case identifySlice(axis: Axis, index: Int)
+    /// Serve the project read-only over HTTP (neuroglancer, zarr-python) on this port, in the background.
+    case serve(port: Int)
+    case stopServing
+    /// Locate an image file in the scan (`SectionLocator`, in the background).
+    case match(file: String)
     /// Make a saved model the current one.
     case useModel(String)
     case redraw

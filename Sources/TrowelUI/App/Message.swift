@@ -23,6 +23,10 @@ public enum Message: Sendable {
     case interpolation(InterpolationEvent)
     /// The taxon panel: a command, or an answer of the background identifier.
     case identify(IdentifyEvent)
+    /// The HTTP server of `:serve`: a command, or the driver's answer.
+    case serve(ServeState.Event)
+    /// Section matching: a command, or the background search's answer.
+    case match(MatchEvent)
     /// Go to this slice (e.g. the one with the most uncertain voxels).
     case goToSlice(Int)
     case notice(String)

@@ -110,6 +110,11 @@ public struct AppState: Sendable {
     /// The taxon panel: probability bars per taxon for this slice and the specimen.
     public var identify = IdentifyState()
 
+    /// The project served over HTTP by `:serve`, if it is.
+    public var serve = ServeState()
+    /// `:match FILE`: where an image lies in the scan, outlined over its slice.
+    public var match = MatchState()
+
     /// What the overlay shows: the live model's hypothesis, or a finished segmentation under review.
     public var overlayID: String? { reviewedSegmentation.map { "segmentation \($0)" } ?? currentModel }
 
@@ -119,6 +124,10 @@ public struct AppState: Sendable {
     public var quitArmed = false
 
     public var screen: (width: Int, height: Int)
+    /// How the slice panes reach the screen: half-block cells, or pixels through an image protocol.
+    public var graphics = GraphicsProtocol.cells
+    /// The terminal's cell size in pixels when `graphics` draws pixels (half-blocks: 1 × 2).
+    public var cellPixels = (width: 1, height: 2)
     public var overlay: Overlay?
     public var message: String?
     public var messageIsError = false
@@ -152,6 +161,7 @@ public struct AppState: Sendable {
     public var currentModelSummary: ModelSummary? { models.first { $0.id == currentModel } }
 
     public var layout: Layout {
-        Layout(width: screen.width, height: screen.height, contextPanes: contextDistance > 0 ? 2 : 0)
+        Layout(width: screen.width, height: screen.height, contextPanes: contextDistance > 0 ? 2 : 0,
+               cellPixels: graphics.drawsPixels ? cellPixels : (1, 2))
     }
 }

@@ -14,11 +14,16 @@ public struct Layout: Equatable, Sendable {
     public let height: Int
     /// Number of context panes beside the main slice (0 or 2).
     public let contextPanes: Int
+    /// Screen pixels per cell: 1 × 2 for half-blocks, the terminal's cell size when it draws images.
+    public let cellPixelWidth: Int
+    public let cellPixelHeight: Int
 
-    public init(width: Int, height: Int, contextPanes: Int) {
+    public init(width: Int, height: Int, contextPanes: Int, cellPixels: (width: Int, height: Int) = (1, 2)) {
         self.width = width
         self.height = height
         self.contextPanes = contextPanes
+        cellPixelWidth = max(1, cellPixels.width)
+        cellPixelHeight = max(1, cellPixels.height)
     }
 
     public var isTooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
@@ -36,11 +41,21 @@ public struct Layout: Equatable, Sendable {
         return [(0..<w, -1), ((w + 1)..<(2 * w + 1), 0), ((2 * w + 2)..<(3 * w + 2), 1)]
     }
 
-    /// The main pane's size in screen pixels (one column wide, half a row tall each); the title row of
-    /// each pane is not part of it.
+    /// The main pane's size in screen pixels (half-blocks: one column wide, half a row tall each);
+    /// the title row of each pane is not part of it.
     public var paneSize: (width: Int, height: Int) {
         let main = panes.first { $0.offset == 0 }!.columns
-        return (main.count, 2 * (viewRows.count - (contextPanes > 0 ? 1 : 0)))
+        return (main.count * cellPixelWidth, imageRows * cellPixelHeight)
+    }
+
+    /// Cell rows of slice pixels in each pane.
+    public var imageRows: Int { viewRows.count - (contextPanes > 0 ? 1 : 0) }
+
+    /// The screen pixel at the middle of cell (`column`, `row`) of a pane whose first column is
+    /// `paneColumn` (the upper pixel of a half-block cell).
+    public func pixel(column: Int, row: Int, paneColumn: Int) -> (x: Int, y: Int) {
+        ((column - paneColumn) * cellPixelWidth + (cellPixelWidth - 1) / 2,
+         (row - imageTopRow) * cellPixelHeight + (cellPixelHeight - 1) / 2)
     }
 
     /// The first cell row of slice pixels (context panes keep a row for their captions).

@@ -3,6 +3,7 @@
 /// ```toml
 /// theme = "colorblind"
 /// color = "256"              # truecolor | 256 | 16 | mono (default: detect)
+/// graphics = "auto"          # auto | kitty | sixel | iterm | cells
 /// task_size = 128
 /// [keys]
 /// undo = "z"
@@ -11,6 +12,8 @@
 public struct Config: Equatable, Sendable {
     public var theme: String?
     public var colorMode: ColorMode?
+    /// How slice panes are drawn: detected (`auto`, the default), an image protocol, or half-blocks.
+    public var graphics = GraphicsRequest.auto
     public var taskSize = 128
     /// New tasks where the model is least certain (`uncertain`, the default) or anywhere (`random`).
     public var uncertainTasks = true
@@ -27,13 +30,16 @@ public struct Config: Equatable, Sendable {
         if let c = top["color"]?.string {
             if let mode = ColorMode(rawValue: c) { colorMode = mode } else { warnings.append("color = \"\(c)\": use truecolor, 256, 16 or mono") }
         }
+        if let g = top["graphics"]?.string {
+            if let request = GraphicsRequest(g) { graphics = request } else { warnings.append("graphics = \"\(g)\": use \(GraphicsRequest.choices)") }
+        }
         if let n = top["task_size"]?.number, n >= 16, n <= 1024 { taskSize = Int(n) }
         if let choice = top["task_choice"]?.string {
             if choice == "random" || choice == "uncertain" { uncertainTasks = choice == "uncertain" } else {
                 warnings.append("task_choice = \"\(choice)\": use uncertain or random")
             }
         }
-        for key in top.keys where !["theme", "color", "task_size", "task_choice"].contains(key) {
+        for key in top.keys where !["theme", "color", "graphics", "task_size", "task_choice"].contains(key) {
             warnings.append("unknown setting '\(key)'")
         }
         var remaps: [String: [String]] = [:]

@@ -1,0 +1,94 @@
+/// Frames as DEC sixel graphics: a palette fitted to the frame (`SixelPalette`), then bands of six
+/// pixel rows, one pass per colour used in the band over just the columns it covers, run-length
+/// encoded (`!n`). 1:1 pixel aspect with the exact size in the raster attributes.
+public struct SixelEncoder: Sendable {
+    /// Colour registers the terminal has (xterm: 1024, or 16 as a VT340 unless configured; XTSMGRAPHICS tells).
+    public var registers: Int
+
+    public init(registers: Int = 256) { self.registers = registers }
+
+    /// The DCS sequence that draws `image` with its top-left corner at the cursor.
+    public func encode(_ image: PixelImage) -> [UInt8] {
+        let width = image.width, height = image.height
+        var palette = SixelPalette(fitting: image, registers: registers)
+        var out: [UInt8] = []
+        out.reserveCapacity(width * height / 2)
+        out += Array("\u{1B}P9;1;0q\"1;1;\(width);\(height)".utf8)
+        for (i, p) in palette.percents.enumerated() {
+            out += Array("#\(i);2;\(p.r);\(p.g);\(p.b)".utf8)
+        }
+        guard width > 0, height > 0 else {
+            out += [0x1B, UInt8(ascii: "\\")]
+            return out
+        }
+        // Register per pixel.
+        var index = [UInt16](repeating: 0, count: width * height)
+        image.pixels.withUnsafeBufferPointer { px in
+            index.withUnsafeMutableBufferPointer { ix in
+                var last = RGB(0, 0, 1), lastIndex: UInt16 = 0
+                for i in 0..<px.count {
+                    let c = px[i]
+                    if c != last {
+                        last = c
+                        lastIndex = UInt16(palette.register(for: c))
+                    }
+                    ix[i] = lastIndex
+                }
+            }
+        }
+        let colours = palette.percents.count
+        var bits = [UInt8](repeating: 0, count: colours * width)
+        var low = [Int](repeating: Int.max, count: colours), high = [Int](repeating: -1, count: colours)
+        var used: [Int] = []
+        used.reserveCapacity(colours)
+        index.withUnsafeBufferPointer { ix in
+            bits.withUnsafeMutableBufferPointer { bt in
+                for top in stride(from: 0, to: height, by: 6) {
+                    used.removeAll(keepingCapacity: true)
+                    for k in 0..<min(6, height - top) {
+                        let row = (top + k) * width
+                        let bit = UInt8(1 << k)
+                        for x in 0..<width {
+                            let c = Int(ix[row + x])
+                            if high[c] < 0 { used.append(c) }
+                            if x < low[c] { low[c] = x }
+                            if x > high[c] { high[c] = x }
+                            bt[c * width + x] |= bit
+                        }
+                    }
+                    for (n, c) in used.enumerated() {
+                        out += Array("#\(c)".utf8)
+                        if low[c] > 0 { Self.run(63, count: low[c], into: &out) }
+                        let base = c * width
+                        var x = low[c]
+                        while x <= high[c] {
+                            let v = bt[base + x]
+                            var end = x + 1
+                            while end <= high[c] && bt[base + end] == v { end += 1 }
+                            Self.run(63 + v, count: end - x, into: &out)
+                            x = end
+                        }
+                        for x in low[c]...high[c] { bt[base + x] = 0 }
+                        low[c] = Int.max
+                        high[c] = -1
+                        out.append(n == used.count - 1 ? UInt8(ascii: "-") : UInt8(ascii: "$"))
+                    }
+                }
+            }
+        }
+        out += [0x1B, UInt8(ascii: "\\")]
+        return out
+    }
+
+    /// `count` copies of sixel `character`: repeated when short, `!count` followed by it otherwise.
+    @inline(__always)
+    static func run(_ character: UInt8, count: Int, into out: inout [UInt8]) {
+        if count > 3 {
+            out.append(UInt8(ascii: "!"))
+            out += Array(String(count).utf8)
+            out.append(character)
+        } else {
+            for _ in 0..<count { out.append(character) }
+        }
+    }
+}

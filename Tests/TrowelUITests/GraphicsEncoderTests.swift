@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+import TrowelVolume
+@testable import TrowelUI
+
+/// The image encoders, checked by decoders written here from the protocols' documentation: the
+/// bytes must turn back into the frame that was encoded.
+@Suite struct GraphicsEncoderTests {
+    /// A CT-like frame: a grey gradient with noise, a label-coloured disk blended at 50 %, a cursor
+    /// cross; odd size so the last sixel band is partial.
+    static func frame(width: Int = 53, height: Int = 37) -> PixelImage {
+        var img = PixelImage(width: width, height: height)
+        var seed: UInt32 = 7
+        for y in 0..<height {
+            for x in 0..<width {
+                seed = seed &* 1_664_525 &+ 1_013_904_223
+                let v = UInt8(clamping: (x * 255) / max(1, width - 1) / 2 + (y * 2) + Int(seed >> 29))
+                var c = RGB(grey: v)
+                let dx = x - width / 2, dy = y - height / 2
+                if dx * dx + dy * dy < 64 { c = c.blended(with: RGB(230, 80, 40), amount: 0.5) }
+                if x == 5 || y == 5 { c = RGB(40, 220, 255) }
+                img[x, y] = c
+            }
+        }
+        return img
+    }
+
+    @Test func kittyRoundTripsExactly() throws {
+        let image = Self.frame()
+        let bytes = try KittyEncoder().transmit(image, id: 7, columns: 6, rows: 2)
+        let decoded = try KittyDecoder.decode(bytes)
+        #expect(decoded.keys["a"] == "T")
+        #expect(decoded.keys["f"] == "24")
+        #expect(decoded.keys["o"] == "z")
+        #expect(decoded.keys["i"] == "7")
+        #expect(decoded.keys["c"] == "6" && decoded.keys["r"] == "2")
+        #expect(decoded.keys["q"] == "2")
+        #expect(decoded.image == image)
+    }
+
+    @Test func kittyChunksAreAtMost4096BytesAndOnlyTheFirstCarriesTheKeys() throws {
+        // Noise does not compress: many chunks.
+        var image = PixelImage(width: 120, height: 90)
+        var seed: UInt32 = 1
+        for i in image.pixels.indices {
+            seed = seed &* 1_103_515_245 &+ 12345
+            image.pixels[i] = RGB(UInt8(truncatingIfNeeded: seed >> 8), UInt8(truncatingIfNeeded: seed >> 16), UInt8(truncatingIfNeeded: seed >> 24))
+        }
+        let bytes = try KittyEncoder().transmit(image, id: 1, columns: 12, rows: 4)
+        let chunks = KittyDecoder.escapes(bytes)
+        #expect(chunks.count > 5)
+        for (n, chunk) in chunks.enumerated() {
+            #expect(chunk.payload.count <= 4096)
+            #expect(chunk.keys["m"] == (n == chunks.count - 1 ? "0" : "1"))
+            #expect((chunk.keys["a"] != nil) == (n == 0))
+            if n < chunks.count - 1 { #expect(chunk.payload.count % 4 == 0) }
+        }
+        #expect(try KittyDecoder.decode(bytes).image == image)
+    }
+
+    @Test func kittyDeleteNamesTheImage() {
+        #expect(String(decoding: KittyEncoder().delete(id: 12), as: UTF8.self) == "\u{1B}_Ga=d,d=I,i=12,q=2\u{1B}\\")
+    }
+
+    @Test func itermRoundTripsExactlyThroughPNG() throws {
+        let image = Self.frame()
+        let bytes = try ITermEncoder().encode(image, columns: 6, rows: 2)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("\u{1B}]1337;File=inline=1;"))
+        #expect(text.contains(";width=6;height=2;preserveAspectRatio=0"))
+        #expect(bytes.last == 0x07)
+        let colon = bytes.firstIndex(of: UInt8(ascii: ":"))!
+        let png = try #require(Base64.decode(bytes[(colon + 1)..<(bytes.count - 1)]))
+        let size = text.split(separator: ";").first { $0.hasPrefix("size=") }.map { Int($0.dropFirst(5))! }
+        #expect(size == png.count)
+        let decoded = try PNGImageCodec.decodeRGB(png)
+        #expect(decoded.width == image.width && decoded.height == image.height)
+        #expect(decoded.rgb == image.pixels.flatMap { [$0.r, $0.g, $0.b] })
+    }
+
+    @Test func sixelWithEnoughRegistersIsExactToPercentPrecision() throws {
+        let image = Self.frame()
+        let bytes = SixelEncoder(registers: 256).encode(image)
+        let decoded = try SixelDecoder.decode(bytes)
+        #expect(decoded.width == image.width && decoded.height == image.height)
+        #expect(decoded.registers <= 256)
+        var worst = 0
+        for i in image.pixels.indices {
+            let a = image.pixels[i], b = try #require(decoded.pixels[i], "pixel \(i) not painted")
+            worst = max(worst, abs(Int(a.r) - Int(b.r)), abs(Int(a.g) - Int(b.g)), abs(Int(a.b) - Int(b.b)))
+        }
+        // Sixel colours are percentages: 8 bits round-trip within 2 levels. The blended disk has
+        // more shades than 4-bit colour bins, so allow its bin width.
+        #expect(worst <= 16)
+        let greysExact = image.pixels.indices.filter { image.pixels[$0].r == image.pixels[$0].g && image.pixels[$0].g == image.pixels[$0].b }
+            .allSatisfy { abs(Int(image.pixels[$0].r) - Int(decoded.pixels[$0]!.r)) <= 2 }
+        #expect(greysExact)
+    }
+
+    @Test func sixelWithSixteenRegistersKeepsTheOverlayColours() throws {
+        let image = Self.frame()
+        let decoded = try SixelDecoder.decode(SixelEncoder(registers: 16).encode(image))
+        #expect(decoded.registers <= 16)
+        // The cursor cross stays its own colour; greys stay within one of 12+ spread levels.
+        let cross = decoded.pixels[5 * image.width + 20]!
+        #expect(abs(Int(cross.r) - 40) <= 3 && abs(Int(cross.g) - 220) <= 3 && abs(Int(cross.b) - 255) <= 3)
+        var sum = 0
+        for i in image.pixels.indices { sum += abs(Int(image.pixels[i].g) - Int(decoded.pixels[i]!.g)) }
+        #expect(Double(sum) / Double(image.pixels.count) < 8)
+    }
+
+    @Test func sixelRunLengthEncodesFlatAreas() throws {
+        let flat = PixelImage(width: 400, height: 12, fill: RGB(grey: 128))
+        let bytes = SixelEncoder().encode(flat)
+        #expect(bytes.count < 100)
+        let decoded = try SixelDecoder.decode(bytes)
+        #expect(decoded.pixels.allSatisfy { $0 == RGB(grey: 128) })
+    }
+}
+
+/// Reads kitty graphics escapes (`ESC _G keys;payload ESC \`) back into the image they carry.
+enum KittyDecoder {
+    struct Escape {
+        var keys: [String: String]
+        var payload: [UInt8]
+    }
+
+    struct DecodeError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func escapes(_ bytes: [UInt8]) -> [Escape] {
+        var out: [Escape] = []
+        var i = 0
+        while i + 2 < bytes.count {
+            guard bytes[i] == 0x1B, bytes[i + 1] == UInt8(ascii: "_"), bytes[i + 2] == UInt8(ascii: "G") else {
+                i += 1
+                continue
+            }
+            var end = i + 3
+            while end + 1 < bytes.count && !(bytes[end] == 0x1B && bytes[end + 1] == UInt8(ascii: "\\")) { end += 1 }
+            let body = Array(bytes[(i + 3)..<end])
+            let semicolon = body.firstIndex(of: UInt8(ascii: ";")) ?? body.count
+            var keys: [String: String] = [:]
+            for pair in String(decoding: body[..<semicolon], as: UTF8.self).split(separator: ",") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                if kv.count == 2 { keys[String(kv[0])] = String(kv[1]) }
+            }
+            out.append(Escape(keys: keys, payload: semicolon < body.count ? Array(body[(semicolon + 1)...]) : []))
+            i = end + 2
+        }
+        return out
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> (keys: [String: String], image: PixelImage) {
+        let all = escapes(bytes)
+        guard let first = all.first, let w = first.keys["s"].flatMap(Int.init), let h = first.keys["v"].flatMap(Int.init) else {
+            throw DecodeError(description: "no kitty transmission with s= and v=")
+        }
+        guard let data = Base64.decode(all.flatMap(\.payload)) else { throw DecodeError(description: "bad base64") }
+        let raw = first.keys["o"] == "z" ? try Zlib.decompress(data) : data
+        guard raw.count == w * h * 3 else { throw DecodeError(description: "\(raw.count) bytes for \(w)×\(h)") }
+        var img = PixelImage(width: w, height: h)
+        for i in 0..<(w * h) { img.pixels[i] = RGB(raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]) }
+        return (first.keys, img)
+    }
+}
+
+/// Paints a sixel DCS sequence into pixels the way a VT340 does: `#n;2;r;g;b` defines a register
+/// in percent, `#n` selects it, `?`…`~` paint six rows, `!n` repeats, `$` returns to the band's
+/// start, `-` moves to the next band. Unpainted pixels stay nil.
+enum SixelDecoder {
+    struct DecodeError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> (width: Int, height: Int, registers: Int, pixels: [RGB?]) {
+        guard bytes.count > 4, bytes[0] == 0x1B, bytes[1] == UInt8(ascii: "P"),
+              let q = bytes.firstIndex(of: UInt8(ascii: "q")) else { throw DecodeError(description: "not a sixel DCS") }
+        var i = q + 1
+        func number() -> Int {
+            var n = 0
+            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+                n = n * 10 + Int(bytes[i] - 48)
+                i += 1
+            }
+            return n
+        }
+        func numbers() -> [Int] {
+            var out = [number()]
+            while i < bytes.count, bytes[i] == UInt8(ascii: ";") {
+                i += 1
+                out.append(number())
+            }
+            return out
+        }
+        var width = 0, height = 0
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            i += 1
+            let raster = numbers()
+            guard raster.count == 4 else { throw DecodeError(description: "raster attributes \(raster)") }
+            width = raster[2]
+            height = raster[3]
+        }
+        var pixels = [RGB?](repeating: nil, count: width * height)
+        var registers: [Int: RGB] = [:]
+        var colour = RGB.black
+        var x = 0, band = 0
+        func level(_ p: Int) -> UInt8 { UInt8((p * 255 + 50) / 100) }
+        func paint(_ sixel: UInt8, count: Int) {
+            let bits = Int(sixel) - 63
+            for _ in 0..<count {
+                for k in 0..<6 where bits & (1 << k) != 0 {
+                    let y = band * 6 + k
+                    if x < width && y < height { pixels[y * width + x] = colour }
+                }
+                x += 1
+            }
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == 0x1B { break }
+            switch c {
+            case UInt8(ascii: "#"):
+                i += 1
+                let args = numbers()
+                if args.count == 5 {
+                    guard args[1] == 2 else { throw DecodeError(description: "colour space \(args[1])") }
+                    registers[args[0]] = RGB(level(args[2]), level(args[3]), level(args[4]))
+                } else {
+                    guard let r = registers[args[0]] else { throw DecodeError(description: "register \(args[0]) used before defined") }
+                    colour = r
+                }
+                continue
+            case UInt8(ascii: "$"):
+                x = 0
+            case UInt8(ascii: "-"):
+                x = 0
+                band += 1
+            case UInt8(ascii: "!"):
+                i += 1
+                let n = number()
+                paint(bytes[i], count: n)
+            case 63...126:
+                paint(c, count: 1)
+            default:
+                throw DecodeError(description: "unexpected byte \(c) at \(i)")
+            }
+            i += 1
+        }
+        return (width, height, registers.count, pixels)
+    }
+}
