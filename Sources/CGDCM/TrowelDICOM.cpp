@@ -195,7 +195,13 @@ static int readHeader(const char *path, TrowelDICOMHeader *h, char *error, size_
                 for (const unsigned char *tag : {head, head + 4}) {
                     if (std::memcmp(tag, little, 4) == 0 || std::memcmp(tag, big, 4) == 0) h->has_pixel_data = 1;
                 }
-                if (h->has_pixel_data) h->pixel_data_truncated = pixelDataTruncated(f, at, head + 8, head[0] == 0x7f);
+                if (h->has_pixel_data) {
+                    // Only explicit VR big endian has the tag 12 bytes back in big-endian order.
+                    bool bigEndian = std::memcmp(head, big, 4) == 0;
+                    h->pixel_data_truncated = pixelDataTruncated(f, at, head + 8, bigEndian);
+                    h->pixel_data_offset = (long long)at;
+                    h->pixel_data_length = (long long)word(head + 8, bigEndian);
+                }
             }
             std::fclose(f);
         }

@@ -31,6 +31,8 @@ typedef struct TrowelDICOMHeader {
     int has_pixel_data;
     /// 1 when the pixel data runs past the end of the file (a truncated or half-copied file).
     int pixel_data_truncated;
+    /// Where the Pixel Data value starts in the file, and its length (0xFFFFFFFF: encapsulated).
+    long long pixel_data_offset, pixel_data_length;
     int has_position, has_orientation, has_pixel_spacing, has_rescale;
     int has_spacing_between_slices, has_slice_thickness, has_instance_number, has_series_number;
     /// ImagePositionPatient (mm) of the first frame.

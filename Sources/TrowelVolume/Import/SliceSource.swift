@@ -11,8 +11,12 @@ public protocol SliceSource: Sendable {
     func readSlices(_ range: Range<Int>) throws -> AnyBlock
     /// The voxel size the file records, if any (OME-Zarr scale); the user's `--voxel-size` wins.
     var recordedVoxelSize: VoxelSize? { get }
+    /// Memory the reader holds besides the slab (a library's dictionaries and buffers), which the
+    /// importer leaves out of its budget for slabs.
+    var workingMemoryBytes: Int { get }
 }
 
 extension SliceSource {
     public var recordedVoxelSize: VoxelSize? { nil }
+    public var workingMemoryBytes: Int { 0 }
 }

@@ -67,14 +67,16 @@ public struct VolumeImporter: Sendable {
         let chunkDepth = min(options.chunk, source.shape.z)
         let budget = options.memoryBudget ?? Self.defaultMemoryBudget
         // A slab is held as read, once more while being written, and by the pyramid (≤ 1/3 more);
-        // the rest of the process (code, caches, compressor state) takes about 48 MB.
+        // the rest of the process (code, caches, compressor state) takes about 48 MB, plus what the
+        // reader itself holds.
         let sliceBytes = Double(source.shape.y) * Double(source.shape.x) * Double(source.dtype.size)
-        let usable = Double(budget.bytes - 48 << 20)
+        let overhead = 48 << 20 + source.workingMemoryBytes
+        let usable = Double(budget.bytes - overhead)
         var depth = chunkDepth
         while depth > 2 && Double(depth) * sliceBytes * 2.6 > usable { depth -= 2 }
         if Double(depth) * sliceBytes * 2.6 > usable {
             guard options.memoryBudget != nil else { return min(2, chunkDepth) }
-            throw ImportBudgetError(budget: budget, needed: ByteCount(Int(2 * sliceBytes * 2.6) + 48 << 20))
+            throw ImportBudgetError(budget: budget, needed: ByteCount(Int(2 * sliceBytes * 2.6) + overhead))
         }
         return depth
     }

@@ -19,6 +19,9 @@ public struct DICOMHeader: Sendable {
     public var hasPixelData: Bool
     /// The pixel data runs past the end of the file (truncated, or still being copied).
     public var isTruncated: Bool
+    /// Where uncompressed little-endian pixel data lies in the file (offset, length), read directly
+    /// without GDCM; nil for compressed or big-endian data.
+    var uncompressedPixels: (offset: Int, length: Int)?
     /// ImagePositionPatient of the (first) frame, in mm.
     public var position: PatientVector?
     /// ImageOrientationPatient: the directions of a row and of a column.
@@ -58,6 +61,10 @@ public struct DICOMHeader: Sendable {
         isSigned = h.pixel_representation == 1
         hasPixelData = h.has_pixel_data != 0
         isTruncated = h.pixel_data_truncated != 0
+        let native = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"]
+        if hasPixelData, h.pixel_data_length != 0xFFFF_FFFF, native.contains(Self.string(h.transfer_syntax_uid)) {
+            uncompressedPixels = (Int(h.pixel_data_offset), Int(h.pixel_data_length))
+        }
         position = h.has_position != 0 ? PatientVector(h.position) : nil
         if h.has_orientation != 0 {
             let o = h.orientation

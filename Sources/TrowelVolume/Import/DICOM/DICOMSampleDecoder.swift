@@ -36,6 +36,21 @@ enum DICOMSampleDecoder {
                                                    _ out: UnsafeMutableRawBufferPointer) throws(DICOMError) {
         let count = frames.count * header.rows * header.columns
         var stored = [S](repeating: 0, count: count)
+        let frameBytes = header.rows * header.columns * MemoryLayout<S>.size
+        if let pixels = header.uncompressedPixels, pixels.length >= header.frames * frameBytes {
+            // Uncompressed little-endian samples: read straight from their offset.
+            let failure: DICOMError? = stored.withUnsafeMutableBytes { raw in
+                do throws(DICOMError) {
+                    try readDirectly(header, at: pixels.offset + frames.lowerBound * frameBytes, into: raw)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure { throw failure }
+            convert(stored, bits: header.bitsStored, rescale: header.rescale, to: dtype, into: out)
+            return
+        }
         var message = [CChar](repeating: 0, count: 512)
         let status = stored.withUnsafeMutableBytes { raw in
             trowel_dicom_read_frames(header.path, Int32(frames.lowerBound), Int32(frames.count), raw.baseAddress, raw.count,
@@ -47,6 +62,22 @@ enum DICOMSampleDecoder {
         default: throw .decodeFailed(file: header.path, reason: "\(String(cString: message)) (\(header.transferSyntaxName))")
         }
         convert(stored, bits: header.bitsStored, rescale: header.rescale, to: dtype, into: out)
+    }
+
+    /// Reads `buffer.count` bytes at `offset` of `header`'s file with pread.
+    private static func readDirectly(_ header: DICOMHeader, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(DICOMError) {
+        let fd = open(header.path, O_RDONLY)
+        guard fd >= 0 else { throw .decodeFailed(file: header.path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw n == 0 ? .truncated(file: header.path) : .decodeFailed(file: header.path, reason: String(cString: strerror(errno)))
+            }
+            done += n
+        }
     }
 
     /// Masks and rescales `stored` into `out`. Integer outputs are only chosen when the values fit
