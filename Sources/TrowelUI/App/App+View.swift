@@ -47,13 +47,16 @@ extension App {
 extension App {
     /// The slice panes as images at the terminal's pixel size, for terminals that draw pixels; empty
     /// when the panes are half-blocks (`AppState.panesArePixels`). Same compositing as the cells.
+    /// Always at the screen's resolution: kitty scales smaller images with linear filtering, which
+    /// blurs voxel edges (measured: correlation with the scan 0.94 instead of 0.9999).
     public static func paneImages(_ state: AppState) -> [PaneImage] {
         guard state.panesArePixels else { return [] }
         let layout = state.layout
         let slice = SliceView(state: state)
-        let height = state.viewport.size.height
         return layout.panes.map { pane in
-            let image = slice.pixels(offset: pane.offset, size: (pane.columns.count * layout.cellPixelWidth, height))
+            var v = state.viewport
+            if pane.offset != 0 { v.resize(width: pane.columns.count * layout.cellPixelWidth, height: v.size.height) }
+            let image = slice.pixels(offset: pane.offset, viewport: v)
             return PaneImage(pane: pane.offset, column: pane.columns.lowerBound, row: layout.imageTopRow,
                              columns: pane.columns.count, rows: layout.imageRows, image: image)
         }
