@@ -251,3 +251,19 @@ enum SixelDecoder {
         return (width, height, registers.count, pixels)
     }
 }
+
+/// The parallel zlib stream kitty frames use is one valid stream, whatever the number of pieces.
+@Suite struct ParallelZlibTests {
+    @Test(arguments: [1, 2, 3, 7])
+    func piecesJoinIntoOneStreamThatInflatesBack(pieces: Int) throws {
+        var bytes = [UInt8](repeating: 0, count: 600_001)
+        var seed: UInt32 = 3
+        for i in bytes.indices {
+            seed = seed &* 1_664_525 &+ 1_013_904_223
+            bytes[i] = i % 7 == 0 ? UInt8(truncatingIfNeeded: seed >> 24) : UInt8(i / 5000)
+        }
+        let z = try bytes.withUnsafeBytes { try Zlib.compressInParallel($0, level: 1, pieces: pieces) }
+        #expect(try Zlib.decompress(z) == bytes)
+        #expect(z.count < bytes.count / 2)
+    }
+}
