@@ -109,6 +109,14 @@ import TrowelVolume
         #expect(Double(sum) / Double(image.pixels.count) < 8)
     }
 
+    @Test func sixelBandsEncodedOnSeveralThreadsJoinIntoTheSameStream() throws {
+        let tall = Self.frame(width: 90, height: 301)
+        let one = SixelEncoder(threads: 1).encode(tall), three = SixelEncoder(threads: 3).encode(tall)
+        #expect(one == three)
+        let decoded = try SixelDecoder.decode(three)
+        #expect(decoded.pixels.allSatisfy { $0 != nil })
+    }
+
     @Test func sixelRunLengthEncodesFlatAreas() throws {
         let flat = PixelImage(width: 400, height: 12, fill: RGB(grey: 128))
         let bytes = SixelEncoder().encode(flat)
