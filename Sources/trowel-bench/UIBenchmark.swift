@@ -72,8 +72,14 @@ struct UIBenchmark: ParsableCommand {
         for p in GraphicsProtocol.allCases where p.drawsPixels {
             graphics[p.rawValue] = try graphicsSteps(big, protocol: p)
         }
+        // 5. The 3D view: ray casting the level the viewer reads (largest side ≤ 160) into a 360×247 frame.
+        var view3D: [String: Any] = [:]
+        for side in [128, 256] {
+            view3D["\(side)^3"] = try render3DTimes(side: side)
+        }
         let result: [String: Any] = [
             "benchmark": "ui",
+            "view3d_360x247_ms": view3D,
             "graphics_200x60_cells_10x20_px_slice_step": graphics,
             "frame_200x60_ms": ["median": median(frames), "p95": percentile(frames, 0.95), "max": frames.max() ?? 0],
             "frame_changed_cells_median": median(cells.map(Double.init)),
@@ -92,6 +98,38 @@ struct UIBenchmark: ParsableCommand {
             print(String(format: "frame 200×60: median %.2f ms, p95 %.2f ms; slice step on %d³ (level %d): median %.2f ms, p95 %.2f ms",
                          median(frames), percentile(frames, 0.95), size, level, median(steps), percentile(steps, 0.95)))
         }
+    }
+
+    /// Coarse (ray step 2) and full (step 1) 3D frames of a `side`³ pattern scan with a labelled
+    /// ball, turning 0.15 rad per frame as the arrow keys do. A 512³ scan renders its 128³ level.
+    func render3DTimes(side: Int) throws -> [String: Any] {
+        let block = try PatternScan(side: side).readSlices(0..<side).converted(to: Float.self)
+        let shape = block.shape
+        var labels = [UInt8](repeating: 0, count: shape.voxelCount)
+        let c = Double(side) / 2, r = Double(side) / 4
+        for z in 0..<side {
+            for y in 0..<side {
+                for x in 0..<side {
+                    let dx = Double(x) - c, dy = Double(y) - c * 0.8, dz = Double(z) - c
+                    if dx * dx + dy * dy + dz * dz < r * r { labels[shape.offset(z: z, y: y, x: x)] = 1 }
+                }
+            }
+        }
+        let volume = RenderVolume(shape: shape, level: 0, values: block.elements, labels: labels)
+        let ramp = (0..<256).map { RGB(grey: UInt8($0)) }
+        var camera = Camera3D()
+        var coarse: [Double] = [], full: [Double] = []
+        for _ in 0..<10 {
+            camera.yaw += 0.15
+            for (step, into) in [(2.0, 0), (1.0, 1)] {
+                let (_, seconds) = BenchSupport.time {
+                    VolumeRenderer.render(volume, camera: camera, width: 360, height: 247, step: step, window: (96, 160),
+                                          classColors: [1: RGB(232, 196, 104)], ramp: ramp, background: .black)
+                }
+                if into == 0 { coarse.append(seconds * 1000) } else { full.append(seconds * 1000) }
+            }
+        }
+        return ["coarse_median": median(coarse), "full_median": median(full), "full_max": full.max() ?? 0]
     }
 
     /// Slice steps with the panes drawn as `p` images through a real curses backend into a file:

@@ -148,7 +148,7 @@ extension OpenCommand {
         if request == .forced(.cells) { return .cells }
         let environment = ProcessInfo.processInfo.environment
         let tmux = GraphicsProbe.tmux(environment: environment)
-        let replies = GraphicsProbe.query()
+        let replies = GraphicsProbe.query(insideTmux: tmux != nil)
         return GraphicsDetection.decide(request: request, replies: replies, environment: environment,
                                         cells: GraphicsProbe.windowCells(), windowPixels: GraphicsProbe.windowPixels(), tmux: tmux)
     }

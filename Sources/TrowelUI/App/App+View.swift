@@ -27,7 +27,9 @@ extension App {
             }
             // With pixels on, the pane's cells stay blank: the image goes over them (paneImages).
             guard !pixelPanes else { continue }
-            let pixels = slice.pixels(offset: pane.offset, size: (pane.columns.count, size.height))
+            let pixels = pane.offset == 0 ? view3DPixels(state, size: (pane.columns.count, size.height))
+                ?? slice.pixels(offset: 0, size: (pane.columns.count, size.height))
+                : slice.pixels(offset: pane.offset, size: (pane.columns.count, size.height))
             pixels.draw(into: &grid, column: pane.columns.lowerBound, row: layout.imageTopRow, mode: state.colorMode)
         }
         SidePanel(state: state).draw(into: &grid, painter: painter)
@@ -56,7 +58,8 @@ extension App {
         return layout.panes.map { pane in
             var v = state.viewport
             if pane.offset != 0 { v.resize(width: pane.columns.count * layout.cellPixelWidth, height: v.size.height) }
-            let image = slice.pixels(offset: pane.offset, viewport: v)
+            let image = pane.offset == 0 ? view3DPixels(state, size: v.size) ?? slice.pixels(offset: 0, viewport: v)
+                : slice.pixels(offset: pane.offset, viewport: v)
             return PaneImage(pane: pane.offset, column: pane.columns.lowerBound, row: layout.imageTopRow,
                              columns: pane.columns.count, rows: layout.imageRows, image: image)
         }

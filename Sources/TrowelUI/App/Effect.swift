@@ -39,6 +39,8 @@ public enum Effect: Equatable, Sendable {
     case loadInterpolation(id: String, axis: Axis, index: Int)
     /// Make a saved model the current one.
     case useModel(String)
+    /// Ray-cast a 3D frame of the scan and its labels.
+    case render3D(View3DRequest)
     case redraw
     case quit
 }
