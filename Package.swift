@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // System libraries (apt packages named in .ci/run and README.md).
@@ -44,11 +46,20 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CBlosc", pkgConfig: "blosc", providers: [.apt(["libblosc-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
+        // GDCM (C++, apt libgdcm-dev, no pkg-config file) behind a small C interface, for DICOM.
+        .target(
+            name: "CGDCM",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/gdcm-3.0"])],
+            linkerSettings: [
+                .linkedLibrary("gdcmMSFF"), .linkedLibrary("gdcmDSED"), .linkedLibrary("gdcmDICT"),
+                .linkedLibrary("gdcmIOD"), .linkedLibrary("gdcmCommon"), .linkedLibrary("stdc++"),
+            ]
+        ),
 
         // Layers.
         .target(
             name: "TrowelVolume",
-            dependencies: ["CPNG", "CTIFF", "COpenJPEG", "CZlib", "CZstd", "CBlosc"],
+            dependencies: ["CPNG", "CTIFF", "COpenJPEG", "CZlib", "CZstd", "CBlosc", "CGDCM"],
             swiftSettings: numericSettings
         ),
         .target(name: "TrowelMLKernels", swiftSettings: mlSettings),
@@ -66,16 +77,18 @@ let package = Package(
             name: "TrowelEngine",
             dependencies: ["TrowelVolume", "TrowelML", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "TrowelUI", dependencies: ["TrowelEngine"]),
+        .target(name: "TrowelUI", dependencies: ["TrowelEngine", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // The project's Zarr arrays over HTTP for neuroglancer and zarr-python (`trowel serve`, `:serve`).
+        .target(name: "TrowelServe", dependencies: ["TrowelEngine", .product(name: "FlyingFox", package: "FlyingFox")]),
         .target(name: "TrowelTerminal", dependencies: ["TrowelUI", "CNcursesw"]),
         .executableTarget(
             name: "trowel",
-            dependencies: ["TrowelEngine", "TrowelUI", "TrowelTerminal", "TrowelMesh", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TrowelEngine", "TrowelUI", "TrowelTerminal", "TrowelMesh", "TrowelServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "trowel-bench",
             dependencies: [
-                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI", "TrowelTerminal", "TrowelMesh",
+                "TrowelEngine", "TrowelML", "TrowelVolume", "TrowelUI", "TrowelTerminal", "TrowelMesh", "TrowelServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: mlSettings
@@ -87,8 +100,10 @@ let package = Package(
         .testTarget(name: "TrowelMLTests", dependencies: ["TrowelML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrowelMeshTests", dependencies: ["TrowelMesh", "TrowelVolume", "TrowelTestSupport"]),
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
-        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "trowel"]),
+        .testTarget(name: "TrowelServeTests", dependencies: ["TrowelServe", "TrowelEngine", "TrowelVolume", "TrowelTestSupport"]),
+        .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "TrowelTestSupport", "trowel"]),
         .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
         .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -15,7 +15,7 @@ webapp/segmentrunner.py):
   * features per 2D slice: skimage.feature.multiscale_basic_features(intensity=True, edges=True,
     texture=True, sigma_min=1, sigma_max=32)                               (rf.py lines 12-19)
   * RandomForestClassifier(n_estimators=50, max_depth=12, n_jobs=-1), no class_weight, no
-    random_state (we add random_state=0 for repeatability)      (rf.py 42-55, segmentrunner 51-66)
+    random_state (we add random_state=0, or --seed, for repeatability)      (rf.py 42-55, segmentrunner 51-66)
   * training voxels: every labelled (non-zero) voxel of the labelled slices; ml4paleo keeps every
     non-zero mask voxel and only subsamples the zero ("unlabelled") voxels [::500], which it
     trains as class 0 = background (rf.py 125-163). Our labelled slices are painted densely with
@@ -59,6 +59,7 @@ def main():
                    help="fraction of labelled voxels used for training (default 1, as ml4paleo)")
     p.add_argument("--normalise", "--normalize", choices=["issue", "ml4paleo"], default="issue")
     p.add_argument("--raw", action="store_true", help="add the normalised intensity as a feature")
+    p.add_argument("--seed", type=int, default=0, help="the forest's random_state")
     a = p.parse_args()
 
     t_all = time.perf_counter()
@@ -110,7 +111,7 @@ def main():
 
     t = time.perf_counter()
     clf = RandomForestClassifier(n_estimators=a.trees, max_depth=a.depth, n_jobs=-1,
-                                 random_state=0,
+                                 random_state=a.seed,
                                  class_weight=None if a.class_weight == "none" else "balanced")
     clf.fit(X, y)
     train_s = time.perf_counter() - t

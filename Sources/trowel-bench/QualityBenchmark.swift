@@ -27,6 +27,9 @@ struct QualityBenchmark: ParsableCommand {
     @Option(help: "Seed of every forest (recipes and the default's candidates), to see how much a score moves with it.")
     var forestSeed: UInt64?
 
+    @Option(help: "Runs per case with forest seeds seed, seed+1, … (the reference's random_state 0, 1, …); scores are their means, with each run's F1 in f1_runs.")
+    var repeats = 1
+
     @Option(help: "Recipes to run: names from --list-recipes, comma-separated, or 'all'.")
     var recipes = "all"
 
@@ -94,6 +97,7 @@ struct QualityBenchmark: ParsableCommand {
                 return r
             }
         }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         if let maxSamples {
             guard maxSamples > 0 else { throw ValidationError("--max-samples must be positive") }
             chosen = chosen.map { r in
@@ -120,26 +124,38 @@ struct QualityBenchmark: ParsableCommand {
             log("\(c.meta.name): \(c.meta.z)×\(c.meta.y)×\(c.meta.x) \(c.meta.dtype), labelled slices \(c.meta.labelledSlices)")
             var result = CaseResult(name: c.meta.name, source: c.meta.source, licence: c.meta.licence,
                                     shape: [c.meta.z, c.meta.y, c.meta.x], dtype: c.meta.dtype)
-            result.reference = runReference(on: folder)
-            if let r = result.reference { log(String(format: "  reference F1 %.4f (%.1f s)", r.f1, r.seconds)) }
+            var runs: [CaseResult] = []
             let evaluation = try c.prepareProject(in: work)
-            for recipe in chosen {
-                let row = try evaluation.score(recipe)
-                log(String(format: "  %@ F1 %.4f (held-out %@, %.1f s: train %.1f, predict %.1f)", recipe.name, row.f1,
-                           row.heldOutF1.map { String(format: "%.4f", $0) } ?? "–", row.seconds, row.trainingSeconds ?? 0,
-                           row.predictionSeconds ?? 0))
-                result.trowel.append(row)
+            for runIndex in 0..<repeats {
+                var run = result
+                if repeats > 1 { log("  run \(runIndex + 1) of \(repeats)") }
+                run.reference = runReference(on: folder, seed: runIndex)
+                if let r = run.reference { log(String(format: "  reference F1 %.4f (%.1f s)", r.f1, r.seconds)) }
+                let seed = (forestSeed ?? ForestConfiguration().seed) + UInt64(runIndex)
+                for recipe in chosen {
+                    var recipe = recipe
+                    if forestSeed != nil || runIndex > 0 { recipe.forest.seed = seed }
+                    let row = try evaluation.score(recipe)
+                    log(String(format: "  %@ F1 %.4f (held-out %@, %.1f s: train %.1f, predict %.1f)", recipe.name, row.f1,
+                               row.heldOutF1.map { String(format: "%.4f", $0) } ?? "–", row.seconds, row.trainingSeconds ?? 0,
+                               row.predictionSeconds ?? 0))
+                    run.trowel.append(row)
+                }
+                if auto {
+                    for row in try evaluation.scoreAuto(seed: forestSeed != nil || runIndex > 0 ? seed : nil) {
+                        log(String(format: "  %@ chose %@: F1 %.4f (%.1f s)%@", row.recipe, row.chosen ?? "?", row.f1, row.seconds,
+                                   row.decision.map { ", decision " + $0 } ?? ""))
+                        run.trowel.append(row)
+                    }
+                }
+                if interpolation && runIndex == 0 {
+                    let row = try evaluation.scoreInterpolation()
+                    log(String(format: "  %@ F1 %.4f (%.1f s)", row.recipe, row.f1, row.seconds))
+                    run.trowel.append(row)
+                }
+                runs.append(run)
             }
-            if auto {
-                let row = try evaluation.scoreAuto(seed: forestSeed)
-                log(String(format: "  %@ chose %@: F1 %.4f (%.1f s)", row.recipe, row.chosen ?? "?", row.f1, row.seconds))
-                result.trowel.append(row)
-            }
-            if interpolation {
-                let row = try evaluation.scoreInterpolation()
-                log(String(format: "  %@ F1 %.4f (%.1f s)", row.recipe, row.f1, row.seconds))
-                result.trowel.append(row)
-            }
+            result = CaseResult.mean(of: runs)
             results.append(result)
         }
         let report = QualityReport(cases: results, defaultRecipe: auto ? QualityEvaluation.defaultRow : TrainingRecipe.standard.name)
@@ -157,7 +173,7 @@ struct QualityBenchmark: ParsableCommand {
     }
 
     /// The reference's F1 on one case, or nil (with a note on stderr) when it cannot run.
-    func runReference(on folder: URL) -> ReferenceResult? {
+    func runReference(on folder: URL, seed: Int = 0) -> ReferenceResult? {
         guard !python.isEmpty else { return nil }
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: referenceScript) else {
             log("  reference skipped: \(python) or \(referenceScript) missing")
@@ -165,7 +181,7 @@ struct QualityBenchmark: ParsableCommand {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [referenceScript, "--inputs", folder.path]
+        process.arguments = [referenceScript, "--inputs", folder.path, "--seed", String(seed)]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.standardError
@@ -191,6 +207,10 @@ struct ReferenceResult: Codable {
     var precision: Double?
     var recall: Double?
     var seconds: Double
+    /// With `--repeats`: each run's F1 (`f1` is their mean).
+    var f1Runs: [Double]? = nil
+
+    enum CodingKeys: String, CodingKey { case f1, precision, recall, seconds, f1Runs = "f1_runs" }
 }
 
 /// One Trowel recipe on one case.
@@ -209,9 +229,15 @@ struct RecipeResult: Codable {
     var features: Int
     /// For the auto row: the recipe `--auto` chose.
     var chosen: String? = nil
+    /// Decision weights the model uses, "classid×weight …" or "argmax", with the held-out mean F1
+    /// of the argmax and of the tuned weights (nil when the decision was not tuned).
+    var decision: String? = nil
+    /// With `--repeats`: each run's F1 (`f1` and the other scores are their means; `chosen` and
+    /// `decision` are the first run's).
+    var f1Runs: [Double]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case recipe, f1, precision, recall, heldOutF1 = "held_out_f1", seconds, features, chosen
+        case recipe, f1, precision, recall, heldOutF1 = "held_out_f1", seconds, features, chosen, decision, f1Runs = "f1_runs"
         case trainingSeconds = "training_seconds", predictionSeconds = "prediction_seconds"
     }
 }
@@ -224,6 +250,37 @@ struct CaseResult: Codable {
     var dtype: String
     var reference: ReferenceResult?
     var trowel: [RecipeResult] = []
+
+    /// One case's repeated runs as one result: every score the mean over the runs that have it.
+    static func mean(of runs: [CaseResult]) -> CaseResult {
+        guard var out = runs.first, runs.count > 1 else { return runs.first! }
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
+        func mean(_ values: [Double?]) -> Double? { values.contains(nil) ? nil : mean(values.compactMap { $0 }) }
+        let references = runs.compactMap(\.reference)
+        if var r = out.reference, references.count == runs.count {
+            r.f1 = mean(references.map(\.f1))
+            r.precision = mean(references.map(\.precision))
+            r.recall = mean(references.map(\.recall))
+            r.seconds = mean(references.map(\.seconds))
+            r.f1Runs = references.map(\.f1)
+            out.reference = r
+        }
+        out.trowel = out.trowel.map { first in
+            let rows = runs.compactMap { $0.trowel.first { $0.recipe == first.recipe } }
+            guard rows.count > 1 else { return first }
+            var r = first
+            r.f1 = mean(rows.map(\.f1))
+            r.precision = mean(rows.map(\.precision))
+            r.recall = mean(rows.map(\.recall))
+            r.heldOutF1 = mean(rows.map(\.heldOutF1))
+            r.seconds = mean(rows.map(\.seconds))
+            r.trainingSeconds = mean(rows.map(\.trainingSeconds))
+            r.predictionSeconds = mean(rows.map(\.predictionSeconds))
+            r.f1Runs = rows.map(\.f1)
+            return r
+        }
+        return out
+    }
 }
 
 /// Every case, and per recipe the mean F1 and how it compares with the reference.

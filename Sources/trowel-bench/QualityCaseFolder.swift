@@ -79,21 +79,27 @@ struct QualityEvaluation {
         let training = Date()
         let (forest, record) = try run.run()
         let prediction = Date()
+        let decision = record.decision.map { d in
+            (d.adopted ? d.weights.sorted { $0.key < $1.key }.map { String(format: "%d×%.2f", $0.key, $0.value) }.joined(separator: " ")
+                       : "argmax") + String(format: " (held-out %.4f, tuned %.4f)", d.plainScore, d.tunedScore)
+        }
         let predictor = Predictor(forest: forest, volume: volume)
         let (f1, precision, recall) = try tally { box in try predictor.labels(box).elements }
         return RecipeResult(recipe: name, f1: f1, precision: precision, recall: recall,
                             heldOutF1: record.metrics?.perClass[Int(target)]?.f1,
                             seconds: Date().timeIntervalSince(started),
                             trainingSeconds: prediction.timeIntervalSince(training),
-                            predictionSeconds: Date().timeIntervalSince(prediction), features: forest.featureCount)
+                            predictionSeconds: Date().timeIntervalSince(prediction), features: forest.featureCount,
+                            decision: decision)
     }
 
     /// The name of the row `scoreAuto` gives: what `trowel train` does without options.
     static let defaultRow = "default: trowel train (auto)"
 
     /// `trowel train` without options: the candidates (with the headless sample cap)
-    /// cross-validated on the labels, the best one trained and scored.
-    func scoreAuto(seed: UInt64? = nil) throws -> RecipeResult {
+    /// cross-validated on the labels, the best one trained (with its decision tuned) and scored;
+    /// then the same winner deciding by the most probable class, to show what the tuning gave.
+    func scoreAuto(seed: UInt64? = nil) throws -> [RecipeResult] {
         let started = Date()
         let candidates = TrainingRecipe.headlessCandidates.map { c in
             var c = c
@@ -101,9 +107,16 @@ struct QualityEvaluation {
             return c
         }
         let selection = try RecipeSelection.choose(project: project, volume: volume, among: candidates)
-        var row = try score(selection.chosenRun, named: Self.defaultRow, started: started)
-        row.chosen = selection.chosen.name
-        return row
+        var rows: [RecipeResult] = []
+        for tunes in [true, false] {
+            var run = selection.chosenRun
+            run.tunesDecision = tunes
+            var row = try score(run, named: tunes ? Self.defaultRow : Self.defaultRow + ", argmax",
+                                started: tunes ? started : Date())
+            row.chosen = selection.chosen.name
+            rows.append(row)
+        }
+        return rows
     }
 
     /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.

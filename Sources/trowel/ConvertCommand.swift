@@ -6,21 +6,35 @@ import TrowelVolume
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Make a project folder from a scan: PNG/TIFF/JPEG 2000 slices, multi-page TIFF, raw, or Zarr.",
+        abstract: "Make a project folder from a scan: PNG/TIFF/JPEG 2000 slices, multi-page TIFF, DICOM, raw, or Zarr.",
         discussion: """
             INPUT is a folder of slices, a glob ('scan/slice_*.tif'), slice files (sorted naturally, so \
             s2 comes before s10; PNG, TIFF, or greyscale JPEG 2000 .jp2/.j2k up to 16-bit, kept \
             exactly), one multi-page TIFF, a raw file (with --shape and --dtype), or a Zarr \
-            array or OME-Zarr image (v2 or v3). The scan is streamed slab by slab into OME-Zarr with a \
-            mean-downsampled pyramid; nothing is left behind if it fails or is interrupted.
+            array or OME-Zarr image (v2 or v3). A folder of DICOM files (searched recursively) or one \
+            multi-frame DICOM file imports one series: slices ordered by position along the slice \
+            normal, voxel size from PixelSpacing and the slice positions, RescaleSlope/Intercept \
+            applied (int16 Hounsfield units where the values fit, else uint16 or float32); the largest \
+            series unless --series says otherwise (--list-series shows them). The scan is streamed \
+            slab by slab into OME-Zarr with a mean-downsampled pyramid; nothing is left behind if it \
+            fails or is interrupted.
             """
     )
 
-    @Argument(help: "The scan: folder, glob, files, raw file or Zarr.")
+    @Argument(help: "The scan: folder, glob, files, DICOM folder or file, raw file or Zarr.")
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "The project folder to create, e.g. scan.trowel.")
-    var output: String
+    var output: String?
+
+    @Option(help: "DICOM input: the SeriesInstanceUID (or a prefix only it has) to import; the largest series by default.")
+    var series: String?
+
+    @Flag(help: "DICOM input: import a series whose slice spacing is uneven (a missing slice) at its usual spacing.")
+    var allowGaps = false
+
+    @Flag(help: "DICOM input: list the series found and convert nothing.")
+    var listSeries = false
 
     @Option(help: "Physical voxel size: 45.5um, 0.03mm, or z,y,x like 50,45.5,45.5um.")
     var voxelSize: String?
@@ -50,6 +64,7 @@ struct ConvertCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        guard output != nil || listSeries else { throw ValidationError("Missing expected argument '--output <output>'") }
         guard (8...1024).contains(chunk) else { throw ValidationError("--chunk must be between 8 and 1024") }
         if shape != nil || dtype != nil {
             guard shape != nil, dtype != nil else { throw ValidationError("a raw volume needs both --shape and --dtype") }
@@ -59,6 +74,12 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if listSeries {
+                let listing = DICOMSeriesListing(try DICOMSeriesSet(resolving: inputs), chosen: series)
+                print(json ? try JSONOutput.text(listing) : listing.text)
+                return
+            }
+            guard let output else { return }
             let source = try makeSource()
             var options = VolumeImporter.Options()
             options.chunk = chunk
@@ -105,12 +126,32 @@ struct ConvertCommand: ParsableCommand {
         if inputs.count == 1, ZarrSource.isZarr(URL(fileURLWithPath: inputs[0])) {
             return try ZarrSource(url: URL(fileURLWithPath: inputs[0]))
         }
+        if DICOMSeriesSet.holdsDICOM(inputs) { return try makeDICOMSource() }
+        if series != nil || allowGaps { throw ConvertError.notDICOM(series != nil ? "--series" : "--allow-gaps") }
         return try SliceFiles(resolving: inputs).makeSource()
+    }
+
+    /// The series to import (the largest, or --series), saying on stderr which one of several it is
+    /// and anything its geometry needed (no positions, --allow-gaps).
+    func makeDICOMSource() throws -> DICOMVolume {
+        let found = try DICOMSeriesSet(resolving: inputs)
+        let chosen = try found.choose(series)
+        let volume = try DICOMVolume(series: chosen, allowGaps: allowGaps)
+        if found.series.count > 1 && series == nil {
+            note("\(found.series.count) DICOM series found; converting the largest, \(chosen.uid) (\(chosen.slices) slices); --list-series shows the others, --series UID picks one")
+        }
+        if let line = volume.note { note(line) }
+        return volume
+    }
+
+    /// One line on stderr about what the import assumed, e.g. which of several series it took.
+    private func note(_ line: String) {
+        FileHandle.standardError.write(Data("trowel: \(line)\n".utf8))
     }
 }
 
 enum ConvertError: Error, CustomStringConvertible {
-    case shape(String), dtype(String), endian(String), compressor(String), compressorSetting(String, String)
+    case shape(String), dtype(String), endian(String), compressor(String), compressorSetting(String, String), notDICOM(String)
 
     var description: String {
         switch self {
@@ -119,6 +160,7 @@ enum ConvertError: Error, CustomStringConvertible {
         case .endian(let e): return "--endian \(e): use little or big"
         case .compressorSetting(let c, let problem): return "--compressor \(c): \(problem)"
         case .compressor(let c): return "--compressor \(c): use blosc-zstd, blosc-lz4, zstd, zlib, gzip or none, optionally with :level"
+        case .notDICOM(let option): return "\(option) applies to DICOM input, and these inputs hold no DICOM files"
         }
     }
 }

@@ -79,6 +79,9 @@ struct OpenCommand: ParsableCommand {
         let waker = loop.waker
         let runner = EffectRunner(session: session, taskSize: config.taskSize, palette: theme.classPalette.map(\.hex),
                                   uncertainTasks: config.uncertainTasks, wake: { waker.wake() })
+        let server = ViewerServer(project: session.project)
+        runner.serving = server
+        defer { server.stop() }
         var state = AppState(scan: scan, classes: try runner.classStyles(), screen: backend.size, colorMode: backend.colorMode,
                              theme: theme, themes: themes, keymap: config.keymap)
         state.useGraphics(graphics.graphics, cellPixels: graphics.cellSize)

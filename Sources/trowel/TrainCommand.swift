@@ -58,6 +58,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Cross-validate the candidate configurations (banks, 2D/3D, autocontext, per-slice windows) and train the one with the best held-out F1. The default unless a feature option (--features, --sigma, --raw, --3d, --scaling, --stages) is given; --no-auto trains the default recipe alone.")
     var auto: Bool?
 
+    @Flag(inversion: .prefixedNo, help: "Tune per-class weights on the probabilities by held-out F1 (kept only when weights tuned on the other folds score better on each fold; default: on). --no-tune-decision keeps the most probable class.")
+    var tuneDecision = true
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -142,6 +145,7 @@ struct TrainCommand: ParsableCommand {
             }
             var run = try selection?.chosenRun ?? TrainingRun(project: project, volume: volume, recipe: recipe)
             run.folds = folds
+            run.tunesDecision = tuneDecision
             let (_, record) = try run.run(progress: { phase, fraction in
                 Terminal.showProgress(String(format: "training: %@ %3.0f%%", phase, fraction * 100))
             }, isCancelled: { Interrupts.isInterrupted })
@@ -177,6 +181,13 @@ struct TrainCommand: ParsableCommand {
                         "stage \(i + 1) " + (RecipeSelection.score(m).map { String(format: "%.4f", $0) } ?? "not scored")
                     }
                     print("autocontext, \(record.stages) stages; held-out mean F1: \(steps.joined(separator: " → "))")
+                }
+                if let d = record.decision {
+                    let weights = d.weights.sorted { $0.key < $1.key }
+                        .map { String(format: "%@ ×%.2f", names[$0.key] ?? "class \($0.key)", $0.value) }.joined(separator: ", ")
+                    print(d.adopted
+                          ? String(format: "decision weights %@: held-out mean F1 %.4f → %.4f (tuned on the other folds)", weights, d.plainScore, d.tunedScore)
+                          : String(format: "decision: most probable class (tuned weights scored %.4f against %.4f held out)", d.tunedScore, d.plainScore))
                 }
                 if let m = record.metrics {
                     print("cross-validated over \(m.evaluatedVoxels) voxels (held-out slices, gap \(record.stages > 1 ? run.autocontextGap : spec.halo) voxels):")
@@ -231,11 +242,24 @@ struct TrainReport: Encodable {
     /// Held-out F1 per class name of each stage of a cascade (empty for one stage).
     var f1ByStage: [[String: Double]?]
     var auto: Auto?
+    /// The tuned decision weights by class name and their held-out scores (absent when not tuned).
+    var decision: Decision?
+
+    struct Decision: Encodable {
+        var weights: [String: Double]
+        var plainMeanF1: Double
+        var tunedMeanF1: Double
+        var adopted: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case weights, plainMeanF1 = "plain_mean_f1", tunedMeanF1 = "tuned_mean_f1", adopted
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case model, recipe, features, trainingVoxels = "training_voxels", counts, seconds, trainingSeconds = "training_seconds"
         case oobErrorOptimistic = "oob_error_optimistic", metrics, accuracy, validatedVoxels = "validated_voxels", auto
-        case stages, f1ByStage = "f1_by_stage"
+        case stages, f1ByStage = "f1_by_stage", decision
     }
 
     init(record: ModelRecord, recipe: TrainingRecipe, spec: FeatureSpec, seconds: Double, names: [Int: String],
@@ -257,6 +281,10 @@ struct TrainReport: Encodable {
             validatedVoxels = m.evaluatedVoxels
         }
         auto = selection.map { Auto(candidates: $0.candidates, chosen: $0.chosen.name, margin: $0.margin) }
+        decision = record.decision.map { d in
+            Decision(weights: Dictionary(uniqueKeysWithValues: d.weights.map { (names[$0.key] ?? "class \($0.key)", $0.value) }),
+                     plainMeanF1: d.plainScore, tunedMeanF1: d.tunedScore, adopted: d.adopted)
+        }
         stages = record.stages
         f1ByStage = record.metricsByStage.map { m in
             m.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { (names[$0.key] ?? "class \($0.key)", $0.value.f1) }) }

@@ -267,3 +267,26 @@ private func trainedForest(seed: UInt64 = 42) throws -> (RandomForest, FeatureIm
         #expect(p.labels.elements == [1, 1, 5])
     }
 }
+
+/// Decision weights scale each class's probability and renormalise; the model file keeps them.
+@Suite struct DecisionWeightTests {
+    @Test func weightsMoveProbabilitiesAndSurviveTheFile() throws {
+        let (forest, features) = try trainedForest()
+        let weighted = try forest.deciding(with: [3, 1])
+        let plain = forest.probabilities(for: features).values
+        let moved = weighted.probabilities(for: features).values
+        for i in stride(from: 0, to: plain.count, by: 2) where plain[i] + plain[i + 1] > 0 {
+            let expected = 3 * plain[i] / (3 * plain[i] + plain[i + 1])
+            #expect(abs(moved[i] - expected) < 1e-5)
+            #expect(abs(moved[i] + moved[i + 1] - 1) < 1e-5)
+        }
+        let loaded = try RandomForest(data: weighted.serialized(), name: "weighted.forest")
+        #expect(loaded == weighted)
+        #expect(loaded.decisionWeights == [3, 1])
+        #expect(loaded != forest)
+        // Without weights the file is as before: no decision key in the header.
+        #expect(!String(decoding: forest.serialized(), as: UTF8.self).contains("decisionWeights"))
+        #expect(throws: TrainingError.self) { try forest.deciding(with: [1]) }
+        #expect(throws: TrainingError.self) { try forest.deciding(with: [0, 1]) }
+    }
+}

@@ -130,6 +130,13 @@ struct FakeDriver {
             return [.rendered3D(Rendered3D(request: r, image: result.image, voxels: result.voxels.map { i in
                 i < 0 ? nil : Index3(z: Int(i) / (shape.x * shape.y), y: (Int(i) / shape.x) % shape.y, x: Int(i) % shape.x)
             }))]
+        case .serve(let port):
+            // A port taken, as a real server would say it; any other starts.
+            if port == 8000 { return [.serve(.failed("127.0.0.1:8000 is in use: pick another port with --port"))] }
+            return [.serve(.started(ServeLink(url: "http://127.0.0.1:\(port)", tunnel: "ssh -L \(port):127.0.0.1:\(port) me@scanner",
+                                             viewer: "http://127.0.0.1:\(port)/neuroglancer", port: port)))]
+        case .stopServing:
+            return [.serve(.stopped)]
         default:
             return []
         }

@@ -38,6 +38,8 @@ public struct AutocontextTraining: Sendable {
         public var forest: RandomForest?
         /// Held-out metrics of each stage (index 0 = stage 1); nil where nothing could be scored.
         public var metricsByStage: [Metrics?]
+        /// The last stage's fold forests' probabilities for their held-out voxels.
+        public var heldOut: HeldOutPredictions?
         /// The folds, for inspection: each fold's forests trained on `training`, predicted around `members`.
         public var plan: [CrossValidation.Fold]
         /// Voxels around a fold's voxel that its out-of-fold context reads (Chebyshev, in-plane for
@@ -82,10 +84,11 @@ public struct AutocontextTraining: Sendable {
         var foldForests = [RandomForest?](repeating: nil, count: plan.count)
         var finalForest: RandomForest?
         var metricsByStage: [Metrics?] = []
+        var heldOut: HeldOutPredictions?
         var firstContext: [Float] = [], firstWidth = 0
         for stage in 1...stages {
             let last = stage == stages
-            var matrix = ConfusionMatrix(classes: present)
+            var predictions = HeldOutPredictions(classes: present)
             var context: [Float] = []
             var contextWidth = 0
             var nextUsable = usable
@@ -98,8 +101,8 @@ public struct AutocontextTraining: Sendable {
                     let forest = try train(training, rows: rows, width: width, set: set, earlier: earlier, classes: table)
                     let held = fold.heldOut.filter { usable[$0] }
                     if !held.isEmpty {
-                        CrossValidation.score(forest, rows: CrossValidation.rows(held, of: rows, width),
-                                              truth: held.map { set.labels[$0] }, into: &matrix)
+                        predictions.add(forest, rows: CrossValidation.rows(held, of: rows, width),
+                                        truth: held.map { set.labels[$0] })
                     }
                     foldForests[k] = forest
                     if !last {
@@ -114,7 +117,8 @@ public struct AutocontextTraining: Sendable {
                 if foldForests[k] == nil { for i in fold.members { nextUsable[i] = false } }
                 try step()
             }
-            metricsByStage.append(matrix.total > 0 ? matrix.metrics : nil)
+            metricsByStage.append(predictions.metrics)
+            if last, predictions.count > 0 { heldOut = predictions }
             if trainsFinal {
                 let all = set.voxels.indices.filter { usable[$0] }
                 finalForest = try train(all, rows: rows, width: width, set: set, earlier: finalForest, classes: table)
@@ -127,7 +131,7 @@ public struct AutocontextTraining: Sendable {
             width = f + contextWidth
             usable = nextUsable
         }
-        return Result(forest: finalForest, metricsByStage: metricsByStage, plan: plan, reach: (stages - 1) * contextHalo,
+        return Result(forest: finalForest, metricsByStage: metricsByStage, heldOut: heldOut, plan: plan, reach: (stages - 1) * contextHalo,
                       outOfFoldContext: firstContext, contextWidth: firstWidth)
     }
 

@@ -67,10 +67,22 @@ public enum CrossValidation {
                                 sliceGap: Int? = nil, folds: Int = 3,
                                 progress: (Double) -> Void = { _ in },
                                 isCancelled: () -> Bool = { false }) throws -> Metrics? {
+        try predictHeldOut(set, features: features, featureCount: featureCount, spec: spec, configuration: configuration,
+                           classes: classes, gap: gap, sliceGap: sliceGap, folds: folds, progress: progress,
+                           isCancelled: isCancelled)?.metrics
+    }
+
+    /// The folds of `evaluate`, with each fold forest's probabilities for its held-out voxels kept
+    /// (nil where `evaluate` gives nil).
+    public static func predictHeldOut(_ set: LabelledSet, features: [Float], featureCount: Int, spec: FeatureSpec,
+                                      configuration: ForestConfiguration, classes: [ClassInfo], gap: Int,
+                                      sliceGap: Int? = nil, folds: Int = 3,
+                                      progress: (Double) -> Void = { _ in },
+                                      isCancelled: () -> Bool = { false }) throws -> HeldOutPredictions? {
         precondition(features.count == set.count * featureCount, "CrossValidation: features do not match the voxels")
         let present = Set(set.labels.map(Int.init))
         guard present.count >= 2, let plan = plan(set, gap: gap, sliceGap: sliceGap, folds: folds) else { return nil }
-        var matrix = ConfusionMatrix(classes: present.sorted())
+        var predictions = HeldOutPredictions(classes: present.sorted())
         for (k, fold) in plan.enumerated() {
             if isCancelled() { throw LearningError.cancelled }
             defer { progress(Double(k + 1) / Double(plan.count)) }
@@ -78,24 +90,9 @@ public enum CrossValidation {
             let samples = try TrainingSamples(featureCount: featureCount, features: rows(fold.training, of: features, featureCount),
                                               labels: fold.training.map { set.labels[$0] })
             let forest = try RandomForest.train(on: samples, spec: spec, classTable: classes, configuration: configuration)
-            score(forest, rows: rows(fold.heldOut, of: features, featureCount), truth: fold.heldOut.map { set.labels[$0] },
-                  into: &matrix)
+            predictions.add(forest, rows: rows(fold.heldOut, of: features, featureCount), truth: fold.heldOut.map { set.labels[$0] })
         }
-        return matrix.total > 0 ? matrix.metrics : nil
-    }
-
-    /// Adds `forest`'s most probable class for each of `rows` (one per voxel of `truth`) to `matrix`.
-    static func score(_ forest: RandomForest, rows: [Float], truth: [UInt8], into matrix: inout ConfusionMatrix) {
-        let p = forest.probabilities(forRows: rows, count: truth.count)
-        let ids = forest.classes.map(\.id)
-        let n = ids.count
-        var predicted = [UInt8](repeating: 0, count: truth.count)
-        for i in predicted.indices {
-            var best = 0
-            for c in 1..<max(1, n) where p[i * n + c] > p[i * n + best] { best = c }
-            predicted[i] = ids[best]
-        }
-        matrix.add(truth: truth, predicted: predicted)
+        return predictions.count > 0 ? predictions : nil
     }
 
     /// Feature rows at `indices`, voxel-major.

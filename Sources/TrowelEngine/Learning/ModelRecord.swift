@@ -31,6 +31,9 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     public var stages: Int = 1
     /// Cross-validated metrics of each stage of a cascade (the last equals `metrics`); empty for one stage.
     public var metricsByStage: [Metrics?] = []
+    /// The decision weights tuned on the held-out predictions, and whether the model uses them
+    /// (then `metrics` are the cross-fitted metrics of the tuned decision); nil when not tuned.
+    public var decision: DecisionTuning?
 
     public init(id: String, createdAt: Date, spec: FeatureSpec, configuration: ForestConfiguration, classes: [ClassInfo],
                 trainingVoxels: Int, countsByClass: [Int: Int], strokeIDs: [Int], metrics: Metrics?, oobError: Double?,
@@ -58,7 +61,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         case trainingVoxels = "training_voxels", countsByClass = "counts_by_class", strokeIDs = "stroke_ids"
         case metrics = "cross_validation", oobError = "oob_error_optimistic", voxelSize = "voxel_size_um"
         case fingerprint = "samples_hash", trainingSeconds = "training_seconds"
-        case stages, metricsByStage = "cross_validation_by_stage", recipe
+        case stages, metricsByStage = "cross_validation_by_stage", recipe, decision
     }
 
     public init(from decoder: Decoder) throws {
@@ -79,6 +82,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         stages = try c.decodeIfPresent(Int.self, forKey: .stages) ?? 1
         recipe = try c.decodeIfPresent(String.self, forKey: .recipe) ?? ""
         metricsByStage = try c.decodeIfPresent([Metrics?].self, forKey: .metricsByStage) ?? []
+        decision = try c.decodeIfPresent(DecisionTuning.self, forKey: .decision)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -101,5 +105,6 @@ public struct ModelRecord: Codable, Sendable, Equatable {
             try c.encode(stages, forKey: .stages)
             try c.encode(metricsByStage, forKey: .metricsByStage)
         }
+        try c.encodeIfPresent(decision, forKey: .decision)
     }
 }

@@ -60,6 +60,8 @@ public struct RecipeSelection: Sendable {
         precondition(!recipes.isEmpty, "RecipeSelection: no candidates")
         var candidates: [Candidate] = []
         var runs: [TrainingRun] = []
+        var best = 0
+        var bestPredictions: HeldOutPredictions?
         for (i, recipe) in recipes.enumerated() {
             if isCancelled() { throw LearningError.cancelled }
             let started = Date()
@@ -67,22 +69,24 @@ public struct RecipeSelection: Sendable {
             var run = try TrainingRun(project: project, volume: volume, recipe: recipe, cache: cache(recipe, spec))
             run.folds = folds
             runs.append(run)
-            let metrics: Metrics?
+            let predictions: HeldOutPredictions?
             do {
-                metrics = try run.validate(progress: { progress(i, $0) }, isCancelled: isCancelled)
+                predictions = try run.predictHeldOut(progress: { progress(i, $0) }, isCancelled: isCancelled)
             } catch LearningError.autocontextNeedsFolds {
-                metrics = nil   // a cascade the labels cannot train out of fold is not a candidate
+                predictions = nil   // a cascade the labels cannot train out of fold is not a candidate
             }
+            let metrics = predictions?.metrics
             let f1 = metrics.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { ($0.key, $0.value.f1) }) } ?? [:]
             candidates.append(Candidate(recipe: recipe, score: score(metrics), f1ByClass: f1,
                                         seconds: Date().timeIntervalSince(started), metrics: metrics))
-        }
-        var best = 0
-        for (i, c) in candidates.enumerated() {
-            if let s = c.score, s > (candidates[best].score ?? -1) { best = i }
+            // Only the best candidate's predictions are kept: they can be as large as the labels.
+            if i == 0 || (candidates[i].score ?? -1) > (candidates[best].score ?? -1) {
+                best = i
+                bestPredictions = predictions
+            }
         }
         var chosenRun = runs[best]
-        chosenRun.heldOutMetrics = candidates[best].metrics
+        chosenRun.heldOut = bestPredictions
         return RecipeSelection(candidates: candidates, chosenIndex: best, chosenRun: chosenRun)
     }
 }

@@ -15,9 +15,13 @@ public struct TrainingRun: Sendable {
     /// False skips cross-validation (metrics nil), e.g. for a first quick overlay; CV costs about
     /// `folds` × the training time. A cascade always validates (its folds train it).
     public var crossValidates = true
-    /// Held-out metrics already measured on these labels (by `RecipeSelection`): a one-stage run
-    /// records them instead of cross-validating again.
-    public var heldOutMetrics: Metrics?
+    /// Held-out predictions already made on these labels (by `RecipeSelection`): a one-stage run
+    /// scores (and tunes) with them instead of cross-validating again.
+    public var heldOut: HeldOutPredictions?
+    /// Tune per-class decision weights on the held-out predictions, kept when cross-fitting shows
+    /// they raise the mean F1 (`DecisionTuning`). `trowel train` and the viewer do; off by default
+    /// so that a run is the plain forest unless asked.
+    public var tunesDecision = false
     /// Autocontext stages (1: a single forest); see `AutocontextTraining`.
     public var stages = 1
     /// Scales of the smoothed probabilities each later stage adds.
@@ -59,6 +63,11 @@ public struct TrainingRun: Sendable {
     /// Held-out scores for the labels as they are now (features from the cache): the validation step
     /// of `run`, on its own, so a model can be shown at once and scored afterwards.
     public func validate(progress: (Double) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws -> Metrics? {
+        try predictHeldOut(progress: progress, isCancelled: isCancelled)?.metrics
+    }
+
+    /// The held-out predictions `validate` scores (the last stage's for a cascade).
+    public func predictHeldOut(progress: (Double) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws -> HeldOutPredictions? {
         let set = try LabelledSet.gather(from: project, shape: volume.shape)
         let table = try project.classes().map { ClassInfo(id: UInt8($0.id), name: $0.name) }
         guard set.countsByClass.count >= 2 else { return nil }
@@ -66,15 +75,15 @@ public struct TrainingRun: Sendable {
         if stages > 1 {
             let result = try autocontext.run(set, features: features, classes: table, trainsFinal: false,
                                              progress: progress, isCancelled: isCancelled)
-            return result.metricsByStage.last ?? nil
+            return result.heldOut
         }
         return try crossValidate(set, features: features, classes: table, progress: progress, isCancelled: isCancelled)
     }
 
     /// Leakage-aware CV: the feature radius in the plane; across slices 1 for 2D features, the radius for 3D.
     private func crossValidate(_ set: LabelledSet, features: [Float], classes: [ClassInfo], progress: (Double) -> Void,
-                               isCancelled: () -> Bool) throws -> Metrics? {
-        try CrossValidation.evaluate(set, features: features, featureCount: spec.featureCount, spec: spec,
+                               isCancelled: () -> Bool) throws -> HeldOutPredictions? {
+        try CrossValidation.predictHeldOut(set, features: features, featureCount: spec.featureCount, spec: spec,
                                      configuration: configuration, classes: classes, gap: spec.halo,
                                      sliceGap: spec.dimensionality == .planar ? 1 : spec.halo, folds: folds,
                                      progress: progress, isCancelled: isCancelled)
@@ -104,8 +113,9 @@ public struct TrainingRun: Sendable {
         progress("features", 1)
         try checkpoint()
 
-        let forest: RandomForest
-        let metrics: Metrics?
+        var forest: RandomForest
+        var metrics: Metrics?
+        let predictions: HeldOutPredictions?
         var metricsByStage: [Metrics?] = []
         let seconds: Double
         if stages > 1 {
@@ -119,11 +129,13 @@ public struct TrainingRun: Sendable {
             forest = trained
             metricsByStage = result.metricsByStage
             metrics = metricsByStage.last ?? nil
+            predictions = result.heldOut
             progress("training", 1)
         } else {
             progress("validation", 0)
-            metrics = try heldOutMetrics ?? (!crossValidates ? nil : crossValidate(
+            predictions = try heldOut ?? (!crossValidates ? nil : crossValidate(
                 set, features: features, classes: table, progress: { progress("validation", $0) }, isCancelled: isCancelled))
+            metrics = predictions?.metrics
             progress("validation", 1)
             try checkpoint()
 
@@ -135,6 +147,12 @@ public struct TrainingRun: Sendable {
             progress("training", 1)
         }
         try checkpoint()
+        let decision = tunesDecision ? predictions.flatMap(DecisionTuning.tune) : nil
+        if let decision, decision.adopted {
+            forest = try forest.deciding(with: decision.weights(for: forest.classes))
+            metrics = decision.tunedMetrics
+            if !metricsByStage.isEmpty { metricsByStage[metricsByStage.count - 1] = decision.tunedMetrics }
+        }
 
         progress("saving", 0)
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -147,6 +165,7 @@ public struct TrainingRun: Sendable {
         record.stages = forest.stageCount
         record.recipe = recipeName
         record.metricsByStage = metricsByStage
+        record.decision = decision
         try ModelLibrary(project: project).save(forest, record: record)
         progress("saving", 1)
         return (forest, record)

@@ -38,19 +38,31 @@ public final class Trainer: Sendable {
                                           cache: state.cache(for: spec, volume: volume))
                 let quick = current.stages == 1
                 run.crossValidates = !quick
+                run.tunesDecision = true
                 let (forest, record) = try run.run(progress: { phase, fraction in onEvent(.phase(phase, fraction)) },
                                                    isCancelled: isSuperseded)
                 onEvent(.trained(forest, record))
                 guard !isSuperseded() else { return }
                 var scored = record
+                // Compared with the other candidates before any decision tuning, as they are.
+                var plain = record.decision?.plainScore ?? RecipeSelection.score(record.metrics)
                 if quick {
-                    scored.metrics = try run.validate(progress: { onEvent(.phase("validation", $0)) }, isCancelled: isSuperseded)
-                    try ModelLibrary(project: project).save(forest, record: scored)
-                    onEvent(.trained(forest, scored))
+                    let predictions = try run.predictHeldOut(progress: { onEvent(.phase("validation", $0)) },
+                                                             isCancelled: isSuperseded)
+                    scored.metrics = predictions?.metrics
+                    plain = RecipeSelection.score(scored.metrics)
+                    scored.decision = predictions.flatMap(DecisionTuning.tune)
+                    var decided = forest
+                    if let d = scored.decision, d.adopted {
+                        decided = try forest.deciding(with: d.weights(for: forest.classes))
+                        scored.metrics = d.tunedMetrics
+                    }
+                    try ModelLibrary(project: project).save(decided, record: scored)
+                    onEvent(.trained(decided, scored))
                 }
 
                 let others = candidates.filter { $0 != current }
-                guard !others.isEmpty, !isSuperseded(), let own = RecipeSelection.score(scored.metrics) else { return }
+                guard !others.isEmpty, !isSuperseded(), let own = plain else { return }
                 let selection = try RecipeSelection.choose(
                     project: project, volume: volume, among: others, folds: run.folds,
                     cache: { _, spec in state.cache(for: spec, volume: volume) },
@@ -61,7 +73,9 @@ public final class Trainer: Sendable {
                     onEvent(.selected(recipe: current.name, margin: nil))
                     return
                 }
-                let (better, betterRecord) = try selection.chosenRun.run(
+                var betterRun = selection.chosenRun
+                betterRun.tunesDecision = true
+                let (better, betterRecord) = try betterRun.run(
                     progress: { phase, fraction in onEvent(.phase(phase, fraction)) }, isCancelled: isSuperseded)
                 state.current = best.recipe
                 onEvent(.trained(better, betterRecord))

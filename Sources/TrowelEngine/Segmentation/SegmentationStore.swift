@@ -53,6 +53,11 @@ public struct SegmentationStore: Sendable {
     /// True when every block and the pyramid are done.
     public var isComplete: Bool { FileManager.default.fileExists(atPath: pyramidMarker.path) }
 
+    /// When the pyramid was finished (nil while the segmentation is not complete): which one is newest.
+    public var completedAt: Date? {
+        (try? FileManager.default.attributesOfItem(atPath: pyramidMarker.path))?[.modificationDate] as? Date
+    }
+
     /// The segmentation ids present in a project (folders `segmentations/<id>.zarr`), sorted.
     public static func ids(in projectURL: URL) -> [String] {
         let folder = projectURL.appendingPathComponent(folderName)

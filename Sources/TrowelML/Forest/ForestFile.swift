@@ -8,7 +8,8 @@ import Foundation
 ///     16  u64      payload length in bytes
 ///     24  u64      FNV-1a 64 checksum of the payload
 ///     32  payload: u32 JSON length, JSON header (feature spec, classes, configuration,
-///                  importances, OOB error, tree count, the earlier stage's smoothing scales), then
+///                  importances, OOB error, tree count, the earlier stage's smoothing scales, the
+///                  decision weights if any), then
 ///                  for version 2 the earlier stage as a complete forest file (u64 length, bytes),
 ///                  then per tree: u32 node count, and per node i32 feature, f32 threshold, i32 left
 ///                  child; then node count × classes f32 values.
@@ -31,13 +32,15 @@ enum ForestFile {
         var treeCount: Int
         /// Scales of the earlier stage's smoothed probabilities; nil for a single stage.
         var contextSigmas: [Double]?
+        /// Per-class decision weights (`RandomForest.decisionWeights`); absent for none.
+        var decisionWeights: [Float]?
     }
 
     static func encode(_ forest: RandomForest) -> Data {
         var payload = Data()
         let header = Header(spec: forest.spec, classes: forest.classes, configuration: forest.configuration,
                             importances: forest.importances, oobError: forest.oobError, treeCount: forest.trees.count,
-                            contextSigmas: forest.context?.sigmas)
+                            contextSigmas: forest.context?.sigmas, decisionWeights: forest.decisionWeights)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding plain value types into JSON cannot fail.
@@ -141,8 +144,12 @@ enum ForestFile {
                                           depth: DecisionTree.measureDepth(left: left)))
             }
             guard reader.remaining == 0 else { throw fail(.malformed("\(reader.remaining) bytes after the last tree")) }
+            if let w = header.decisionWeights, w.count != k || !w.allSatisfy({ $0 > 0 && $0.isFinite }) {
+                throw fail(.malformed("\(w.count) decision weights for \(k) classes, or one not positive"))
+            }
             return RandomForest(spec: header.spec, classes: header.classes, configuration: header.configuration,
-                                importances: header.importances, oobError: header.oobError, trees: trees, context: context)
+                                importances: header.importances, oobError: header.oobError, trees: trees, context: context,
+                                decisionWeights: header.decisionWeights)
         } catch is ByteReader.Overrun {
             throw fail(.malformed("a tree runs past the end of the payload"))
         }

@@ -17,6 +17,9 @@ public struct RandomForest: Sendable {
     public let oobError: Double?
     /// The earlier stage whose probabilities this forest also reads (autocontext), nil for one stage.
     public let context: Autocontext?
+    /// Per-class factors (in the order of `classes`) the probabilities are multiplied by and
+    /// renormalised with, moving the decision towards a class the trees under-call; nil for none.
+    public let decisionWeights: [Float]?
     let trees: [DecisionTree]
     let flat: FlatForest
 
@@ -52,8 +55,10 @@ public struct RandomForest: Sendable {
     public var nodeCount: Int { trees.reduce(0) { $0 + $1.nodeCount } }
 
     init(spec: FeatureSpec, classes: [ClassInfo], configuration: ForestConfiguration,
-         importances: [Double], oobError: Double?, trees: [DecisionTree], context: Autocontext? = nil) {
+         importances: [Double], oobError: Double?, trees: [DecisionTree], context: Autocontext? = nil,
+         decisionWeights: [Float]? = nil) {
         self.spec = spec
+        self.decisionWeights = decisionWeights
         self.context = context
         self.classes = classes
         self.configuration = configuration
@@ -61,6 +66,33 @@ public struct RandomForest: Sendable {
         self.oobError = oobError
         self.trees = trees
         self.flat = FlatForest(trees: trees, classCount: classes.count)
+    }
+
+    /// The same forest deciding with `weights` (one positive factor per class, nil for none).
+    public func deciding(with weights: [Float]?) throws -> RandomForest {
+        if let weights {
+            guard weights.count == classes.count, weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw TrainingError.invalidConfiguration("decision weights: \(weights.count) for \(classes.count) classes, each positive")
+            }
+        }
+        return RandomForest(spec: spec, classes: classes, configuration: configuration, importances: importances,
+                            oobError: oobError, trees: trees, context: context, decisionWeights: weights)
+    }
+
+    /// Applies `decisionWeights` to voxel-major probabilities in place.
+    func reweight(_ values: inout [Float]) {
+        guard let w = decisionWeights else { return }
+        let k = w.count
+        values.withUnsafeMutableBufferPointer { v in
+            for i in stride(from: 0, to: v.count, by: k) {
+                var sum: Float = 0
+                for c in 0..<k {
+                    v[i + c] *= w[c]
+                    sum += v[i + c]
+                }
+                if sum > 0 { for c in 0..<k { v[i + c] /= sum } }
+            }
+        }
     }
 
     // MARK: - Training
@@ -194,7 +226,8 @@ public struct RandomForest: Sendable {
         precondition(features.featureCount == featureCount,
                      "RandomForest: \(features.featureCount) features given, model expects \(featureCount)")
         let shape = features.shape
-        let values = predict(features.values, width: shape.x, rows: shape.z * shape.y)
+        var values = predict(features.values, width: shape.x, rows: shape.z * shape.y)
+        reweight(&values)
         return ClassProbabilities(shape: shape, classes: classes, values: values)
     }
 
@@ -211,7 +244,8 @@ public struct RandomForest: Sendable {
         let bounds = block.shape.box
         let outer = Self.grow(region, by: contextReach, volumetric: spec.dimensionality == .volumetric, within: bounds)
         let prepared = bank.prepare(block, region: outer)
-        let values = stageValues(prepared, bank: bank, outer: outer, target: region, bounds: bounds)
+        var values = stageValues(prepared, bank: bank, outer: outer, target: region, bounds: bounds)
+        reweight(&values)
         return ClassProbabilities(shape: region.shape, classes: classes, values: values)
     }
 
@@ -295,7 +329,9 @@ public struct RandomForest: Sendable {
     /// Class probabilities (`classes.count` per sample) of `count` feature rows, in parallel over cores.
     public func probabilities(forRows rows: [Float], count: Int) -> [Float] {
         precondition(rows.count == count * featureCount, "RandomForest: \(rows.count) values for \(count) rows")
-        return predict(rows, width: count, rows: 1)
+        var values = predict(rows, width: count, rows: 1)
+        reweight(&values)
+        return values
     }
 
     /// Predicts `rows` image rows of `width` voxels, in parallel over bands of rows (or over column
@@ -363,5 +399,6 @@ extension RandomForest: Equatable {
         a.spec == b.spec && a.classes == b.classes && a.configuration == b.configuration
             && a.trees == b.trees && a.importances == b.importances && a.oobError == b.oobError
             && a.context?.stage == b.context?.stage && a.context?.spec == b.context?.spec
+            && a.decisionWeights == b.decisionWeights
     }
 }

@@ -104,6 +104,10 @@ public enum App {
             }
         case .interpolation(let event):
             effects += interpolation(event, &state)
+        case .serve(let event):
+            effects += serve(event, &state)
+        case .match(let event):
+            effects += match(event, &state)
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -571,6 +575,19 @@ public enum App {
             return []
         case ("interpolate", 1):
             return endStroke(&state) + interpolation(.run, &state)
+        case ("serve", 1):
+            return serve(.start(port: ServeState.defaultPort), &state)
+        case ("serve", 2) where words[1] == "off" || words[1] == "stop":
+            return serve(.stop, &state)
+        case ("serve", 2):
+            guard let port = Int(words[1]), (1...65535).contains(port) else {
+                say(&state, "serve \(words[1]): give a port between 1 and 65535, or off", error: true)
+                return []
+            }
+            return serve(.start(port: port), &state)
+        case ("match", 2...):
+            let file = words.dropFirst().joined(separator: " ")
+            return match(file == "off" ? .hide : .run(file: file), &state)
         case ("worst", 1):
             guard let id = state.reviewedSegmentation else {
                 say(&state, "review a segmentation first (R or :seg ID)", error: true)

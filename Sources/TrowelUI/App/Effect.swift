@@ -37,6 +37,11 @@ public enum Effect: Equatable, Sendable {
     case interpolate
     /// Read one slice of an interpolation's segmentation for the overlay.
     case loadInterpolation(id: String, axis: Axis, index: Int)
+    /// Serve the project read-only over HTTP (neuroglancer, zarr-python) on this port, in the background.
+    case serve(port: Int)
+    case stopServing
+    /// Locate an image file in the scan (`SectionLocator`, in the background).
+    case match(file: String)
     /// Make a saved model the current one.
     case useModel(String)
     /// Ray-cast a 3D frame of the scan and its labels.

@@ -23,6 +23,10 @@ public enum Message: Sendable {
     case segmentationsLoaded([String])
     /// Label interpolation: a command, or an answer of its background job.
     case interpolation(InterpolationEvent)
+    /// The HTTP server of `:serve`: a command, or the driver's answer.
+    case serve(ServeState.Event)
+    /// Section matching: a command, or the background search's answer.
+    case match(MatchEvent)
     /// Go to this slice (e.g. the one with the most uncertain voxels).
     case goToSlice(Int)
     case notice(String)

@@ -99,7 +99,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .taskList: return "list submitted tasks"
         case .cycleTheme: return "next colour theme"
         case .help: return "this help"
-        case .commandLine: return "command line: class add NAME [#rrggbb], class rename N NAME, class color N #rrggbb, theme NAME, slice N"
+        case .commandLine: return "command line: class add NAME [#rrggbb], class rename N NAME, class color N #rrggbb, theme NAME, slice N, serve [PORT|off], match FILE (find an image in the scan; match off)"
         case .redraw: return "redraw the screen"
         case .quit: return "quit"
         }

@@ -24,6 +24,8 @@ public final class EffectRunner {
     private var opened: [String: MultiscaleVolume] = [:]
     /// How the viewer interpolates: `trowel interpolate`'s defaults, and labels on two slices at least.
     public var interpolationOptions = LabelInterpolation.Options(minimumSlices: 2)
+    /// Starts and stops `:serve`'s HTTP server (given by the executable, which links the server library).
+    public var serving: (any ProjectServing)?
 
     /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
     public init(session: AnnotationSession, taskSize: Int, palette: [String], uncertainTasks: Bool = true,
@@ -187,12 +189,27 @@ public final class EffectRunner {
             let plane = session.volume.shape.plane(across: axis)
             return [.interpolation(.sliceLoaded(InterpolatedSlice(
                 id: id, labels: LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: labels))))]
+        case .match(let file):
+            matchInBackground(file)
+            return []
         case .useModel(let id):
             let (forest, _) = try library.load(id)
             previewer.use(forest, id: id)
             return [.modelsLoaded(try library.records().map(ModelSummary.init), current: id)]
         case .render3D(let request):
             return [.rendered3D(try render3D(request, state: state))]
+        case .serve(let port):
+            guard let serving else {
+                return [.serve(.failed("this viewer was started without a server; run trowel serve \(session.project.url.path) in another shell"))]
+            }
+            do {
+                return [.serve(.started(try serving.start(port: port)))]
+            } catch {
+                return [.serve(.failed("\(error)"))]
+            }
+        case .stopServing:
+            serving?.stop()
+            return [.serve(.stopped)]
         case .redraw, .quit:
             return []
         }
@@ -250,6 +267,24 @@ public final class EffectRunner {
         let plane = session.volume.shape.plane(across: axis)
         return .labelsLoaded(LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: block.elements),
                              counts: session.labels.counts, canUndo: session.labels.canUndo, canRedo: session.labels.canRedo)
+    }
+
+    /// Locates the image at `file` (relative to the working folder, `~` expanded) on a thread of its
+    /// own; the best place comes back through the inbox as a `MatchEvent`.
+    func matchInBackground(_ file: String) {
+        let inbox = self.inbox, volume = session.volume
+        let url = URL(fileURLWithPath: (file as NSString).expandingTildeInPath)
+        Thread.detachNewThread {
+            do {
+                let result = try SectionLocator(top: 1).locate(image: url, in: volume)
+                guard let best = result.candidates.first else { return inbox.post(.match(.nothingFound(file: file))) }
+                inbox.post(.match(.found(MatchedSection(file: file, axis: best.sliceAxis, slice: best.slice, pose: best.pose,
+                                                        imageSize: (result.imageSize[0], result.imageSize[1]),
+                                                        ssim: best.ssim, ncc: best.ncc, dice: best.dice))))
+            } catch {
+                inbox.post(.match(.failed("\(error)")))
+            }
+        }
     }
 
     /// Starts `LabelInterpolation` on a thread of its own, as a job of the queue (cancellable with

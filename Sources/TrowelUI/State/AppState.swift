@@ -108,6 +108,11 @@ public struct AppState: Sendable {
     /// Label interpolation between labelled slices, and whether its overlay is shown.
     public var interpolation = InterpolationState()
 
+    /// The project served over HTTP by `:serve`, if it is.
+    public var serve = ServeState()
+    /// `:match FILE`: where an image lies in the scan, outlined over its slice.
+    public var match = MatchState()
+
     /// What the overlay shows: the live model's hypothesis, or a finished segmentation under review.
     public var overlayID: String? { reviewedSegmentation.map { "segmentation \($0)" } ?? currentModel }
 

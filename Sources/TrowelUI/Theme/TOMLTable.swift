@@ -1,8 +1,10 @@
 import Foundation
+import TOMLKit
 
 /// The part of TOML that Trowel's theme and config files use: `[section]` headers, `key = value`
-/// with strings, numbers, booleans and arrays of strings, and `#` comments. Anything else is an
-/// error naming the line, so a typo in a config file is reported instead of silently ignored.
+/// with strings, numbers, booleans and arrays of strings. TOMLKit parses the whole TOML grammar;
+/// anything outside that part is an error naming the line, so a typo in a config file is reported
+/// instead of silently ignored.
 public struct TOMLTable: Equatable, Sendable {
     public enum Value: Equatable, Sendable {
         case string(String)
@@ -28,62 +30,65 @@ public struct TOMLTable: Equatable, Sendable {
 
     public subscript(section: String) -> [String: Value] { sections[section] ?? [:] }
 
+    /// Parses `text` with TOMLKit (toml++), then keeps only what Trowel's files may hold: top-level
+    /// keys and one level of `[section]`, with strings, numbers, booleans or arrays of strings.
     public init(parsing text: String) throws(TOMLError) {
-        var section = ""
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = Self.stripComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            if line.hasPrefix("[") {
-                guard line.hasSuffix("]"), line.count > 2 else { throw TOMLError(line: number + 1, problem: "bad section header") }
-                section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                continue
+        let document: TOMLKit.TOMLTable
+        do {
+            document = try TOMLKit.TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw TOMLError(line: error.source.begin.line, problem: error.description)
+        } catch {
+            throw TOMLError(line: 1, problem: "\(error)")
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (key, node) in document {
+            if let table = node.table {
+                for (inner, value) in table {
+                    sections[key, default: [:]][inner] = try Self.value(value, key: inner, section: key, lines: lines)
+                }
+                if table.isEmpty { sections[key] = sections[key] ?? [:] }
+            } else {
+                sections["", default: [:]][key] = try Self.value(node, key: key, section: "", lines: lines)
             }
-            guard let eq = line.firstIndex(of: "=") else { throw TOMLError(line: number + 1, problem: "expected key = value") }
-            var key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            if key.count >= 2, key.hasPrefix("\""), key.hasSuffix("\"") { key = String(key.dropFirst().dropLast()) }
-            guard !key.isEmpty else { throw TOMLError(line: number + 1, problem: "missing key") }
-            let valueText = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            guard let value = Self.value(valueText) else {
-                throw TOMLError(line: number + 1, problem: "cannot read value '\(valueText)'")
-            }
-            sections[section, default: [:]][key] = value
         }
     }
 
-    private static func stripComment(_ line: String) -> String {
-        var inString = false
-        for (i, ch) in line.enumerated() {
-            if ch == "\"" { inString.toggle() }
-            if ch == "#" && !inString { return String(line.prefix(i)) }
-        }
-        return line
-    }
-
-    private static func value(_ text: String) -> Value? {
-        if text == "true" { return .bool(true) }
-        if text == "false" { return .bool(false) }
-        if let s = quoted(text) { return .string(s) }
-        if let n = Double(text.replacingOccurrences(of: "_", with: "")) { return .number(n) }
-        if text.hasPrefix("["), text.hasSuffix("]") {
-            let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-            if inner.isEmpty { return .strings([]) }
+    /// A value Trowel can use, or an error naming the line where `key` is set.
+    private static func value(_ node: TOMLValueConvertible, key: String, section: String, lines: [String]) throws(TOMLError) -> Value {
+        if let b = node.bool { return .bool(b) }
+        if let i = node.int { return .number(Double(i)) }
+        if let d = node.double { return .number(d) }
+        if let s = node.string { return .string(s) }
+        if let a = node.array {
             var items: [String] = []
-            for part in inner.split(separator: ",", omittingEmptySubsequences: true) {
-                let p = part.trimmingCharacters(in: .whitespaces)
-                if p.isEmpty { continue }
-                guard let s = quoted(p) else { return nil }
+            for element in a {
+                guard let s = element.string else {
+                    throw TOMLError(line: line(of: key, in: section, lines: lines), problem: "'\(key)': only arrays of strings are used here")
+                }
                 items.append(s)
             }
             return .strings(items)
         }
-        return nil
+        let what = node.table != nil ? "a nested table" : "a \(node.type)"
+        throw TOMLError(line: line(of: key, in: section, lines: lines), problem: "'\(key)' is \(what); use a string, number, true/false or a list of strings")
     }
 
-    private static func quoted(_ text: String) -> String? {
-        guard text.count >= 2, (text.hasPrefix("\"") && text.hasSuffix("\"")) || (text.hasPrefix("'") && text.hasSuffix("'")) else {
-            return nil
+    /// The line (1-based) that sets `key` within `section` ("" for the top), or 1 if not found.
+    private static func line(of key: String, in section: String, lines: [String]) -> Int {
+        var current = ""
+        for (i, raw) in lines.enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).replacingOccurrences(of: "\"", with: "")
+                continue
+            }
+            let name = line.split(separator: "=", maxSplits: 1).first.map {
+                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            }
+            if current == section, name == key { return i + 1 }
         }
-        return String(text.dropFirst().dropLast())
+        return 1
     }
 }
 

@@ -70,6 +70,20 @@ struct SidePanel {
             heading("interpolation")
             for (text, color) in interpolation { line(text, color) }
         }
+        switch state.serve.status {
+        case .off: break
+        case .starting(let port):
+            heading("serve")
+            line("starting on port \(port)…", state.theme.dim)
+        case .serving(let link):
+            heading("serve")
+            line(link.url, state.theme.accent)
+            line("ssh -L \(link.port):127.0.0.1:\(link.port)", state.theme.dim)
+            line("then open /neuroglancer", state.theme.dim)
+        case .failed(let why):
+            heading("serve")
+            line(why, state.theme.warning)
+        }
         if let job = state.jobs.last(where: \.isRunning) ?? state.jobs.last {
             heading("job")
             line(job.line(barWidth: 8), job.isRunning ? state.theme.accent : state.theme.dim)

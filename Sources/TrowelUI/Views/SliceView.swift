@@ -107,6 +107,9 @@ struct SliceView {
         if let task = state.task, task.axis == v.axis, task.slice == v.slice {
             drawFrame(&img, v, rows: task.rows, columns: task.columns, color: task.submitted ? theme.dim : theme.accent)
         }
+        if let corners = state.match.footprint(axis: v.axis, index: v.slice, plane: (v.plane.rows, v.plane.columns)) {
+            drawPolygon(&img, v, corners, color: theme.accent)
+        }
         drawBrush(&img, v)
         drawCrosshair(&img, v, color: theme.cursor)
         return img
@@ -146,6 +149,20 @@ struct SliceView {
             let a = Double(i) / Double(steps) * 2 * Double.pi
             let x = Int((centre.x + radius * cos(a)).rounded(.down)), y = Int((centre.y + radius * sin(a)).rounded(.down))
             if x >= 0 && x < img.width && y >= 0 && y < img.height { img[x, y] = tint }
+        }
+    }
+
+    /// A closed polygon through in-plane voxel coordinates (voxel edges at integers).
+    private func drawPolygon(_ img: inout PixelImage, _ v: Viewport, _ corners: [(row: Double, column: Double)], color: RGB) {
+        let points = corners.map { v.screen(row: $0.row, column: $0.column) }
+        for (i, a) in points.enumerated() {
+            let b = points[(i + 1) % points.count]
+            let steps = max(1, Int((Swift.abs(b.x - a.x) + Swift.abs(b.y - a.y)) * 2))
+            for k in 0...steps {
+                let t = Double(k) / Double(steps)
+                let x = Int((a.x + (b.x - a.x) * t).rounded(.down)), y = Int((a.y + (b.y - a.y) * t).rounded(.down))
+                if x >= 0 && x < img.width && y >= 0 && y < img.height { img[x, y] = color }
+            }
         }
     }
 

@@ -1,0 +1,49 @@
+import Testing
+@testable import TrowelUI
+
+/// Config and theme files are parsed by TOMLKit; what Trowel cannot use is an error naming the line.
+@Suite struct TOMLTableTests {
+    @Test func readsTheValuesTrowelUses() throws {
+        let t = try TOMLTable(parsing: """
+            # settings
+            theme = "colorblind"
+            task_size = 256
+            ratio = 0.5
+            [keys]
+            undo = "z"   # comment
+            redo = ["Ctrl-y", 'U']
+            """)
+        #expect(t[""]["theme"] == .string("colorblind"))
+        #expect(t[""]["task_size"] == .number(256))
+        #expect(t[""]["ratio"] == .number(0.5))
+        #expect(t["keys"]["undo"] == .string("z"))
+        #expect(t["keys"]["redo"] == .strings(["Ctrl-y", "U"]))
+    }
+
+    @Test func syntaxErrorsNameTheLine() {
+        #expect(throws: TOMLError.self) { try TOMLTable(parsing: "a = 1\n[x]\nb = = 2\n") }
+        do {
+            _ = try TOMLTable(parsing: "a = 1\n[x]\nb = = 2\n")
+        } catch {
+            #expect(error.line == 3, "\(error)")
+        }
+        do {
+            _ = try TOMLTable(parsing: "theme = \"a\"\ntheme = \"b\"\n")
+            Issue.record("a key set twice was accepted")
+        } catch {
+            #expect(error.line == 2, "\(error)")
+        }
+    }
+
+    @Test func valuesTrowelCannotUseNameTheirLine() {
+        for (text, line) in [("a = 1\n[keys]\nwhen = 1979-05-27\n", 3), ("[ui]\nx = { y = 1 }\n", 2), ("[ui]\nlist = [1, 2]\n", 2),
+                             ("[a.b]\nc = 1\n", 1)] {
+            do {
+                _ = try TOMLTable(parsing: text)
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.line == line, "\(text): \(error)")
+            }
+        }
+    }
+}
