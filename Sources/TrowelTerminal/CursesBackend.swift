@@ -130,6 +130,7 @@ public final class CursesBackend {
 
     /// Draws the slice panes as images from now on (after each `draw`), per `setup`.
     public func useGraphics(_ setup: GraphicsSetup) {
+        if let old = imageLayer, !restored { writeToTerminal(old.removeAll()) }
         imageLayer = setup.graphics.drawsPixels ? ImageLayer(setup: setup) : nil
     }
 

@@ -56,7 +56,7 @@ public enum GraphicsDetection {
     }
 
     /// The cell size in pixels: the terminal's own answer, else the window's pixels over its cells.
-    static func cellSize(replies: TerminalReplies, cells: (columns: Int, rows: Int),
+    public static func cellSize(replies: TerminalReplies, cells: (columns: Int, rows: Int),
                          windowPixels: (width: Int, height: Int)) -> (width: Int, height: Int)? {
         if let c = replies.cellSize, c.width >= 2, c.height >= 2 { return c }
         for w in [replies.windowSize, windowPixels].compactMap({ $0 }) where w.width > 0 && w.height > 0 && cells.columns > 0 && cells.rows > 0 {

@@ -12,12 +12,14 @@ import Darwin
 public enum GraphicsProbe {
     /// kitty graphics query (a 1×1 image that is only checked), XTVERSION, cell size, text area
     /// size, sixel colour registers (XTSMGRAPHICS), and DA1 last.
-    public static let queries = "\u{1B}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\" + "\u{1B}[>0q" + "\u{1B}[16t" + "\u{1B}[14t"
-        + "\u{1B}[?1;1;0S" + "\u{1B}[c"
+    public static let queries = kittyQuery + otherQueries
+    static let kittyQuery = "\u{1B}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\"
+    static let otherQueries = "\u{1B}[>0q" + "\u{1B}[16t" + "\u{1B}[14t" + "\u{1B}[?1;1;0S" + "\u{1B}[c"
 
     /// Sends the queries on `output` and reads the answers from `input`; an empty result when the
-    /// descriptors are not a terminal.
-    public static func query(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO,
+    /// descriptors are not a terminal. Inside tmux the kitty query is left out: tmux does not
+    /// answer it and would take it for a pane title.
+    public static func query(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, insideTmux: Bool = false,
                              timeoutMilliseconds: Int = 600) -> TerminalReplies {
         guard isatty(input) == 1, isatty(output) == 1 else { return TerminalReplies() }
         var saved = termios()
@@ -26,7 +28,7 @@ public enum GraphicsProbe {
         cfmakeraw(&raw)
         guard tcsetattr(input, TCSANOW, &raw) == 0 else { return TerminalReplies() }
         defer { tcsetattr(input, TCSANOW, &saved) }
-        let bytes = Array(queries.utf8)
+        let bytes = Array((insideTmux ? otherQueries : queries).utf8)
         _ = bytes.withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1024)

@@ -67,8 +67,20 @@ struct UIBenchmark: ParsableCommand {
             let (frame, steps) = try bytesPerSliceStep(runner: runner, state: &state)
             byMode[mode.rawValue] = ["full_frame": frame, "slice_step_median": median(steps)]
         }
+        // 4. Pixel back ends: the 1024² slice on 200×60 cells of 10×20 pixels, one image per step.
+        var graphics: [String: Any] = [:]
+        for p in GraphicsProtocol.allCases where p.drawsPixels {
+            graphics[p.rawValue] = try graphicsSteps(big, protocol: p)
+        }
+        // 5. The 3D view: ray casting the level the viewer reads (largest side ≤ 160) into a 360×247 frame.
+        var view3D: [String: Any] = [:]
+        for side in [128, 256] {
+            view3D["\(side)^3"] = try render3DTimes(side: side)
+        }
         let result: [String: Any] = [
             "benchmark": "ui",
+            "view3d_360x247_ms": view3D,
+            "graphics_200x60_cells_10x20_px_slice_step": graphics,
             "frame_200x60_ms": ["median": median(frames), "p95": percentile(frames, 0.95), "max": frames.max() ?? 0],
             "frame_changed_cells_median": median(cells.map(Double.init)),
             "slice_step_\(size)_fit_ms": ["median": median(steps), "p95": percentile(steps, 0.95), "max": steps.max() ?? 0],
@@ -86,6 +98,104 @@ struct UIBenchmark: ParsableCommand {
             print(String(format: "frame 200×60: median %.2f ms, p95 %.2f ms; slice step on %d³ (level %d): median %.2f ms, p95 %.2f ms",
                          median(frames), percentile(frames, 0.95), size, level, median(steps), percentile(steps, 0.95)))
         }
+    }
+
+    /// Coarse (ray step 2) and full (step 1) 3D frames of a `side`³ pattern scan with a labelled
+    /// ball, turning 0.15 rad per frame as the arrow keys do. A 512³ scan renders its 128³ level.
+    func render3DTimes(side: Int) throws -> [String: Any] {
+        let block = try PatternScan(side: side).readSlices(0..<side).converted(to: Float.self)
+        let shape = block.shape
+        var labels = [UInt8](repeating: 0, count: shape.voxelCount)
+        let c = Double(side) / 2, r = Double(side) / 4
+        for z in 0..<side {
+            for y in 0..<side {
+                for x in 0..<side {
+                    let dx = Double(x) - c, dy = Double(y) - c * 0.8, dz = Double(z) - c
+                    if dx * dx + dy * dy + dz * dz < r * r { labels[shape.offset(z: z, y: y, x: x)] = 1 }
+                }
+            }
+        }
+        let volume = RenderVolume(shape: shape, level: 0, values: block.elements, labels: labels)
+        let ramp = (0..<256).map { RGB(grey: UInt8($0)) }
+        var camera = Camera3D()
+        var coarse: [Double] = [], full: [Double] = []
+        for _ in 0..<10 {
+            camera.yaw += 0.15
+            for (step, into) in [(2.0, 0), (1.0, 1)] {
+                let (_, seconds) = BenchSupport.time {
+                    VolumeRenderer.render(volume, camera: camera, width: 360, height: 247, step: step, window: (96, 160),
+                                          classColors: [1: RGB(232, 196, 104)], ramp: ramp, background: .black)
+                }
+                if into == 0 { coarse.append(seconds * 1000) } else { full.append(seconds * 1000) }
+            }
+        }
+        return ["coarse_median": median(coarse), "full_median": median(full), "full_max": full.max() ?? 0]
+    }
+
+    /// Slice steps with the panes drawn as `p` images through a real curses backend into a file:
+    /// time per step (read + compose + encode + write) and its parts, and the bytes per step beside
+    /// what the slice costs as a PNG of itself.
+    func graphicsSteps(_ url: URL, protocol p: GraphicsProtocol) throws -> [String: Any] {
+        var (runner, state) = try open(url, width: 200, height: 60, colorMode: .truecolor)
+        state.useGraphics(p, cellPixels: (10, 20))
+        _ = runner.dispatch(.tick, to: &state)
+        setenv("COLUMNS", "200", 1)
+        setenv("LINES", "60", 1)
+        var template = Array("/tmp/trowel-bench-pixels-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        let backend = try CursesBackend.offscreen(terminalType: "xterm-direct", output: fd, colorMode: .truecolor)
+        defer { backend.restore() }
+        backend.useGraphics(GraphicsSetup(graphics: p, cellSize: (10, 20)))
+        func written() -> Int {
+            var info = stat()
+            fstat(fd, &info)
+            return Int(info.st_size)
+        }
+        backend.draw(App.view(state), images: App.paneImages(state))
+        let fullFrame = written()
+        var total: [Double] = [], read: [Double] = [], compose: [Double] = [], encode: [Double] = [], bytes: [Double] = []
+        for _ in 0..<30 {
+            let before = written()
+            let (_, readSeconds) = BenchSupport.time { _ = runner.dispatch(.input(.key(.character("]"))), to: &state) }
+            let ((grid, images), composeSeconds) = BenchSupport.time { (App.view(state), App.paneImages(state)) }
+            let (_, encodeSeconds) = BenchSupport.time { backend.draw(grid, images: images) }
+            read.append(readSeconds * 1000)
+            compose.append(composeSeconds * 1000)
+            encode.append(encodeSeconds * 1000)
+            total.append((readSeconds + composeSeconds + encodeSeconds) * 1000)
+            bytes.append(Double(written() - before))
+        }
+        // What the slice shown costs as an image of itself: its voxels (through the window) as a PNG.
+        let slice = state.images[0]
+        var pngBytes = 0
+        if let slice {
+            let side = slice.columns.count, rows = slice.rows.count
+            var grey = [UInt8](repeating: 0, count: side * rows * 3)
+            for r in 0..<rows {
+                for c in 0..<side {
+                    let v = UInt8(state.contrast.grey(Double(slice.values[r * side + c])) * 255)
+                    grey[3 * (r * side + c)] = v
+                    grey[3 * (r * side + c) + 1] = v
+                    grey[3 * (r * side + c) + 2] = v
+                }
+            }
+            pngBytes = try grey.withUnsafeBytes { try PNGImageCodec.encodeRGB($0, width: side, height: rows, fast: false).count }
+        }
+        let image = App.paneImages(state).first?.image
+        return [
+            "image_px": "\(image?.width ?? 0)x\(image?.height ?? 0)",
+            "pyramid_level": state.viewport.pyramidLevel(available: state.scan.levelCount),
+            "zoom": state.viewport.zoom,
+            "step_ms": ["median": median(total), "p95": percentile(total, 0.95), "max": total.max() ?? 0],
+            "read_ms_median": median(read), "compose_ms_median": median(compose), "encode_write_ms_median": median(encode),
+            "bytes_per_step_median": median(bytes), "full_frame_bytes": fullFrame,
+            "slice_as_png_bytes": pngBytes,
+        ]
     }
 
     /// Draws the view through a real curses backend into a file, then 40 slice steps: the bytes of

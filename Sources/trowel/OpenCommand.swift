@@ -128,6 +128,16 @@ struct OpenCommand: ParsableCommand {
         }, render: { size in
             if size.width != state.screen.width || size.height != state.screen.height {
                 dispatch(.input(.resize(width: size.width, height: size.height)))
+                // A font change in the terminal resizes the cells too: follow the kernel's pixel size.
+                if graphics.graphics.drawsPixels,
+                   let cell = GraphicsDetection.cellSize(replies: TerminalReplies(), cells: (size.width, size.height),
+                                                         windowPixels: GraphicsProbe.windowPixels()),
+                   cell != state.cellPixels {
+                    state.useGraphics(graphics.graphics, cellPixels: cell)
+                    backend.useGraphics(GraphicsSetup(graphics: graphics.graphics, cellSize: cell, sixelRegisters: graphics.sixelRegisters,
+                                                      tmuxPassthrough: graphics.tmuxPassthrough))
+                    backend.redrawAll()
+                }
             }
             return App.view(state)
         }, images: { App.paneImages(state) })
@@ -142,7 +152,7 @@ extension OpenCommand {
         if request == .forced(.cells) { return .cells }
         let environment = ProcessInfo.processInfo.environment
         let tmux = GraphicsProbe.tmux(environment: environment)
-        let replies = GraphicsProbe.query()
+        let replies = GraphicsProbe.query(insideTmux: tmux != nil)
         return GraphicsDetection.decide(request: request, replies: replies, environment: environment,
                                         cells: GraphicsProbe.windowCells(), windowPixels: GraphicsProbe.windowPixels(), tmux: tmux)
     }

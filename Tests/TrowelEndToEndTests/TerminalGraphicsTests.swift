@@ -124,7 +124,8 @@ import TrowelVolume
             }
         }
         let coarse = Self.correlation(shot, box: found, slice: half)
-        #expect(r > 0.9, "\(terminal): slice area correlates \(r) with the scan (half resolution: \(coarse))")
+        print("graphics e2e: \(terminal) slice drawn \(found.x.count)×\(found.y.count) px, correlation \(r) (half resolution \(coarse))")
+        #expect(r > 0.99, "\(terminal): slice area correlates \(r) with the scan (half resolution: \(coarse))")
         #expect(r > coarse + 0.2, "\(terminal): full \(r) vs half resolution \(coarse)")
     }
 

@@ -119,6 +119,17 @@ struct FakeDriver {
             return [.predictionLoaded(Prediction(axis: region.axis, index: region.index, rows: region.rows, columns: region.columns,
                                                  modelID: region.modelID, classIDs: [1, 2], labels: classes,
                                                  probabilities: probabilities, uncertainty: uncertainty))]
+        case .render3D(let r):
+            // Full resolution, as the real driver does for scans up to 160 voxels a side.
+            let volume = RenderVolume(shape: levels[0].shape, level: 0, values: levels[0].elements, labels: labels.elements)
+            let result = VolumeRenderer.render(volume, camera: r.camera, width: r.width, height: r.height, step: r.step,
+                                               window: (Float(r.window.low), Float(r.window.high)),
+                                               classColors: Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) }),
+                                               ramp: (0..<256).map { RGB(grey: UInt8($0)) }, background: .black)
+            let shape = levels[0].shape
+            return [.rendered3D(Rendered3D(request: r, image: result.image, voxels: result.voxels.map { i in
+                i < 0 ? nil : Index3(z: Int(i) / (shape.x * shape.y), y: (Int(i) / shape.x) % shape.y, x: Int(i) % shape.x)
+            }))]
         case .serve(let port):
             // A port taken, as a real server would say it; any other starts.
             if port == 8000 { return [.serve(.failed("127.0.0.1:8000 is in use: pick another port with --port"))] }

@@ -109,6 +109,14 @@ import TrowelVolume
         #expect(Double(sum) / Double(image.pixels.count) < 8)
     }
 
+    @Test func sixelBandsEncodedOnSeveralThreadsJoinIntoTheSameStream() throws {
+        let tall = Self.frame(width: 90, height: 301)
+        let one = SixelEncoder(threads: 1).encode(tall), three = SixelEncoder(threads: 3).encode(tall)
+        #expect(one == three)
+        let decoded = try SixelDecoder.decode(three)
+        #expect(decoded.pixels.allSatisfy { $0 != nil })
+    }
+
     @Test func sixelRunLengthEncodesFlatAreas() throws {
         let flat = PixelImage(width: 400, height: 12, fill: RGB(grey: 128))
         let bytes = SixelEncoder().encode(flat)
@@ -249,5 +257,21 @@ enum SixelDecoder {
             i += 1
         }
         return (width, height, registers.count, pixels)
+    }
+}
+
+/// The parallel zlib stream kitty frames use is one valid stream, whatever the number of pieces.
+@Suite struct ParallelZlibTests {
+    @Test(arguments: [1, 2, 3, 7])
+    func piecesJoinIntoOneStreamThatInflatesBack(pieces: Int) throws {
+        var bytes = [UInt8](repeating: 0, count: 600_001)
+        var seed: UInt32 = 3
+        for i in bytes.indices {
+            seed = seed &* 1_664_525 &+ 1_013_904_223
+            bytes[i] = i % 7 == 0 ? UInt8(truncatingIfNeeded: seed >> 24) : UInt8(i / 5000)
+        }
+        let z = try bytes.withUnsafeBytes { try Zlib.compressInParallel($0, level: 1, pieces: pieces) }
+        #expect(try Zlib.decompress(z) == bytes)
+        #expect(z.count < bytes.count / 2)
     }
 }

@@ -8,10 +8,10 @@ import TrowelVolume
 @Suite struct PixelPaneTests {
     let classes = [ClassStyle(id: 1, name: "bone", color: RGB(232, 196, 104)), ClassStyle(id: 2, name: "matrix", color: RGB(79, 134, 198))]
 
-    func start(cell: (Int, Int) = (5, 10), width: Int = 100, height: Int = 30) -> (FakeDriver, AppState) {
+    func start(_ graphics: GraphicsProtocol = .sixel, cell: (Int, Int) = (5, 10), width: Int = 100, height: Int = 30) -> (FakeDriver, AppState) {
         var driver = FakeDriver(shape: Shape(z: 20, y: 200, x: 300))
         var state = AppState(scan: driver.scan, classes: classes, screen: (width, height), colorMode: .truecolor)
-        state.useGraphics(.kitty, cellPixels: cell)
+        state.useGraphics(graphics, cellPixels: cell)
         driver.send(.tick, to: &state)
         return (driver, state)
     }
@@ -57,6 +57,13 @@ import TrowelVolume
         #expect(cells.viewport.size.width < 100 && App.paneImages(cells).isEmpty)
     }
 
+    @Test func kittyAndSixelGetTheSameScreenResolutionImage() {
+        let (_, state) = start(.kitty)
+        var sixel = state
+        sixel.graphics = .sixel
+        #expect(App.paneImages(state) == App.paneImages(sixel))
+    }
+
     @Test func overlaysFallBackToHalfBlocksAndClosingThemBringsTheImageBack() {
         var (driver, state) = start()
         driver.press("?", &state)
@@ -69,7 +76,7 @@ import TrowelVolume
     }
 
     @Test func contextPanesAreImagesToo() {
-        var (driver, state) = start(width: 160, height: 40)
+        var (driver, state) = start(.kitty, width: 160, height: 40)
         driver.press("C", &state)
         #expect(state.contextDistance > 0)
         let images = App.paneImages(state)

@@ -27,7 +27,9 @@ extension App {
             }
             // With pixels on, the pane's cells stay blank: the image goes over them (paneImages).
             guard !pixelPanes else { continue }
-            let pixels = slice.pixels(offset: pane.offset, size: (pane.columns.count, size.height))
+            let pixels = pane.offset == 0 ? view3DPixels(state, size: (pane.columns.count, size.height))
+                ?? slice.pixels(offset: 0, size: (pane.columns.count, size.height))
+                : slice.pixels(offset: pane.offset, size: (pane.columns.count, size.height))
             pixels.draw(into: &grid, column: pane.columns.lowerBound, row: layout.imageTopRow, mode: state.colorMode)
         }
         SidePanel(state: state).draw(into: &grid, painter: painter)
@@ -47,13 +49,17 @@ extension App {
 extension App {
     /// The slice panes as images at the terminal's pixel size, for terminals that draw pixels; empty
     /// when the panes are half-blocks (`AppState.panesArePixels`). Same compositing as the cells.
+    /// Always at the screen's resolution: kitty scales smaller images with linear filtering, which
+    /// blurs voxel edges (measured: correlation with the scan 0.94 instead of 0.9999).
     public static func paneImages(_ state: AppState) -> [PaneImage] {
         guard state.panesArePixels else { return [] }
         let layout = state.layout
         let slice = SliceView(state: state)
-        let height = state.viewport.size.height
         return layout.panes.map { pane in
-            let image = slice.pixels(offset: pane.offset, size: (pane.columns.count * layout.cellPixelWidth, height))
+            var v = state.viewport
+            if pane.offset != 0 { v.resize(width: pane.columns.count * layout.cellPixelWidth, height: v.size.height) }
+            let image = pane.offset == 0 ? view3DPixels(state, size: v.size) ?? slice.pixels(offset: 0, viewport: v)
+                : slice.pixels(offset: pane.offset, viewport: v)
             return PaneImage(pane: pane.offset, column: pane.columns.lowerBound, row: layout.imageTopRow,
                              columns: pane.columns.count, rows: layout.imageRows, image: image)
         }

@@ -114,7 +114,14 @@ public enum App {
             say(&state, text)
         case .failure(let text):
             say(&state, text, error: true)
+        case .rendered3D(let frame):
+            if state.view3D?.pending == frame.request {
+                state.view3D?.pending = nil
+                state.view3D?.frame = frame
+            }
         case .tick:
+            // Keys have stopped turning the 3D view: the full frame replaces the coarse one.
+            if state.view3D?.moving == true { state.view3D?.moving = false }
             if let n = state.trainCountdown, state.strokeLast == nil {
                 if n <= 1 {
                     state.trainCountdown = nil
@@ -124,6 +131,7 @@ public enum App {
                 }
             }
         }
+        effects += render3DIfNeeded(&state)
         let reads = loads(for: state)
         for effect in reads {
             switch effect {
@@ -162,6 +170,7 @@ public enum App {
         case nil:
             break
         }
+        if let effects = handle3D(key, &state) { return effects }
         guard let command = state.keymap.command(for: key) else {
             if key != .escape { say(&state, "\(key) does nothing here; ? lists the keys") }
             return []
@@ -194,6 +203,11 @@ public enum App {
         case .cycleAxis:
             let effects = endStroke(&state)
             v.cycleAxis()
+            return effects
+        case .view3D:
+            state.viewport = v
+            let effects = endStroke(&state) + toggle3D(&state)
+            v = state.viewport
             return effects
         case .contextToggle:
             let steps = [0, 1, 2, 5]
@@ -415,6 +429,12 @@ public enum App {
             return []
         }
         let (x, y) = layout.pixel(column: mouse.column, row: mouse.row, paneColumn: pane.columns.lowerBound)
+        if state.view3D != nil {
+            // A click on the 3D view goes to the voxel under it.
+            guard mouse.action == .press, mouse.button == .left else { return [] }
+            let frame = view3DSize(state), pane = state.viewport.size
+            return jump3D(x: x * frame.width / max(1, pane.width), y: y * frame.height / max(1, pane.height), &state)
+        }
         guard let voxel = state.viewport.voxelIndex(atScreenX: x, y: y) else { return [] }
         state.viewport.placeCursor(at: voxel)
         switch (mouse.button, mouse.action) {

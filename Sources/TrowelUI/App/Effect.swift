@@ -48,6 +48,8 @@ public enum Effect: Equatable, Sendable {
     case match(file: String)
     /// Make a saved model the current one.
     case useModel(String)
+    /// Ray-cast a 3D frame of the scan and its labels.
+    case render3D(View3DRequest)
     case redraw
     case quit
 }

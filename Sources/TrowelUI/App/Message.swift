@@ -2,6 +2,8 @@ import TrowelEngine
 /// Everything that can change the state: input, and the results of effects the engine performed.
 public enum Message: Sendable {
     case input(InputEvent)
+    /// A 3D frame the driver rendered.
+    case rendered3D(Rendered3D)
     case sliceLoaded(SliceImage, offset: Int)
     case labelsLoaded(LabelSlice, counts: [Int: Int], canUndo: Bool, canRedo: Bool)
     case classesLoaded([ClassStyle])

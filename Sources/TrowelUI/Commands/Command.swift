@@ -20,6 +20,7 @@ public enum Command: String, CaseIterable, Sendable {
     case trainNow = "train", predictionToggle = "prediction", uncertaintyToggle = "uncertainty", modelList = "models"
     case segmentVolume = "segment", jobList = "jobs", reviewSegmentation = "review", interpolate, identify
     case contextToggle = "context"
+    case view3D = "3d"
     case nextTask = "task-next", submitTask = "task-submit", taskList = "tasks"
     case cycleTheme = "theme"
     case help
@@ -40,7 +41,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .brush, .eraser, .fill, .penToggle, .brushSmaller, .brushLarger, .class1, .class2, .class3, .class4,
              .class5, .class6, .class7, .class8, .class9, .undo, .redo: return .paint
         case .autoContrast, .windowNarrower, .windowWider, .levelDown, .levelUp, .overlayToggle, .overlayOpacity,
-             .cycleTheme, .predictionToggle, .uncertaintyToggle: return .look
+             .cycleTheme, .predictionToggle, .uncertaintyToggle, .view3D: return .look
         case .nextTask, .submitTask, .taskList: return .tasks
         case .trainNow, .modelList, .segmentVolume, .jobList, .reviewSegmentation, .interpolate, .identify: return .model
         case .help, .commandLine, .redraw, .quit: return .app
@@ -67,6 +68,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .nextSlices: return "10 slices on"
         case .cycleAxis: return "cycle the slice axis XY → XZ → YZ"
         case .contextToggle: return "show neighbouring slices for context"
+        case .view3D: return "3D view of labels over the scan (arrows turn, + - zoom, Enter jumps)"
         case .brush: return "brush: paint the current class"
         case .eraser: return "eraser: remove labels"
         case .fill: return "fill: paint only voxels inside the contrast window"
@@ -141,6 +143,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .nextSlices: return [c("}")]
         case .cycleAxis: return [c("x")]
         case .contextToggle: return [c("C")]
+        case .view3D: return [c("D")]
         case .brush: return [c("b")]
         case .eraser: return [c("e")]
         case .fill: return [c("f")]

@@ -1,3 +1,4 @@
+import Foundation
 import TrowelVolume
 
 /// Frames in kitty's graphics protocol: 24-bit RGB (`f=24`), zlib-compressed (`o=z`), base64 in
@@ -10,13 +11,18 @@ public struct KittyEncoder: Sendable {
     /// Base64 bytes per escape sequence (the protocol's maximum).
     public static let chunkSize = 4096
     public var compressionLevel: Int
+    /// Threads that compress pieces of a frame at once (one zlib stream all the same).
+    public var threads: Int
 
-    public init(compressionLevel: Int = 1) { self.compressionLevel = compressionLevel }
+    public init(compressionLevel: Int = 1, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.compressionLevel = compressionLevel
+        self.threads = max(1, threads)
+    }
 
     /// The escapes that transmit `image` as image `id` and place it over `columns` × `rows` cells
     /// at the cursor.
     public func transmit(_ image: PixelImage, id: UInt32, columns: Int, rows: Int) throws(ZlibError) -> [UInt8] {
-        let compressed = try image.withRGBBytes { bytes throws(ZlibError) in try Zlib.compress(bytes, level: compressionLevel) }
+        let compressed = try image.withRGBBytes { bytes throws(ZlibError) in try Zlib.compressInParallel(bytes, level: compressionLevel, pieces: threads) }
         var payload: [UInt8] = []
         payload.reserveCapacity(Base64.encodedCount(compressed.count))
         compressed.withUnsafeBytes { Base64.append($0, to: &payload) }

@@ -1,11 +1,18 @@
+import Foundation
+
 /// Frames as DEC sixel graphics: a palette fitted to the frame (`SixelPalette`), then bands of six
 /// pixel rows, one pass per colour used in the band over just the columns it covers, run-length
 /// encoded (`!n`). 1:1 pixel aspect with the exact size in the raster attributes.
 public struct SixelEncoder: Sendable {
     /// Colour registers the terminal has (xterm: 1024, or 16 as a VT340 unless configured; XTSMGRAPHICS tells).
     public var registers: Int
+    /// Threads that encode groups of bands at once.
+    public var threads: Int
 
-    public init(registers: Int = 256) { self.registers = registers }
+    public init(registers: Int = 256, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.registers = registers
+        self.threads = max(1, threads)
+    }
 
     /// The DCS sequence that draws `image` with its top-left corner at the cursor.
     public func encode(_ image: PixelImage) -> [UInt8] {
@@ -37,47 +44,66 @@ public struct SixelEncoder: Sendable {
             }
         }
         let colours = palette.percents.count
+        // Groups of bands encode on separate threads into pieces joined in order.
+        let bands = (height + 5) / 6
+        let groups = max(1, min(threads, bands / 8))
+        let pieces = SixelPieces(count: groups)
+        let indices = index
+        DispatchQueue.concurrentPerform(iterations: groups) { g in
+            let first = g * bands / groups, last = (g + 1) * bands / groups
+            var piece: [UInt8] = []
+            piece.reserveCapacity(width * (last - first) * 3)
+            indices.withUnsafeBufferPointer { ix in
+                Self.encodeBands(first..<last, of: ix, width: width, height: height, colours: colours, into: &piece)
+            }
+            pieces.store(g, piece)
+        }
+        for piece in pieces.pieces { out += piece }
+        out += [0x1B, UInt8(ascii: "\\")]
+        return out
+    }
+
+    /// Encodes bands `bands` (six pixel rows each) of the register image `ix`.
+    static func encodeBands(_ bands: Range<Int>, of ix: UnsafeBufferPointer<UInt16>, width: Int, height: Int, colours: Int,
+                            into out: inout [UInt8]) {
         var bits = [UInt8](repeating: 0, count: colours * width)
         var low = [Int](repeating: Int.max, count: colours), high = [Int](repeating: -1, count: colours)
         var used: [Int] = []
         used.reserveCapacity(colours)
-        index.withUnsafeBufferPointer { ix in
-            bits.withUnsafeMutableBufferPointer { bt in
-                for top in stride(from: 0, to: height, by: 6) {
-                    used.removeAll(keepingCapacity: true)
-                    for k in 0..<min(6, height - top) {
-                        let row = (top + k) * width
-                        let bit = UInt8(1 << k)
-                        for x in 0..<width {
-                            let c = Int(ix[row + x])
-                            if high[c] < 0 { used.append(c) }
-                            if x < low[c] { low[c] = x }
-                            if x > high[c] { high[c] = x }
-                            bt[c * width + x] |= bit
-                        }
+        bits.withUnsafeMutableBufferPointer { bt in
+            for band in bands {
+                let top = band * 6
+                used.removeAll(keepingCapacity: true)
+                for k in 0..<min(6, height - top) {
+                    let row = (top + k) * width
+                    let bit = UInt8(1 << k)
+                    for x in 0..<width {
+                        let c = Int(ix[row + x])
+                        if high[c] < 0 { used.append(c) }
+                        if x < low[c] { low[c] = x }
+                        if x > high[c] { high[c] = x }
+                        bt[c * width + x] |= bit
                     }
-                    for (n, c) in used.enumerated() {
-                        out += Array("#\(c)".utf8)
-                        if low[c] > 0 { Self.run(63, count: low[c], into: &out) }
-                        let base = c * width
-                        var x = low[c]
-                        while x <= high[c] {
-                            let v = bt[base + x]
-                            var end = x + 1
-                            while end <= high[c] && bt[base + end] == v { end += 1 }
-                            Self.run(63 + v, count: end - x, into: &out)
-                            x = end
-                        }
-                        for x in low[c]...high[c] { bt[base + x] = 0 }
-                        low[c] = Int.max
-                        high[c] = -1
-                        out.append(n == used.count - 1 ? UInt8(ascii: "-") : UInt8(ascii: "$"))
+                }
+                for (n, c) in used.enumerated() {
+                    out += Array("#\(c)".utf8)
+                    if low[c] > 0 { run(63, count: low[c], into: &out) }
+                    let base = c * width
+                    var x = low[c]
+                    while x <= high[c] {
+                        let v = bt[base + x]
+                        var end = x + 1
+                        while end <= high[c] && bt[base + end] == v { end += 1 }
+                        run(63 + v, count: end - x, into: &out)
+                        x = end
                     }
+                    for x in low[c]...high[c] { bt[base + x] = 0 }
+                    low[c] = Int.max
+                    high[c] = -1
+                    out.append(n == used.count - 1 ? UInt8(ascii: "-") : UInt8(ascii: "$"))
                 }
             }
         }
-        out += [0x1B, UInt8(ascii: "\\")]
-        return out
     }
 
     /// `count` copies of sixel `character`: repeated when short, `!count` followed by it otherwise.
@@ -90,5 +116,19 @@ public struct SixelEncoder: Sendable {
         } else {
             for _ in 0..<count { out.append(character) }
         }
+    }
+}
+
+/// The encoded band groups of one sixel frame, filled from several threads.
+private final class SixelPieces: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var pieces: [[UInt8]]
+
+    init(count: Int) { pieces = Array(repeating: [], count: count) }
+
+    func store(_ i: Int, _ bytes: [UInt8]) {
+        lock.lock()
+        pieces[i] = bytes
+        lock.unlock()
     }
 }

@@ -129,6 +129,10 @@ public struct AppState: Sendable {
     /// The terminal's cell size in pixels when `graphics` draws pixels (half-blocks: 1 × 2).
     public var cellPixels = (width: 1, height: 2)
     public var overlay: Overlay?
+    /// The 3D view over the main pane (`D`), nil for the slice view.
+    public var view3D: View3DState?
+    /// How many times the 3D view was opened (each opening reads the labels again).
+    public var view3DOpenings = 0
     public var message: String?
     public var messageIsError = false
     public var readOnly = false

@@ -10,9 +10,15 @@ struct SliceView {
 
     /// The pixels of the pane showing slice `offset` (0 = main), `size` screen pixels large.
     func pixels(offset: Int, size: (width: Int, height: Int)) -> PixelImage {
-        let theme = state.theme
         var v = state.viewport
         v.resize(width: size.width, height: size.height)
+        return pixels(offset: offset, viewport: v)
+    }
+
+    /// The pixels of the pane showing slice `offset` through viewport `v` (its size is the image's).
+    func pixels(offset: Int, viewport v: Viewport) -> PixelImage {
+        let theme = state.theme
+        let size = v.size
         var img = PixelImage(width: size.width, height: size.height, fill: theme.background)
         let plane = v.plane
         // The mapping is separable: voxel row depends only on y, voxel column only on x.
