@@ -158,10 +158,10 @@ public struct ThresholdSegmentation: Sendable {
         return result
     }
 
-    /// Labels the unlabelled voxels of one slice from its own threshold(s).
-    public func labelSlice(axis: Axis, index: Int, author: String = "threshold") throws -> Result {
-        let start = Date()
-        let volume = try MultiscaleVolume.open(at: project.volumeURL)
+    /// One slice thresholded from its own histogram: the class of every voxel, the thresholds and
+    /// the voxels per class id. Writes nothing (the viewer's `O` and `labelSlice` store it).
+    public func sliceLabels(axis: Axis, index: Int, in volume: MultiscaleVolume) throws
+        -> (labels: Block<UInt8>, box: Box, thresholds: [Double], counts: [Int]) {
         let classIDs = Set(try project.classes().map(\.id))
         let needed: [Int]
         if case .multiOtsu(let k) = method { needed = Array(1...k) } else { needed = [Int(above), Int(below)] }
@@ -178,14 +178,23 @@ public struct ThresholdSegmentation: Sendable {
             counts[Int(l)] += 1
             return l
         }
+        let box = Box.slice(axis: axis, at: index, of: volume.shape)
+        return (Block(shape: box.shape, elements: labels), box, ts, counts)
+    }
+
+    /// Labels the unlabelled voxels of one slice from its own threshold(s).
+    public func labelSlice(axis: Axis, index: Int, author: String = "threshold") throws -> Result {
+        let start = Date()
+        let volume = try MultiscaleVolume.open(at: project.volumeURL)
+        let slice = try sliceLabels(axis: axis, index: index, in: volume)
         let lock = try ProjectLock(project: project.url)
         guard lock.isHeld else { throw LearningError.projectBusy(lock.holder ?? "another session") }
         let store = try LabelStore(project: project, shape: volume.shape, author: author, writable: true)
-        let box = Box.slice(axis: axis, at: index, of: volume.shape)
-        let labelled = try store.acceptProposal(Block(shape: box.shape, elements: labels), at: box, modelID: method.description)
+        let labelled = try store.acceptProposal(slice.labels, at: slice.box, modelID: method.description)
         try store.endStroke()
-        return Result(method: method.description, thresholds: ts, segmentation: nil, output: nil, slice: "\(axis):\(index)",
-                      labelled: labelled, classes: Self.entries(counts), voxels: values.count, seconds: Date().timeIntervalSince(start))
+        return Result(method: method.description, thresholds: slice.thresholds, segmentation: nil, output: nil,
+                      slice: "\(axis):\(index)", labelled: labelled, classes: Self.entries(slice.counts),
+                      voxels: slice.labels.elements.count, seconds: Date().timeIntervalSince(start))
     }
 
     static func entries(_ counts: [Int]) -> [Result.ClassEntry] {

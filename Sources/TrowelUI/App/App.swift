@@ -239,6 +239,11 @@ public enum App {
             state.activeClass = n
             if state.tool == .eraser { state.tool = .brush }
             say(&state, "painting \(state.style(ofClass: n).name)")
+        case .otsuSlice:
+            guard !state.readOnly else { return readOnlyRefusal(&state) }
+            let effects = endStroke(&state)
+            labelsChanged(&state)
+            return effects + [.thresholdSlice(axis: v.axis, index: v.slice)]
         case .undo, .redo:
             guard !state.readOnly else { return readOnlyRefusal(&state) }
             let effects = endStroke(&state)

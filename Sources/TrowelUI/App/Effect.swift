@@ -46,6 +46,9 @@ public enum Effect: Equatable, Sendable {
     case stopServing
     /// Locate an image file in the scan (`SectionLocator`, in the background).
     case match(file: String)
+    /// Pre-fill the slice's unlabelled voxels from its own Otsu threshold, as one undoable
+    /// accepted proposal (they train models but are never scored).
+    case thresholdSlice(axis: Axis, index: Int)
     /// Make a saved model the current one.
     case useModel(String)
     /// Ray-cast a 3D frame of the scan and its labels.

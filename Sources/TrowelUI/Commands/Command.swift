@@ -8,6 +8,7 @@ public enum Command: String, CaseIterable, Sendable {
     case previousSlices = "slice-previous-10", nextSlices = "slice-next-10"
     case cycleAxis = "axis"
     case brush, eraser, fill
+    case otsuSlice = "otsu-slice"
     case penToggle = "pen"
     case brushSmaller = "brush-smaller", brushLarger = "brush-larger"
     case class1 = "class-1", class2 = "class-2", class3 = "class-3", class4 = "class-4", class5 = "class-5"
@@ -38,7 +39,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .cursorLeft, .cursorDown, .cursorUp, .cursorRight, .panLeft, .panDown, .panUp, .panRight,
              .zoomIn, .zoomOut, .zoomFit: return .move
         case .previousSlice, .nextSlice, .previousSlices, .nextSlices, .cycleAxis, .contextToggle: return .slice
-        case .brush, .eraser, .fill, .penToggle, .brushSmaller, .brushLarger, .class1, .class2, .class3, .class4,
+        case .brush, .eraser, .fill, .otsuSlice, .penToggle, .brushSmaller, .brushLarger, .class1, .class2, .class3, .class4,
              .class5, .class6, .class7, .class8, .class9, .undo, .redo: return .paint
         case .autoContrast, .windowNarrower, .windowWider, .levelDown, .levelUp, .overlayToggle, .overlayOpacity,
              .cycleTheme, .predictionToggle, .uncertaintyToggle, .view3D: return .look
@@ -93,6 +94,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .segmentVolume: return "segment the whole scan with the current model (background)"
         case .jobList: return "job queue: progress, rate, ETA; c stops a job"
         case .reviewSegmentation: return "overlay: live model ↔ newest finished segmentation (:seg ID, :worst)"
+        case .otsuSlice: return "pre-fill the slice's unlabelled voxels from its Otsu threshold (class 1 above, 2 below; u undoes)"
         case .interpolate: return "fill the slices between labelled slices (background), then show/hide it (:interpolate reruns)"
         case .identify: return "taxon panel: probability bars per taxon, this slice and the specimen (:identify FILE picks the model)"
         case .nextTask: return "next annotation task (a random patch)"
@@ -169,6 +171,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .jobList: return [c("g")]
         case .reviewSegmentation: return [c("R")]
         case .interpolate: return [c("I")]
+        case .otsuSlice: return [c("O")]
         case .identify: return [c("i")]
         case .nextTask: return [c("n")]
         case .submitTask: return [.enter]

@@ -165,6 +165,14 @@ public final class EffectRunner {
             try session.tasks.submit(proposal.taskID)
             return [try labelsMessage(axis: state.viewport.axis, index: state.viewport.slice), .tasksLoaded(try session.tasks.all()),
                     .notice("task \(proposal.taskID) submitted: \(filled) proposed voxels accepted (they train models but never score them)")]
+        case .thresholdSlice(let axis, let index):
+            let otsu = ThresholdSegmentation(project: session.project, method: .otsu)
+            let slice = try otsu.sliceLabels(axis: axis, index: index, in: session.volume)
+            let filled = try session.labels.acceptProposal(slice.labels, at: slice.box, modelID: "otsu")
+            let names = Dictionary(uniqueKeysWithValues: try session.project.classes().map { ($0.id, $0.name) })
+            return [try labelsMessage(axis: state.viewport.axis, index: state.viewport.slice),
+                    .notice(String(format: "Otsu threshold %g: %d unlabelled voxels pre-filled (%@ above, %@ below); paint to correct, u undoes",
+                                   slice.thresholds.first ?? 0, filled, names[1] ?? "class 1", names[2] ?? "class 2"))]
         case .submitTask(let id):
             try session.labels.endStroke()
             try session.tasks.submit(id)
