@@ -83,7 +83,7 @@ import TrowelVolume
     @Test(.enabled(if: hasSlurm || inCI, "SLURM (sbatch, slurmctld, slurmd, munged) is not installed: Scripts/install-deps installs slurm-wlm and munge"),
           .enabled(if: getuid() == 0 || inCI, "the one-node SLURM cluster runs its daemons as root"))
     func arrayOnARealClusterEqualsOneProcess() throws {
-        #expect(Self.hasSlurm, "SLURM is missing: Scripts/install-deps installs slurm-wlm and munge")
+        try #require(Self.hasSlurm, "SLURM is missing: Scripts/install-deps installs slurm-wlm and munge")
         let f = try SegmentCommandTests.Fixture()
         defer { f.scratch.remove() }
         let reference = try f.reference()
