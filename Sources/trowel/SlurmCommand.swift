@@ -11,7 +11,9 @@ struct SlurmCommand: ParsableCommand {
             Array task k of --shards N runs 'trowel segment PROJECT --shard k/N' with --cpus workers and \
             a --memory a little under --mem; the last task to finish builds the pyramid. Logs go to \
             PROJECT/logs/segment-<job>_<task>.log. The project and the trowel executable must be on a \
-            filesystem every node sees. Submit with the sbatch command printed.
+            filesystem every node sees. Submit with the sbatch command printed, or give --submit: trowel \
+            checks that the partition's nodes offer --cpus and --mem (else the job would queue forever), \
+            runs sbatch, records the job id, and 'trowel jobs' then shows SLURM's state of each task.
             """
     )
 
@@ -42,6 +44,12 @@ struct SlurmCommand: ParsableCommand {
     @Option(help: "The trowel executable the nodes run (default: this one).")
     var trowel: String?
 
+    @Option(help: "Compute block side in voxels for the segment (default: trowel segment's).")
+    var block: Int?
+
+    @Flag(help: "Submit the script with sbatch and record the job id ('trowel jobs' shows its SLURM state).")
+    var submit = false
+
     func run() throws {
         try reportingErrors {
             let memory = try ByteCount(parsing: mem)
@@ -57,7 +65,12 @@ struct SlurmCommand: ParsableCommand {
             script.memory = memory
             script.cpus = cpus
             script.partition = partition
+            script.blockSide = block
             try script.validate()
+            let cluster = SlurmCluster()
+            if submit {
+                try cluster.partition(partition).check(cpus: cpus, memory: memory)
+            }
             let file = output.map { URL(fileURLWithPath: $0) } ?? project.url.appendingPathComponent("segment.sbatch")
             do {
                 try FileManager.default.createDirectory(atPath: script.logFolder, withIntermediateDirectories: true)
@@ -67,7 +80,13 @@ struct SlurmCommand: ParsableCommand {
                 throw SegmentationError.unwritable(file.path, error.localizedDescription)
             }
             print("wrote \(file.path): \(shards) task(s) of \(cpus) CPU(s), \(mem), \(time), model \(id)")
-            print("sbatch \(file.path)")
+            guard submit else {
+                print("sbatch \(file.path)")
+                return
+            }
+            let job = try cluster.submit(file, from: project.url)
+            _ = try JobLog(project: project).recordSubmission(slurmJob: job, target: id, tasks: shards, script: file.path)
+            print("submitted SLURM job \(job): trowel jobs \(projectPath) shows its state")
         }
     }
 

@@ -48,5 +48,9 @@ struct SlurmCommandTests {
             #expect(r.status == 1, "\(options): \(r.stderr)")
             #expect(r.stderr.contains(text) && r.stderr.split(separator: "\n").count == 1, "\(options): \(r.stderr)")
         }
+        // --submit where SLURM is not installed: one line, nothing written.
+        let r = try TrowelBinary.run(["slurm", f.project.path, "--shards", "2", "--submit"], environment: ["PATH": "/nonexistent"])
+        #expect(r.status == 1 && r.stderr.contains("sinfo not found on PATH") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: f.project.appendingPathComponent("segment.sbatch").path))
     }
 }

@@ -17,9 +17,14 @@ struct TrowelBinary {
     }
 
     /// Runs `trowel arguments…` in `directory`, with stdout and stderr on pipes (not a TTY).
-    /// `launcher` (e.g. `setpriv --reuid=…`) runs the binary through another program.
-    static func run(_ arguments: [String], in directory: URL? = nil, launcher: [String] = []) throws -> Result {
+    /// `launcher` (e.g. `setpriv --reuid=…`) runs the binary through another program; `environment`
+    /// is added to this process's.
+    static func run(_ arguments: [String], in directory: URL? = nil, launcher: [String] = [],
+                    environment: [String: String] = [:]) throws -> Result {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let program = launcher.first {
             process.executableURL = URL(fileURLWithPath: program)
             process.arguments = Array(launcher.dropFirst()) + [url.path] + arguments

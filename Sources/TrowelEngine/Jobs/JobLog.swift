@@ -26,6 +26,8 @@ public struct JobRecord: Sendable, Equatable {
     public var error: String?
     public var host: String
     public var pid: Int
+    /// The SLURM array task the job ran as (`12_3`), nil outside SLURM.
+    public var slurmJob: String? = nil
 
     /// Seconds from start to finish (or to the last update while running).
     public var seconds: Double { (finishedAt ?? updatedAt).timeIntervalSince(startedAt) }
@@ -40,15 +42,16 @@ public struct JobLog: Sendable {
         self.project = project
     }
 
-    /// Records a job that starts now; returns its id.
-    public func start(kind: String, target: String, shard: String, blocksTotal: Int, blocksDone: Int = 0) throws -> Int {
+    /// Records a job that starts now, with the SLURM task it runs as (if any); returns its id.
+    public func start(kind: String, target: String, shard: String, blocksTotal: Int, blocksDone: Int = 0,
+                      slurmJob: String? = SlurmCluster.currentTask()) throws -> Int {
         try project.database.write { db in
             let now = Date()
             try db.execute(sql: """
-                INSERT INTO job (kind, target, shard, state, blocks_done, blocks_total, started_at, updated_at, host, pid)
-                VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)
+                INSERT INTO job (kind, target, shard, state, blocks_done, blocks_total, started_at, updated_at, host, pid, slurm_job)
+                VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [kind, target, shard, blocksDone, blocksTotal, now, now, ProcessInfo.processInfo.hostName,
-                                 Int(getpid())])
+                                 Int(getpid()), slurmJob])
             return Int(db.lastInsertedRowID)
         }
     }
@@ -82,7 +85,7 @@ public struct JobLog: Sendable {
                                     state: JobRecord.State(rawValue: r["state"]) ?? .failed, blocksDone: r["blocks_done"],
                                     blocksTotal: r["blocks_total"], voxels: r["voxels"], startedAt: r["started_at"],
                                     updatedAt: r["updated_at"], finishedAt: r["finished_at"], error: r["error"],
-                                    host: r["host"], pid: r["pid"])
+                                    host: r["host"], pid: r["pid"], slurmJob: r["slurm_job"])
                 if job.state == .running && job.host == here
                     && !ProcessLiveness.isRunning(pid: job.pid, startedBy: job.startedAt) {
                     job.state = .interrupted

@@ -100,6 +100,18 @@ enum ProjectSchema {
                 t.column("pid", .integer).notNull()
             }
         }
+        migrator.registerMigration("v5: SLURM jobs") { db in
+            // The SLURM array task a job row ran as (`12_3`), and the arrays `trowel slurm --submit` queued.
+            try db.alter(table: "job") { t in t.add(column: "slurm_job", .text) }
+            try db.create(table: "slurm_submission") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("slurm_job", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("tasks", .integer).notNull()
+                t.column("script", .text).notNull()
+                t.column("submitted_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

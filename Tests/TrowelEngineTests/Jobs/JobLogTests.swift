@@ -41,4 +41,20 @@ import TrowelVolume
         #expect(states[elsewhere] == .running)
         #expect(states[done] == .finished)
     }
+
+    @Test func slurmTasksAndSubmissionsAreRecorded() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let record = ProjectRecord(sourceSummary: "test scan", dtype: .u8, shape: Shape(z: 2, y: 2, x: 2),
+                                   voxelSize: .isotropic(1), values: ValueSummary(minimum: 0, maximum: 1, mean: 0, low: 0, high: 1))
+        let log = JobLog(project: try Project.initialize(at: folder, record: record))
+        _ = try log.start(kind: "segment", target: "m", shard: "0/2", blocksTotal: 4, slurmJob: "12_0")
+        _ = try log.start(kind: "segment", target: "m", shard: "all", blocksTotal: 4, slurmJob: nil)
+        #expect(try log.all().map(\.slurmJob) == ["12_0", nil])
+        let submitted = try log.recordSubmission(slurmJob: "12", target: "m", tasks: 2, script: "/p/segment.sbatch")
+        let read = try #require(try log.submissions().first)
+        #expect(read.id == submitted.id && read.slurmJob == "12" && read.target == "m" && read.tasks == 2
+                && read.script == "/p/segment.sbatch")
+        #expect(abs(read.submittedAt.timeIntervalSince(submitted.submittedAt)) < 0.01)   // SQLite keeps milliseconds
+    }
 }

@@ -20,6 +20,8 @@ public struct SlurmScript: Sendable, Equatable {
     public var cpus = 4
     /// SLURM partition; nil leaves the cluster's default.
     public var partition: String?
+    /// The segment's `--block` (compute block side); nil leaves `trowel segment`'s default.
+    public var blockSide: Int?
 
     public init(trowel: String, project: String, model: String, shards: Int) {
         self.trowel = trowel
@@ -35,6 +37,7 @@ public struct SlurmScript: Sendable, Equatable {
     public func validate() throws(SlurmScriptError) {
         guard shards >= 1 else { throw .badShards(shards) }
         guard cpus >= 1 else { throw .badCPUs(cpus) }
+        if let blockSide, blockSide < 1 { throw .badBlock(blockSide) }
         guard memory >= Self.minimumMemory else { throw .memoryTooSmall(memory.description) }
         guard time.wholeMatch(of: /(\d+-)?\d+(:\d{1,2}){0,2}/) != nil else { throw .badTime(time) }
         if let partition, partition.isEmpty || partition.contains(where: { $0.isWhitespace }) {
@@ -76,7 +79,8 @@ public struct SlurmScript: Sendable, Equatable {
             "# finished blocks are recorded, so resubmitting continues where a task stopped.",
             "set -euo pipefail",
             "exec \(Self.quoted(trowel)) segment \(Self.quoted(project)) --model \(Self.quoted(model)) "
-                + "--shard \"${SLURM_ARRAY_TASK_ID}/\(shards)\" --workers \(cpus) --memory \(segmentMemory.bytes >> 20)M --json",
+                + "--shard \"${SLURM_ARRAY_TASK_ID}/\(shards)\" --workers \(cpus) --memory \(segmentMemory.bytes >> 20)M"
+                + (blockSide.map { " --block \($0)" } ?? "") + " --json",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -95,6 +99,7 @@ public enum SlurmScriptError: Error, Equatable, CustomStringConvertible {
     case memoryTooSmall(String)
     case badTime(String)
     case badPartition(String)
+    case badBlock(Int)
 
     public var description: String {
         switch self {
@@ -103,6 +108,7 @@ public enum SlurmScriptError: Error, Equatable, CustomStringConvertible {
         case .memoryTooSmall(let m): return "--mem \(m): give at least \(SlurmScript.minimumMemory) per task, e.g. 8G"
         case .badTime(let t): return "--time \(t): give a SLURM time such as 02:00:00, 90 or 1-12:00:00"
         case .badPartition(let p): return "--partition '\(p)': give a partition name without spaces"
+        case .badBlock(let n): return "--block \(n): give a block side of at least 1 voxel (or leave trowel segment's default)"
         }
     }
 }

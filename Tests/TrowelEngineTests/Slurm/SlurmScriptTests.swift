@@ -33,6 +33,8 @@ struct SlurmScriptTests {
         plain.partition = nil
         plain.shards = 1
         #expect(!plain.text.contains("--partition") && plain.text.contains("#SBATCH --array=0-0\n"))
+        plain.blockSide = 32
+        #expect(plain.text.hasSuffix("--memory 7372M --block 32 --json\n"))
     }
 
     @Test func segmentMemoryLeavesHeadroom() {
@@ -71,6 +73,9 @@ struct SlurmScriptTests {
         s = Self.script()
         s.memory = ByteCount(100 << 20)
         #expect(throws: (any Error).self) { try s.validate() }
+        s = Self.script()
+        s.blockSide = 0
+        #expect(throws: SlurmScriptError.badBlock(0)) { try s.validate() }
         s = Self.script()
         for good in ["90", "30:00", "1-12", "1-12:00:00"] {
             s.time = good
