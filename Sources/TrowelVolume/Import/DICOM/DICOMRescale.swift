@@ -9,8 +9,6 @@ public struct DICOMRescale: Hashable, Sendable {
         self.intercept = intercept
     }
 
-    public static let identity = DICOMRescale()
-
     /// Whether integer samples stay integers (integral slope and intercept), so no precision is lost
     /// storing them as integers.
     public var keepsIntegers: Bool { slope == slope.rounded() && intercept == intercept.rounded() }

@@ -13,7 +13,9 @@ public struct PatientVector: Hashable, Sendable, CustomStringConvertible {
 
     init(_ tuple: (Double, Double, Double)) { self.init(x: tuple.0, y: tuple.1, z: tuple.2) }
 
+    /// Component-wise sum: a position moved along a direction.
     public static func + (a: PatientVector, b: PatientVector) -> PatientVector { PatientVector(x: a.x + b.x, y: a.y + b.y, z: a.z + b.z) }
+    /// The vector scaled by `s` (a direction times a distance).
     public static func * (a: PatientVector, s: Double) -> PatientVector { PatientVector(x: a.x * s, y: a.y * s, z: a.z * s) }
 
     /// The scalar product: a position's distance along a unit normal.
@@ -24,6 +26,7 @@ public struct PatientVector: Hashable, Sendable, CustomStringConvertible {
         PatientVector(x: y * o.z - z * o.y, y: z * o.x - x * o.z, z: x * o.y - y * o.x)
     }
 
+    /// The Euclidean length (1 for the unit direction cosines DICOM records).
     public var length: Double { dot(self).squareRoot() }
 
     /// Whether every component is within `tolerance` of `o`'s.
