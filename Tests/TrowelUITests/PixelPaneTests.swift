@@ -95,3 +95,14 @@ import TrowelVolume
         #expect(driver.labels.elements.contains(1))
     }
 }
+
+/// The config key `graphics` and the `--graphics` values.
+@Suite struct GraphicsConfigTests {
+    @Test func theConfigChoosesTheBackEndAndWarnsOnNonsense() throws {
+        #expect(try Config(toml: "graphics = \"sixel\"").graphics == .forced(.sixel))
+        #expect(try Config(toml: "graphics = \"auto\"").graphics == .auto)
+        #expect(try Config(toml: "theme = \"dark\"").graphics == .auto)
+        let bad = try Config(toml: "graphics = \"png\"")
+        #expect(bad.graphics == .auto && bad.warnings == ["graphics = \"png\": use auto, kitty, sixel, iterm or cells"])
+    }
+}
