@@ -90,13 +90,6 @@ struct QualityBenchmark: ParsableCommand {
                 return r
             }
         }
-        if let forestSeed {
-            chosen = chosen.map { r in
-                var r = r
-                r.forest.seed = forestSeed
-                return r
-            }
-        }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         if let maxSamples {
             guard maxSamples > 0 else { throw ValidationError("--max-samples must be positive") }
@@ -134,7 +127,7 @@ struct QualityBenchmark: ParsableCommand {
                 let seed = (forestSeed ?? ForestConfiguration().seed) + UInt64(runIndex)
                 for recipe in chosen {
                     var recipe = recipe
-                    if forestSeed != nil || runIndex > 0 { recipe.forest.seed = seed }
+                    recipe.forest.seed = seed
                     let row = try evaluation.score(recipe)
                     log(String(format: "  %@ F1 %.4f (held-out %@, %.1f s: train %.1f, predict %.1f)", recipe.name, row.f1,
                                row.heldOutF1.map { String(format: "%.4f", $0) } ?? "–", row.seconds, row.trainingSeconds ?? 0,
@@ -142,7 +135,7 @@ struct QualityBenchmark: ParsableCommand {
                     run.trowel.append(row)
                 }
                 if auto {
-                    for row in try evaluation.scoreAuto(seed: forestSeed != nil || runIndex > 0 ? seed : nil) {
+                    for row in try evaluation.scoreAuto(seed: seed) {
                         log(String(format: "  %@ chose %@: F1 %.4f (%.1f s)%@", row.recipe, row.chosen ?? "?", row.f1, row.seconds,
                                    row.decision.map { ", decision " + $0 } ?? ""))
                         run.trowel.append(row)

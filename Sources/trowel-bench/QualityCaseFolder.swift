@@ -78,6 +78,12 @@ struct QualityEvaluation {
     private func score(_ run: TrainingRun, named name: String, started: Date = Date()) throws -> RecipeResult {
         let training = Date()
         let (forest, record) = try run.run()
+        return try score(forest, record: record, named: name, started: started, trainingSeconds: Date().timeIntervalSince(training))
+    }
+
+    /// `forest` (trained as `record` says) predicted over the scored slices and scored.
+    private func score(_ forest: RandomForest, record: ModelRecord, named name: String, started: Date,
+                       trainingSeconds: Double) throws -> RecipeResult {
         let prediction = Date()
         let decision = record.decision.map { d in
             (d.adopted ? d.weights.sorted { $0.key < $1.key }.map { String(format: "%d×%.2f", $0.key, $0.value) }.joined(separator: " ")
@@ -87,8 +93,7 @@ struct QualityEvaluation {
         let (f1, precision, recall) = try tally { box in try predictor.labels(box).elements }
         return RecipeResult(recipe: name, f1: f1, precision: precision, recall: recall,
                             heldOutF1: record.metrics?.perClass[Int(target)]?.f1,
-                            seconds: Date().timeIntervalSince(started),
-                            trainingSeconds: prediction.timeIntervalSince(training),
+                            seconds: Date().timeIntervalSince(started), trainingSeconds: trainingSeconds,
                             predictionSeconds: Date().timeIntervalSince(prediction), features: forest.featureCount,
                             decision: decision)
     }
@@ -107,16 +112,21 @@ struct QualityEvaluation {
             return c
         }
         let selection = try RecipeSelection.choose(project: project, volume: volume, among: candidates)
-        var rows: [RecipeResult] = []
-        for tunes in [true, false] {
-            var run = selection.chosenRun
-            run.tunesDecision = tunes
-            var row = try score(run, named: tunes ? Self.defaultRow : Self.defaultRow + ", argmax",
-                                started: tunes ? started : Date())
-            row.chosen = selection.chosen.name
-            rows.append(row)
-        }
-        return rows
+        var run = selection.chosenRun
+        run.tunesDecision = true
+        let training = Date()
+        let (forest, record) = try run.run()
+        let trainingSeconds = Date().timeIntervalSince(training)
+        var tuned = try score(forest, record: record, named: Self.defaultRow, started: started, trainingSeconds: trainingSeconds)
+        tuned.chosen = selection.chosen.name
+        // The same forest without its weights: what the tuning changed, with the selection's plain held-out score.
+        var plainRecord = record
+        plainRecord.decision = nil
+        plainRecord.metrics = selection.candidates[selection.chosenIndex].metrics
+        var plain = try score(try forest.deciding(with: nil), record: plainRecord, named: Self.defaultRow + ", argmax",
+                              started: Date(), trainingSeconds: trainingSeconds)
+        plain.chosen = selection.chosen.name
+        return [tuned, plain]
     }
 
     /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.

@@ -55,24 +55,13 @@ import TrowelVolume
                 try? FileManager.default.removeItem(atPath: out.path + ".err")
             }
             let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
-            let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer {
-                argv.forEach { free($0) }
-                envp.forEach { free($0) }
+            let exit: Int32
+            do {
+                exit = Spawn.wait(try Spawn.start(["/usr/bin/env"] + arguments, environment: env,
+                                                  output: .files(output: out.path + ".out", error: out.path + ".err")))
+            } catch {
+                throw Failure(description: "cannot run \(arguments.joined(separator: " ")): \(error)")
             }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, out.path + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, out.path + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            var pid: pid_t = 0
-            let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp)
-            guard spawned == 0 else { throw Failure(description: "cannot run \(arguments.joined(separator: " ")): errno \(spawned)") }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
             return TrowelBinary.Result(status: exit, stdout: (try? String(contentsOfFile: out.path + ".out", encoding: .utf8)) ?? "",
                                        stderr: (try? String(contentsOfFile: out.path + ".err", encoding: .utf8)) ?? "")
         }

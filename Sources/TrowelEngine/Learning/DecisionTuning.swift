@@ -52,6 +52,18 @@ public struct DecisionTuning: Codable, Sendable, Equatable {
         try c.encode(adopted, forKey: .adopted)
     }
 
+    /// `forest` deciding as `predictions` say it should, with `record` updated to match: its
+    /// `decision`, and where the weights are adopted its held-out metrics (and the last stage's)
+    /// replaced by the cross-fitted ones. Without predictions the forest and record stay as they are.
+    public static func decide(_ forest: RandomForest, record: inout ModelRecord,
+                              from predictions: HeldOutPredictions?) throws -> RandomForest {
+        record.decision = predictions.flatMap(tune)
+        guard let d = record.decision, d.adopted else { return forest }
+        record.metrics = d.tunedMetrics
+        if !record.metricsByStage.isEmpty { record.metricsByStage[record.metricsByStage.count - 1] = d.tunedMetrics }
+        return try forest.deciding(with: d.weights(for: forest.classes))
+    }
+
     /// The candidate weights of each class but the first: 2^(i/4), i in −12…12 (⅛ to 8).
     static let grid: [Float] = (-12...12).map { Float(exp2(Double($0) / 4)) }
 

@@ -114,7 +114,7 @@ public struct TrainingRun: Sendable {
         try checkpoint()
 
         var forest: RandomForest
-        var metrics: Metrics?
+        let metrics: Metrics?
         let predictions: HeldOutPredictions?
         var metricsByStage: [Metrics?] = []
         let seconds: Double
@@ -147,12 +147,6 @@ public struct TrainingRun: Sendable {
             progress("training", 1)
         }
         try checkpoint()
-        let decision = tunesDecision ? predictions.flatMap(DecisionTuning.tune) : nil
-        if let decision, decision.adopted {
-            forest = try forest.deciding(with: decision.weights(for: forest.classes))
-            metrics = decision.tunedMetrics
-            if !metricsByStage.isEmpty { metricsByStage[metricsByStage.count - 1] = decision.tunedMetrics }
-        }
 
         progress("saving", 0)
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -165,7 +159,7 @@ public struct TrainingRun: Sendable {
         record.stages = forest.stageCount
         record.recipe = recipeName
         record.metricsByStage = metricsByStage
-        record.decision = decision
+        if tunesDecision { forest = try DecisionTuning.decide(forest, record: &record, from: predictions) }
         try ModelLibrary(project: project).save(forest, record: record)
         progress("saving", 1)
         return (forest, record)

@@ -51,12 +51,7 @@ public final class Trainer: Sendable {
                                                              isCancelled: isSuperseded)
                     scored.metrics = predictions?.metrics
                     plain = RecipeSelection.score(scored.metrics)
-                    scored.decision = predictions.flatMap(DecisionTuning.tune)
-                    var decided = forest
-                    if let d = scored.decision, d.adopted {
-                        decided = try forest.deciding(with: d.weights(for: forest.classes))
-                        scored.metrics = d.tunedMetrics
-                    }
+                    let decided = try DecisionTuning.decide(forest, record: &scored, from: predictions)
                     try ModelLibrary(project: project).save(decided, record: scored)
                     onEvent(.trained(decided, scored))
                 }
