@@ -95,9 +95,10 @@ import TrowelVolume
         return cov / (va * vb).squareRoot()
     }
 
-    /// Screenshots until the slice is on screen (or 25 s pass); checks it is drawn at full resolution.
+    /// Screenshots until the slice is on screen (or 45 s pass: a loaded machine starts kitty slowly);
+    /// checks it is drawn at full resolution.
     func expectPixelTrueSlice(on screen: X11Screen, slice: [UInt8], scratch: Scratch, terminal: String) throws {
-        let deadline = Date().addingTimeInterval(25)
+        let deadline = Date().addingTimeInterval(45)
         var box: (x: Range<Int>, y: Range<Int>)?
         var shot = try screen.screenshot(to: scratch("\(terminal).png"))
         while Date() < deadline {
@@ -136,6 +137,10 @@ import TrowelVolume
         var started = Date()
         let (project, slice) = try prepare(scratch)
         print("graphics e2e: scan converted after \(Date().timeIntervalSince(started)) s")
+        // tmux gets a copy of its own, made before anything opens the project: no session there is
+        // read-only or waits for another's lock.
+        let copy = scratch("tmux.trowel")
+        try FileManager.default.copyItem(at: project, to: copy)
         // A fresh home (no user config), but a lasting cache so fontconfig is not rebuilt every run.
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-e2e-terminal-cache").path
         let environment = ["HOME": scratch.url.path, "XDG_CONFIG_HOME": scratch.url.path, "XDG_DATA_HOME": scratch.url.path,
@@ -154,7 +159,7 @@ import TrowelVolume
         // Meanwhile, plain tmux (no allow-passthrough): half-blocks, and the status line says why.
         let tmux = Tmux()
         defer { tmux.kill() }
-        try tmux.start("TERM=xterm-256color XDG_CONFIG_HOME=\(scratch.url.path) \(TrowelBinary.url.path) \(project.path); sleep 30")
+        try tmux.start("TERM=xterm-256color XDG_CONFIG_HOME=\(scratch.url.path) \(TrowelBinary.url.path) \(copy.path); sleep 120")
         started = Date()
         try expectPixelTrueSlice(on: kittyScreen, slice: slice, scratch: scratch, terminal: "kitty")
         print("graphics e2e: kitty checked after \(Date().timeIntervalSince(started)) s")
