@@ -327,7 +327,9 @@ import TrowelVolume
         defer { tmux.kill() }
         let status = out.appendingPathComponent("status")
         let prefix = launcher.joined(separator: " ")
-        try tmux.start("\(prefix) env TERM=xterm-256color HOME=\(out.path) XDG_CONFIG_HOME=\(out.path) \(TrowelBinary.url.path) \(f.project.path); "
+        // The launcher execs trowel itself: through env, the unprivileged user would have to reach
+        // the build folder on its own (a 0700 folder above the clone stops it).
+        try tmux.start("env TERM=xterm-256color HOME=\(out.path) XDG_CONFIG_HOME=\(out.path) \(prefix) \(TrowelBinary.url.path) \(f.project.path); "
                        + "echo $? > \(status.path); sleep 60")
         try tmux.wait(for: "read-only: you have no permission to write in this project")
         try tmux.keys("Space", "l", "l", "Space")
