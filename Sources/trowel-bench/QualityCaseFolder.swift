@@ -126,7 +126,34 @@ struct QualityEvaluation {
         var plain = try score(try forest.deciding(with: nil), record: plainRecord, named: Self.defaultRow + ", argmax",
                               started: Date(), trainingSeconds: trainingSeconds)
         plain.chosen = selection.chosen.name
-        return [tuned, plain]
+        // The same forest with the random walker from the labels as a prior, its weight tuned held out.
+        let argmax = try forest.deciding(with: nil)
+        var walker = plain
+        walker.recipe = Self.defaultRow + ", walker prior"
+        if let held = selection.chosenRun.heldOut {
+            let set = try LabelledSet.gather(from: project, shape: shape)
+            let record = try project.record()
+            let tuningStart = Date()
+            if let prior = try WalkerPrior.tune(held, set: set, volume: volume, record: record),
+               let region = WalkerPrior.region(of: set, margin: prior.settings.margin, shape: shape) {
+                let tuningSeconds = Date().timeIntervalSince(tuningStart)
+                walker.decision = String(format: "walker weight %.1f (folds %@; held-out %.4f, tuned %.4f%@, %.1f s)", prior.weight,
+                                         prior.foldWeights.map { String(format: "%.1f", $0) }.joined(separator: " "),
+                                         prior.plainScore, prior.tunedScore, prior.adopted ? ", adopted" : ", refused", tuningSeconds)
+                if prior.adopted, let field = try WalkerPrior.field(set, region: region, volume: volume, record: record,
+                                                                     settings: prior.settings) {
+                    let predictor = Predictor(forest: argmax, volume: volume)
+                    let (f1, precision, recall) = try tally { box in
+                        prior.apply(to: try predictor.predict(box), box: box, field: field).labels.elements
+                    }
+                    (walker.f1, walker.precision, walker.recall) = (f1, precision, recall)
+                    walker.heldOutF1 = nil
+                }
+            } else {
+                walker.decision = "walker prior: nothing to tune on"
+            }
+        }
+        return [tuned, plain, walker]
     }
 
     /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.

@@ -102,7 +102,7 @@ public struct AutocontextTraining: Sendable {
                     let held = fold.heldOut.filter { usable[$0] }
                     if !held.isEmpty {
                         predictions.add(forest, rows: CrossValidation.rows(held, of: rows, width),
-                                        truth: held.map { set.labels[$0] })
+                                        truth: held.map { set.labels[$0] }, indices: held, members: fold.members)
                     }
                     foldForests[k] = forest
                     if !last {

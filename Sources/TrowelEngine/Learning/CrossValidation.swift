@@ -90,7 +90,8 @@ public enum CrossValidation {
             let samples = try TrainingSamples(featureCount: featureCount, features: rows(fold.training, of: features, featureCount),
                                               labels: fold.training.map { set.labels[$0] })
             let forest = try RandomForest.train(on: samples, spec: spec, classTable: classes, configuration: configuration)
-            predictions.add(forest, rows: rows(fold.heldOut, of: features, featureCount), truth: fold.heldOut.map { set.labels[$0] })
+            predictions.add(forest, rows: rows(fold.heldOut, of: features, featureCount), truth: fold.heldOut.map { set.labels[$0] },
+                            indices: fold.heldOut, members: fold.members)
         }
         return predictions.count > 0 ? predictions : nil
     }
