@@ -81,21 +81,27 @@ struct QualityEvaluation {
         return try score(forest, record: record, named: name, started: started, trainingSeconds: Date().timeIntervalSince(training))
     }
 
-    /// `forest` (trained as `record` says) predicted over the scored slices and scored.
-    private func score(_ forest: RandomForest, record: ModelRecord, named name: String, started: Date,
-                       trainingSeconds: Double) throws -> RecipeResult {
+    /// `forest` (trained as `record` says, mixing in `prior` if given) predicted over the scored slices and scored.
+    private func score(_ forest: RandomForest, record: ModelRecord, prior: WalkerPrior.Applied? = nil, named name: String,
+                       started: Date, trainingSeconds: Double) throws -> RecipeResult {
         let prediction = Date()
-        let decision = record.decision.map { d in
+        let weights = record.decision.map { d in
             (d.adopted ? d.weights.sorted { $0.key < $1.key }.map { String(format: "%d×%.2f", $0.key, $0.value) }.joined(separator: " ")
                        : "argmax") + String(format: " (held-out %.4f, tuned %.4f)", d.plainScore, d.tunedScore)
         }
-        let predictor = Predictor(forest: forest, volume: volume)
+        let walker = record.walkerPrior.map { w in
+            String(format: "walker %.1f (folds %@; held-out %.4f, tuned %.4f, %@)", w.weight,
+                   w.foldWeights.map { String(format: "%.1f", $0) }.joined(separator: " "), w.plainScore, w.tunedScore,
+                   w.adopted ? "adopted" : "refused")
+        }
+        let decision = [walker, weights].compactMap { $0 }.joined(separator: "; ")
+        let predictor = Predictor(forest: forest, volume: volume, prior: prior)
         let (f1, precision, recall) = try tally { box in try predictor.labels(box).elements }
         return RecipeResult(recipe: name, f1: f1, precision: precision, recall: recall,
                             heldOutF1: record.metrics?.perClass[Int(target)]?.f1,
                             seconds: Date().timeIntervalSince(started), trainingSeconds: trainingSeconds,
                             predictionSeconds: Date().timeIntervalSince(prediction), features: forest.featureCount,
-                            decision: decision)
+                            decision: decision.isEmpty ? nil : decision)
     }
 
     /// The name of the row `scoreAuto` gives: what `trowel train` does without options.
@@ -114,46 +120,32 @@ struct QualityEvaluation {
         let selection = try RecipeSelection.choose(project: project, volume: volume, among: candidates)
         var run = selection.chosenRun
         run.tunesDecision = true
+        run.tunesWalkerPrior = true
         let training = Date()
         let (forest, record) = try run.run()
         let trainingSeconds = Date().timeIntervalSince(training)
-        var tuned = try score(forest, record: record, named: Self.defaultRow, started: started, trainingSeconds: trainingSeconds)
+        let prior = try ModelLibrary(project: project).prior(for: record)
+        var tuned = try score(forest, record: record, prior: prior, named: Self.defaultRow, started: started,
+                              trainingSeconds: trainingSeconds)
         tuned.chosen = selection.chosen.name
-        // The same forest without its weights: what the tuning changed, with the selection's plain held-out score.
+        // The same forest without the walker (its decision tuned as it would be without one), and
+        // deciding by the most probable class: what each step gave.
+        let argmax = try forest.deciding(with: nil)
+        var alone = record
+        alone.walkerPrior = nil
+        alone.metrics = selection.candidates[selection.chosenIndex].metrics
+        let decided = try DecisionTuning.decide(argmax, record: &alone, from: selection.chosenRun.heldOut)
+        var withoutWalker = try score(decided, record: alone, prior: nil, named: Self.defaultRow + ", no walker prior",
+                                      started: Date(), trainingSeconds: trainingSeconds)
+        withoutWalker.chosen = selection.chosen.name
         var plainRecord = record
         plainRecord.decision = nil
+        plainRecord.walkerPrior = nil
         plainRecord.metrics = selection.candidates[selection.chosenIndex].metrics
-        var plain = try score(try forest.deciding(with: nil), record: plainRecord, named: Self.defaultRow + ", argmax",
+        var plain = try score(argmax, record: plainRecord, prior: nil, named: Self.defaultRow + ", argmax",
                               started: Date(), trainingSeconds: trainingSeconds)
         plain.chosen = selection.chosen.name
-        // The same forest with the random walker from the labels as a prior, its weight tuned held out.
-        let argmax = try forest.deciding(with: nil)
-        var walker = plain
-        walker.recipe = Self.defaultRow + ", walker prior"
-        if let held = selection.chosenRun.heldOut {
-            let set = try LabelledSet.gather(from: project, shape: shape)
-            let record = try project.record()
-            let tuningStart = Date()
-            if let prior = try WalkerPrior.tune(held, set: set, volume: volume, record: record),
-               let region = WalkerPrior.region(of: set, margin: prior.settings.margin, shape: shape) {
-                let tuningSeconds = Date().timeIntervalSince(tuningStart)
-                walker.decision = String(format: "walker weight %.1f (folds %@; held-out %.4f, tuned %.4f%@, %.1f s)", prior.weight,
-                                         prior.foldWeights.map { String(format: "%.1f", $0) }.joined(separator: " "),
-                                         prior.plainScore, prior.tunedScore, prior.adopted ? ", adopted" : ", refused", tuningSeconds)
-                if prior.adopted, let field = try WalkerPrior.field(set, region: region, volume: volume, record: record,
-                                                                     settings: prior.settings) {
-                    let predictor = Predictor(forest: argmax, volume: volume)
-                    let (f1, precision, recall) = try tally { box in
-                        prior.apply(to: try predictor.predict(box), box: box, field: field).labels.elements
-                    }
-                    (walker.f1, walker.precision, walker.recall) = (f1, precision, recall)
-                    walker.heldOutF1 = nil
-                }
-            } else {
-                walker.decision = "walker prior: nothing to tune on"
-            }
-        }
-        return [tuned, plain, walker]
+        return [tuned, withoutWalker, plain]
     }
 
     /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.

@@ -89,6 +89,7 @@ public struct AutocontextTraining: Sendable {
         for stage in 1...stages {
             let last = stage == stages
             var predictions = HeldOutPredictions(classes: present)
+            predictions.labelled = set
             var context: [Float] = []
             var contextWidth = 0
             var nextUsable = usable

@@ -83,6 +83,7 @@ public enum CrossValidation {
         let present = Set(set.labels.map(Int.init))
         guard present.count >= 2, let plan = plan(set, gap: gap, sliceGap: sliceGap, folds: folds) else { return nil }
         var predictions = HeldOutPredictions(classes: present.sorted())
+        predictions.labelled = set
         for (k, fold) in plan.enumerated() {
             if isCancelled() { throw LearningError.cancelled }
             defer { progress(Double(k + 1) / Double(plan.count)) }

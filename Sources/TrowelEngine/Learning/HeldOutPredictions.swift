@@ -18,6 +18,8 @@ public struct HeldOutPredictions: Sendable {
     /// Class ids the probabilities are for, ascending (the classes the labels hold).
     public let classes: [Int]
     public private(set) var folds: [Fold] = []
+    /// The labelled set the folds were cut from (their `indices` point into it), when known.
+    public var labelled: LabelledSet?
 
     public init(classes: [Int]) {
         self.classes = classes.sorted()
@@ -52,6 +54,7 @@ public struct HeldOutPredictions: Sendable {
     public func replacingProbabilities(_ probabilities: [[Float]]) -> HeldOutPredictions {
         precondition(probabilities.count == folds.count, "HeldOutPredictions: \(probabilities.count) folds for \(folds.count)")
         var out = HeldOutPredictions(classes: classes)
+        out.labelled = labelled
         for (fold, p) in zip(folds, probabilities) { out.add(truth: fold.truth, probabilities: p, indices: fold.indices, members: fold.members) }
         return out
     }

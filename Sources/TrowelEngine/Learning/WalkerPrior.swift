@@ -20,19 +20,24 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
     public var tunedScore: Double
     /// The weight each fold was scored with (tuned on the other folds).
     public var foldWeights: [Double]
+    /// The cross-fitted metrics behind `tunedScore`.
+    public var tunedMetrics: Metrics?
     /// Whether the model uses the walker: only when `tunedScore` beats `plainScore`.
     public var adopted: Bool { weight > 0 && tunedScore > plainScore }
 
     enum CodingKeys: String, CodingKey {
         case weight, settings, plainScore = "plain_mean_f1", tunedScore = "tuned_mean_f1", foldWeights = "fold_weights", adopted
+        case tunedMetrics = "tuned_cross_validation"
     }
 
-    public init(weight: Double, settings: WalkerField.Settings, plainScore: Double, tunedScore: Double, foldWeights: [Double]) {
+    public init(weight: Double, settings: WalkerField.Settings, plainScore: Double, tunedScore: Double, foldWeights: [Double],
+                tunedMetrics: Metrics? = nil) {
         self.weight = weight
         self.settings = settings
         self.plainScore = plainScore
         self.tunedScore = tunedScore
         self.foldWeights = foldWeights
+        self.tunedMetrics = tunedMetrics
     }
 
     public init(from decoder: Decoder) throws {
@@ -42,6 +47,7 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
         plainScore = try c.decode(Double.self, forKey: .plainScore)
         tunedScore = try c.decode(Double.self, forKey: .tunedScore)
         foldWeights = try c.decode([Double].self, forKey: .foldWeights)
+        tunedMetrics = try c.decodeIfPresent(Metrics.self, forKey: .tunedMetrics)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -51,22 +57,42 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
         try c.encode(plainScore, forKey: .plainScore)
         try c.encode(tunedScore, forKey: .tunedScore)
         try c.encode(foldWeights, forKey: .foldWeights)
+        try c.encodeIfPresent(tunedMetrics, forKey: .tunedMetrics)
         try c.encode(adopted, forKey: .adopted)
+    }
+
+    /// An adopted prior with the walker it mixes in: what a `Predictor` applies.
+    public struct Applied: Sendable {
+        public let prior: WalkerPrior
+        public let field: WalkerField
+
+        public init(prior: WalkerPrior, field: WalkerField) {
+            self.prior = prior
+            self.field = field
+        }
     }
 
     /// The weights tried: 0, 0.1, …, 1.
     static let grid: [Float] = (0...10).map { Float($0) / 10 }
 
-    /// The region a walker over `set` solves (nil for an empty set).
-    public static func region(of set: LabelledSet, margin: Int, shape: Shape) -> Box? {
+    /// The region a walker over `set` solves (nil for an empty set): the labels' in-plane box grown
+    /// by `settings.margin`, their slices extended by `settings.marginZ` (default: the widest gap
+    /// between labelled slices).
+    public static func region(of set: LabelledSet, settings: WalkerField.Settings, shape: Shape) -> Box? {
         guard let first = set.voxels.first else { return nil }
         var lower = first, upper = first
+        var labelled = Set<Int>()
         for v in set.voxels {
             lower = lower.clamped(below: v)
             upper = upper.clamped(above: v)
+            labelled.insert(v.z)
         }
+        let slices = labelled.sorted()
+        let widest = zip(slices, slices.dropFirst()).map { $1 - $0 }.max() ?? 0
+        let extra = max(0, settings.marginZ ?? widest)
         let plane = Box(lower: lower, upper: upper + Index3(z: 1, y: 1, x: 1))
-        return WalkerField.region(slices: lower.z...upper.z, plane: plane, margin: margin, shape: shape)
+        return WalkerField.region(slices: max(0, lower.z - extra)...min(shape.z - 1, upper.z + extra), plane: plane,
+                                  margin: settings.margin, shape: shape)
     }
 
     /// The walker seeded by the voxels of `set` at `seeds` (all when nil) over `region`; nil when
@@ -107,16 +133,17 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
     }
 
     /// Tunes the weight on `predictions` (the forest's held-out probabilities, whose folds carry
-    /// their indices into `set`): each fold's walker is seeded by every labelled voxel outside the
-    /// fold's groups. Nil with fewer than two folds, without fold indices, or when no fold's walker
-    /// has two classes to walk.
-    public static func tune(_ predictions: HeldOutPredictions, set: LabelledSet, volume: MultiscaleVolume, record: ProjectRecord,
+    /// their indices into the labelled set they were cut from): each fold's walker is seeded by
+    /// every labelled voxel outside the fold's groups. Nil with fewer than two folds, without the
+    /// set or fold indices, or when no fold's walker has two classes to walk.
+    public static func tune(_ predictions: HeldOutPredictions, volume: MultiscaleVolume, record: ProjectRecord,
                             settings: WalkerField.Settings = WalkerField.Settings(),
                             isCancelled: () -> Bool = { false }) throws -> WalkerPrior? {
         let folds = predictions.folds
-        guard folds.count >= 2, predictions.classes.count >= 2, folds.allSatisfy({ $0.indices.count == $0.truth.count }),
-              let region = region(of: set, margin: settings.margin, shape: volume.shape),
+        guard let set = predictions.labelled, folds.count >= 2, predictions.classes.count >= 2, folds.allSatisfy({ $0.indices.count == $0.truth.count }),
+              let region = region(of: set, settings: settings, shape: volume.shape),
               let plain = RecipeSelection.score(predictions.metrics) else { return nil }
+        let settings = settings.fitted(to: region)
         // Each fold's walker probabilities at its held-out voxels (nil: its seeds lack a class).
         var walked: [[Float]?] = []
         for fold in folds {
@@ -155,7 +182,20 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
         }
         let final = best(on: Array(folds.indices))
         return WalkerPrior(weight: Double(grid[final]), settings: settings, plainScore: plain,
-                           tunedScore: RecipeSelection.score(crossFitted.metrics) ?? 0, foldWeights: foldWeights)
+                           tunedScore: RecipeSelection.score(crossFitted.metrics) ?? 0, foldWeights: foldWeights,
+                           tunedMetrics: crossFitted.metrics)
+    }
+
+    /// Tunes the prior on `predictions` and, when it is adopted, solves the walker from every label
+    /// of their set: what a model trained on that set mixes in.
+    public static func tuneAndSolve(_ predictions: HeldOutPredictions, volume: MultiscaleVolume,
+                                    record: ProjectRecord, settings: WalkerField.Settings = WalkerField.Settings(),
+                                    isCancelled: () -> Bool = { false }) throws -> (WalkerPrior, WalkerField?)? {
+        guard let set = predictions.labelled,
+              let prior = try tune(predictions, volume: volume, record: record, settings: settings, isCancelled: isCancelled)
+        else { return nil }
+        guard prior.adopted, let region = region(of: set, settings: prior.settings, shape: volume.shape) else { return (prior, nil) }
+        return (prior, try field(set, region: region, volume: volume, record: record, settings: prior.settings, isCancelled: isCancelled))
     }
 
     /// `probabilities` (a forest's, over `box`) mixed with `field` where the box lies in its region.

@@ -18,21 +18,41 @@ public struct WalkerField: Sendable {
         public var maxIterations: Int?
         /// Full-resolution voxels added around the labels' in-plane bounding box.
         public var margin: Int
+        /// Slices added beyond the first and last labelled slice (nil: as many as the widest gap
+        /// between labelled slices, the distance a held-out slice lies from its seeds when the
+        /// prior is tuned). `LabelInterpolation` never goes beyond the labelled slices.
+        public var marginZ: Int?
 
         public init(downsample: Int = 4, downsampleZ: Int = 1, beta: Double = 130, tolerance: Double = 1e-3,
-                    maxIterations: Int? = nil, margin: Int = 32) {
+                    maxIterations: Int? = nil, margin: Int = 32, marginZ: Int? = nil) {
             self.downsample = downsample
             self.downsampleZ = downsampleZ
             self.beta = beta
             self.tolerance = tolerance
             self.maxIterations = maxIterations
             self.margin = margin
+            self.marginZ = marginZ
+        }
+
+        /// These settings with the grid coarsened (in-plane first, up to 16×, then across slices)
+        /// until `region` needs at most `coarseVoxels` grid voxels: the solver needs about
+        /// `RandomWalker.estimatedBytes` per grid voxel, so this bounds its memory.
+        public func fitted(to region: Box, coarseVoxels: Int = 8 << 20) -> Settings {
+            var out = self
+            func count() -> Int {
+                WalkerGrid(full: region.shape, factors: Shape(z: out.downsampleZ, y: out.downsample, x: out.downsample)).coarse.voxelCount
+            }
+            while count() > coarseVoxels {
+                if out.downsample < 16 { out.downsample += 1 } else { out.downsampleZ += 1 }
+            }
+            return out
         }
 
         enum CodingKeys: String, CodingKey {
             case downsample, beta, tolerance, margin
             case downsampleZ = "downsample_z"
             case maxIterations = "max_iterations"
+            case marginZ = "margin_z"
         }
     }
 

@@ -51,7 +51,7 @@ import TrowelVolume
     @Test func theWalkerIsAdoptedWhereOnlyConnectivityTellsTheClassesApart() throws {
         let (project, set, held) = try Self.heldOut(speckle: false)
         #expect(held.folds.count == 3 && held.folds.allSatisfy { $0.indices.count == $0.truth.count && !$0.members.isEmpty })
-        let prior = try #require(try WalkerPrior.tune(held, set: set, volume: project.volume, record: try project.project.record(),
+        let prior = try #require(try WalkerPrior.tune(held, volume: project.volume, record: try project.project.record(),
                                                       settings: WalkerField.Settings(downsample: 2, margin: 4)))
         #expect(prior.adopted, "\(prior)")
         #expect(prior.weight >= 0.5, "\(prior)")
@@ -63,7 +63,7 @@ import TrowelVolume
 
     @Test func theWalkerIsRefusedWhereTheForestAlreadyKnows() throws {
         let (project, set, held) = try Self.heldOut(speckle: true)
-        let prior = try #require(try WalkerPrior.tune(held, set: set, volume: project.volume, record: try project.project.record(),
+        let prior = try #require(try WalkerPrior.tune(held, volume: project.volume, record: try project.project.record(),
                                                       settings: WalkerField.Settings(downsample: 2, margin: 4)))
         #expect(!prior.adopted, "\(prior)")
         #expect(prior.plainScore > 0.95, "\(prior)")
@@ -71,8 +71,8 @@ import TrowelVolume
 
     @Test func anAppliedPriorMixesOnlyInsideTheWalkersRegion() throws {
         let (project, set, _) = try Self.heldOut(speckle: false)
-        let settings = WalkerField.Settings(downsample: 2, margin: 0)
-        let region = try #require(WalkerPrior.region(of: set, margin: 0, shape: project.volume.shape))
+        let settings = WalkerField.Settings(downsample: 2, margin: 0, marginZ: 0)
+        let region = try #require(WalkerPrior.region(of: set, settings: settings, shape: project.volume.shape))
         // Labels span slices 1…10 and the whole plane.
         #expect(region == Box(z: 1..<11, y: 0..<40, x: 0..<40))
         let field = try #require(try WalkerPrior.field(set, region: region, volume: project.volume,
