@@ -210,11 +210,10 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
                 for x in box.lower.x..<box.upper.x { voxels.append(Index3(z: z, y: y, x: x)) }
             }
         }
-        let (_, inside) = field.probabilities(at: voxels)
         let walker = Self.walkerProbabilities(field, at: voxels, classes: classes)
         var out = probabilities
         let w = Float(weight)
-        for i in voxels.indices where inside[i] {
+        for i in voxels.indices where field.region.contains(voxels[i]) {
             for c in 0..<k { out.values[i * k + c] = (1 - w) * out.values[i * k + c] + w * walker[i * k + c] }
         }
         return out
