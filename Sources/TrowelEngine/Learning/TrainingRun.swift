@@ -25,6 +25,8 @@ public struct TrainingRun: Sendable {
     /// After training, tune a random walker prior on the held-out predictions (`WalkerPrior`);
     /// when it is adopted the decision weights are not tuned (they were tuned for the forest alone).
     public var tunesWalkerPrior = false
+    /// How that walker is solved.
+    public var walkerSettings = WalkerField.Settings()
     /// Autocontext stages (1: a single forest); see `AutocontextTraining`.
     public var stages = 1
     /// Scales of the smoothed probabilities each later stage adds.
@@ -165,7 +167,7 @@ public struct TrainingRun: Sendable {
         var field: WalkerField?
         if tunesWalkerPrior, let predictions {
             progress("walker", 0)
-            if let (prior, solved) = try WalkerPrior.tuneAndSolve(predictions, volume: volume, record: projectRecord,
+            if let (prior, solved) = try WalkerPrior.tuneAndSolve(predictions, volume: volume, record: projectRecord, settings: walkerSettings,
                                                                   isCancelled: isCancelled) {
                 record.walkerPrior = prior
                 field = solved

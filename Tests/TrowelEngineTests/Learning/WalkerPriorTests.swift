@@ -99,6 +99,45 @@ import TrowelVolume
         #expect(checked > 1000)
     }
 
+    @Test func aTrainedModelKeepsItsWalkerAndPredictsWithIt() throws {
+        let (scan, truth) = Self.scan(speckle: false)
+        var labels = Block<UInt8>(shape: scan.shape, repeating: 0)
+        for z in [1, 5, 10] {
+            for y in 0..<scan.shape.y { for x in 0..<scan.shape.x { labels[z, y, x] = truth[z, y, x] } }
+        }
+        let project = try BlockProject(scan: scan, labels: labels, prefix: "trowel-walker-model")
+        var recipe = TrainingRecipe.standard
+        recipe.sigmaMax = 2
+        recipe.forest.treeCount = 20
+        var run = try TrainingRun(project: project.project, volume: project.volume, recipe: recipe)
+        run.tunesDecision = true
+        run.tunesWalkerPrior = true
+        run.walkerSettings = WalkerField.Settings(downsample: 2, margin: 4)
+        let (forest, record) = try run.run()
+        let prior = try #require(record.walkerPrior)
+        #expect(prior.adopted, "\(prior)")
+        // The cross-fitted score is the model's held-out score; no decision weights on top of the walker.
+        #expect(abs((RecipeSelection.score(record.metrics) ?? 0) - prior.tunedScore) < 1e-9)
+        #expect(record.decision == nil && forest.decisionWeights == nil)
+        let library = ModelLibrary(project: project.project)
+        let (predictor, loaded) = try library.predictor(record.id, volume: project.volume)
+        #expect(loaded.walkerPrior == prior)
+        #expect(predictor.prior != nil)
+        // Slice 7 lies between labelled slices: the forest alone cannot tell the discs apart, the model can.
+        let box = Box(z: 7..<8, y: 0..<40, x: 0..<40)
+        let predicted = try predictor.labels(box)
+        var wrong = 0
+        for y in 0..<40 { for x in 0..<40 where predicted[0, y, x] != truth[7, y, x] { wrong += 1 } }
+        #expect(wrong < 40, "\(wrong) of 1600 voxels wrong")
+        // The file round trip gives the same field.
+        let field = try WalkerField(contentsOf: library.walkerURL(record.id))
+        #expect(field.region == predictor.prior!.field.region && field.classes == predictor.prior!.field.classes)
+        #expect(field.solution.probabilities == predictor.prior!.field.solution.probabilities)
+        // A model whose walker file is gone says so.
+        try FileManager.default.removeItem(at: library.walkerURL(record.id))
+        #expect(throws: LearningError.self) { try library.predictor(record.id, volume: project.volume) }
+    }
+
     @Test func sampledProbabilitiesAgreeWithTheUpsampledClasses() {
         let grid = WalkerGrid(full: Shape(z: 5, y: 9, x: 11), factors: Shape(z: 2, y: 4, x: 3))
         var random = TestRandom(state: 11)
