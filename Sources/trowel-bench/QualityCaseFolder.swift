@@ -145,7 +145,29 @@ struct QualityEvaluation {
         var plain = try score(argmax, record: plainRecord, prior: nil, named: Self.defaultRow + ", argmax",
                               started: Date(), trainingSeconds: trainingSeconds)
         plain.chosen = selection.chosen.name
-        return [tuned, withoutWalker, plain]
+        // Clean-up of components chosen on the held-out slices, applied in 3D to the default's whole-volume prediction.
+        var cleaned = tuned
+        cleaned.recipe = Self.defaultRow + ", clean-up"
+        if let held = selection.chosenRun.heldOut, let cleanup = try CleanupTuning.tune(held, volume: volume) {
+            let table = cleanup.candidates.sorted { $0.value > $1.value }.prefix(3)
+                .map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
+            cleaned.decision = String(format: "%@ (held-out %.4f, tuned %.4f, %@; folds: %@; best: %@)",
+                                      cleanup.step?.description ?? "none", cleanup.plainScore, cleanup.tunedScore,
+                                      cleanup.adopted ? "adopted" : "refused", cleanup.foldSteps.joined(separator: " | "), table)
+            if cleanup.adopted, let step = cleanup.step {
+                let predictor = Predictor(forest: forest, volume: volume, prior: prior)
+                var whole = Block<UInt8>(shape: shape, repeating: 0)
+                for tile in predictor.tiles(covering: shape.box) {
+                    whole.copy(from: try predictor.labels(tile), at: tile.lower, into: .zero)
+                }
+                try step.postProcessing.apply(to: &whole)
+                let (f1, precision, recall) = try tally { box in whole.cropped(to: box).elements }
+                (cleaned.f1, cleaned.precision, cleaned.recall) = (f1, precision, recall)
+            }
+        } else {
+            cleaned.decision = "clean-up: nothing to tune on"
+        }
+        return [tuned, withoutWalker, plain, cleaned]
     }
 
     /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.

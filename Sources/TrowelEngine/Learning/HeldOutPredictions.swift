@@ -13,6 +13,8 @@ public struct HeldOutPredictions: Sendable {
         public var indices: [Int] = []
         /// Every voxel of the fold's groups in that set, scored or not: what a fold must not learn from.
         public var members: [Int] = []
+        /// The fold's forest (a cascade's last stage with its earlier ones), when kept.
+        public var forest: RandomForest?
     }
 
     /// Class ids the probabilities are for, ascending (the classes the labels hold).
@@ -41,6 +43,7 @@ public struct HeldOutPredictions: Sendable {
             }
         }
         add(truth: truth, probabilities: mapped, indices: indices, members: members)
+        folds[folds.count - 1].forest = forest
     }
 
     /// Adds a fold of held-out voxels with their probabilities over `classes` (voxel-major).
@@ -55,7 +58,10 @@ public struct HeldOutPredictions: Sendable {
         precondition(probabilities.count == folds.count, "HeldOutPredictions: \(probabilities.count) folds for \(folds.count)")
         var out = HeldOutPredictions(classes: classes)
         out.labelled = labelled
-        for (fold, p) in zip(folds, probabilities) { out.add(truth: fold.truth, probabilities: p, indices: fold.indices, members: fold.members) }
+        for (fold, p) in zip(folds, probabilities) {
+            out.add(truth: fold.truth, probabilities: p, indices: fold.indices, members: fold.members)
+            out.folds[out.folds.count - 1].forest = fold.forest
+        }
         return out
     }
 
