@@ -121,6 +121,7 @@ struct QualityEvaluation {
         var run = selection.chosenRun
         run.tunesDecision = true
         run.tunesWalkerPrior = true
+        run.tunesCleanup = true
         let training = Date()
         let (forest, record) = try run.run()
         let trainingSeconds = Date().timeIntervalSince(training)
@@ -145,16 +146,18 @@ struct QualityEvaluation {
         var plain = try score(argmax, record: plainRecord, prior: nil, named: Self.defaultRow + ", argmax",
                               started: Date(), trainingSeconds: trainingSeconds)
         plain.chosen = selection.chosen.name
-        // Clean-up of components chosen on the held-out slices, applied in 3D to the default's whole-volume prediction.
-        var cleaned = tuned
-        cleaned.recipe = Self.defaultRow + ", clean-up"
-        if let held = selection.chosenRun.heldOut, let cleanup = try CleanupTuning.tune(held, volume: volume) {
-            let table = cleanup.candidates.sorted { $0.value > $1.value }.prefix(3)
+        // What `trowel segment` writes as <model>-cleaned when the model adopted a clean-up: the
+        // whole volume predicted, the step applied in 3D.
+        var uncleaned = tuned
+        uncleaned.recipe = Self.defaultRow + ", no clean-up"
+        if let c = record.cleanup {
+            let table = c.candidates.sorted { $0.value > $1.value }.prefix(3)
                 .map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
-            cleaned.decision = String(format: "%@ (held-out %.4f, tuned %.4f, %@; folds: %@; best: %@)",
-                                      cleanup.step?.description ?? "none", cleanup.plainScore, cleanup.tunedScore,
-                                      cleanup.adopted ? "adopted" : "refused", cleanup.foldSteps.joined(separator: " | "), table)
-            if cleanup.adopted, let step = cleanup.step {
+            let text = String(format: "clean-up %@ (held-out %.4f, tuned %.4f, %@; folds: %@; best: %@)",
+                              c.step?.description ?? "none", c.plainScore, c.tunedScore, c.adopted ? "adopted" : "refused",
+                              c.foldSteps.joined(separator: " | "), table)
+            tuned.decision = [tuned.decision, text].compactMap { $0 }.joined(separator: "; ")
+            if c.adopted, let step = c.step {
                 let predictor = Predictor(forest: forest, volume: volume, prior: prior)
                 var whole = Block<UInt8>(shape: shape, repeating: 0)
                 for tile in predictor.tiles(covering: shape.box) {
@@ -162,12 +165,10 @@ struct QualityEvaluation {
                 }
                 try step.postProcessing.apply(to: &whole)
                 let (f1, precision, recall) = try tally { box in whole.cropped(to: box).elements }
-                (cleaned.f1, cleaned.precision, cleaned.recall) = (f1, precision, recall)
+                (tuned.f1, tuned.precision, tuned.recall) = (f1, precision, recall)
             }
-        } else {
-            cleaned.decision = "clean-up: nothing to tune on"
         }
-        return [tuned, withoutWalker, plain, cleaned]
+        return [tuned, uncleaned, withoutWalker, plain]
     }
 
     /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.

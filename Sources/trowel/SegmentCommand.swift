@@ -85,8 +85,21 @@ struct SegmentCommand: ParsableCommand {
             }, isCancelled: { Interrupts.isInterrupted })
             Terminal.clearProgressLine()
             let store = job.store
+            // The clean-up the model adopted on its held-out slices, written beside the segmentation.
+            var cleaned: (SegmentationStore, CleanupTuning.Step)?
+            if result.complete, !result.cancelled, let c = record.cleanup, c.adopted, let step = c.step {
+                let target = SegmentationStore(projectURL: project.url, id: id + "-cleaned")
+                if PostProcessing.isInterruptedOutput(target) { try FileManager.default.removeItem(at: target.url) }
+                if !target.isComplete {
+                    if !json { Terminal.showProgress("cleaning up: \(step)") }
+                    try step.postProcessing.apply(from: store, to: target, levelShapes: volume.levels.map(\.shape),
+                                                  voxelSize: volume.voxelSize, workers: max(1, workers))
+                    if !json { Terminal.clearProgressLine() }
+                }
+                cleaned = (target, step)
+            }
             if json {
-                let summary: [String: Any] = [
+                var summary: [String: Any] = [
                     "model": id, "segmentation": store.url.path, "shard": shard.description,
                     "blocks_total": result.blocksTotal, "blocks_in_shard": result.blocksInShard,
                     "blocks_computed": result.blocksComputed, "blocks_already_done": result.blocksAlreadyDone,
@@ -95,12 +108,16 @@ struct SegmentCommand: ParsableCommand {
                     "slab_slices": result.budget.slabDepth, "probabilities": probabilities,
                     "peak_rss_mb": Double(ProcessMemory.peakResidentBytes) / 1_048_576,
                 ]
+                if let (target, step) = cleaned { summary["cleaned"] = ["segmentation": target.url.path, "step": step.description] }
                 print(try MetricsText.serialize(summary))
             } else if !result.cancelled {
                 let state = result.complete ? "complete" : "shard \(shard) done; other shards still running"
                 print(String(format: "segmented %@ with model %@: %d block(s) computed, %d already done, %.1f Mvoxel/s, %.1f s (%@)",
                              store.url.path, id, result.blocksComputed, result.blocksAlreadyDone,
                              result.voxelsPerSecond / 1e6, result.seconds, state))
+                if let (target, step) = cleaned {
+                    print("cleaned up as the model's held-out slices chose (\(step)): \(target.url.path)")
+                }
             }
             if result.cancelled {
                 FileHandle.standardError.write(Data("trowel: segmentation stopped; \(result.blocksAlreadyDone + result.blocksComputed) of \(result.blocksInShard) blocks are saved, run the same command to continue\n".utf8))

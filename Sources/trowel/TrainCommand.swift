@@ -64,6 +64,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Try the random walker from the labelled slices as a prior (its weight tuned on held-out slices with walkers seeded by the other slices; kept only when that scores better on each fold; default: on). When it is kept the decision weights are not tuned.")
     var walkerPrior = true
 
+    @Flag(inversion: .prefixedNo, help: "Tune a clean-up of connected components (drop small ones of a class, or keep its largest) on the held-out slices, kept only when steps chosen on the other folds score better on each fold; trowel segment then also writes the cleaned segmentation (default: on).")
+    var tuneCleanup = true
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -150,6 +153,7 @@ struct TrainCommand: ParsableCommand {
             run.folds = folds
             run.tunesDecision = tuneDecision
             run.tunesWalkerPrior = walkerPrior
+            run.tunesCleanup = tuneCleanup
             let (_, record) = try run.run(progress: { phase, fraction in
                 Terminal.showProgress(String(format: "training: %@ %3.0f%%", phase, fraction * 100))
             }, isCancelled: { Interrupts.isInterrupted })
@@ -191,6 +195,12 @@ struct TrainCommand: ParsableCommand {
                           ? String(format: "random walker prior, weight %.1f: held-out mean F1 %.4f → %.4f (tuned on the other folds)",
                                    w.weight, w.plainScore, w.tunedScore)
                           : String(format: "random walker prior: not used (it scored %.4f against %.4f held out)", w.tunedScore, w.plainScore))
+                }
+                if let c = record.cleanup {
+                    print(c.adopted
+                          ? String(format: "clean-up: %@: held-out mean F1 %.4f → %.4f (chosen on the other folds); trowel segment writes it as <model>-cleaned",
+                                   c.step!.description, c.plainScore, c.tunedScore)
+                          : String(format: "clean-up: none (the best step scored %.4f against %.4f held out)", c.tunedScore, c.plainScore))
                 }
                 if let d = record.decision {
                     let weights = d.weights.sorted { $0.key < $1.key }
@@ -256,6 +266,8 @@ struct TrainReport: Encodable {
     var decision: Decision?
     /// The random walker prior's weight and held-out scores (absent when not tuned).
     var walkerPrior: WalkerPriorReport?
+    /// The clean-up step tuned on the held-out slices (absent when not tuned).
+    var cleanup: CleanupTuning?
 
     struct WalkerPriorReport: Encodable {
         var weight: Double
@@ -283,7 +295,7 @@ struct TrainReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case model, recipe, features, trainingVoxels = "training_voxels", counts, seconds, trainingSeconds = "training_seconds"
         case oobErrorOptimistic = "oob_error_optimistic", metrics, accuracy, validatedVoxels = "validated_voxels", auto
-        case stages, f1ByStage = "f1_by_stage", decision, walkerPrior = "walker_prior"
+        case stages, f1ByStage = "f1_by_stage", decision, walkerPrior = "walker_prior", cleanup
     }
 
     init(record: ModelRecord, recipe: TrainingRecipe, spec: FeatureSpec, seconds: Double, names: [Int: String],
@@ -313,6 +325,7 @@ struct TrainReport: Encodable {
             WalkerPriorReport(weight: w.weight, plainMeanF1: w.plainScore, tunedMeanF1: w.tunedScore, foldWeights: w.foldWeights,
                               adopted: w.adopted)
         }
+        cleanup = record.cleanup
         stages = record.stages
         f1ByStage = record.metricsByStage.map { m in
             m.map { Dictionary(uniqueKeysWithValues: $0.perClass.map { (names[$0.key] ?? "class \($0.key)", $0.value.f1) }) }

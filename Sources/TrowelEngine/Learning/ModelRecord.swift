@@ -38,6 +38,9 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     /// in (then its field is `models/<id>.walker.zarr` and `metrics` are the cross-fitted ones of
     /// the mix); nil when not tuned.
     public var walkerPrior: WalkerPrior?
+    /// The clean-up of components tuned on the held-out slices, and whether `trowel segment`
+    /// applies it (writing `<id>-cleaned` beside the segmentation); nil when not tuned.
+    public var cleanup: CleanupTuning?
 
     public init(id: String, createdAt: Date, spec: FeatureSpec, configuration: ForestConfiguration, classes: [ClassInfo],
                 trainingVoxels: Int, countsByClass: [Int: Int], strokeIDs: [Int], metrics: Metrics?, oobError: Double?,
@@ -65,7 +68,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         case trainingVoxels = "training_voxels", countsByClass = "counts_by_class", strokeIDs = "stroke_ids"
         case metrics = "cross_validation", oobError = "oob_error_optimistic", voxelSize = "voxel_size_um"
         case fingerprint = "samples_hash", trainingSeconds = "training_seconds"
-        case stages, metricsByStage = "cross_validation_by_stage", recipe, decision, walkerPrior = "walker_prior"
+        case stages, metricsByStage = "cross_validation_by_stage", recipe, decision, walkerPrior = "walker_prior", cleanup
     }
 
     public init(from decoder: Decoder) throws {
@@ -88,6 +91,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         metricsByStage = try c.decodeIfPresent([Metrics?].self, forKey: .metricsByStage) ?? []
         decision = try c.decodeIfPresent(DecisionTuning.self, forKey: .decision)
         walkerPrior = try c.decodeIfPresent(WalkerPrior.self, forKey: .walkerPrior)
+        cleanup = try c.decodeIfPresent(CleanupTuning.self, forKey: .cleanup)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -112,5 +116,6 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         }
         try c.encodeIfPresent(decision, forKey: .decision)
         try c.encodeIfPresent(walkerPrior, forKey: .walkerPrior)
+        try c.encodeIfPresent(cleanup, forKey: .cleanup)
     }
 }

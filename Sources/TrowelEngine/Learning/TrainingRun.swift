@@ -27,6 +27,9 @@ public struct TrainingRun: Sendable {
     public var tunesWalkerPrior = false
     /// How that walker is solved.
     public var walkerSettings = WalkerField.Settings()
+    /// Tune a clean-up of components on the held-out slices (`CleanupTuning`), for a forest
+    /// deciding without a walker prior (the slices are predicted by the fold forests alone).
+    public var tunesCleanup = false
     /// Autocontext stages (1: a single forest); see `AutocontextTraining`.
     public var stages = 1
     /// Scales of the smoothed probabilities each later stage adds.
@@ -95,7 +98,7 @@ public struct TrainingRun: Sendable {
     }
 
     /// Gathers labels, computes (cached) features, cross-validates, trains on everything, saves a checkpoint.
-    /// `progress(phase, fraction)` phases: "labels", "features", "validation", "training", "walker" (when tuning a walker prior), "saving".
+    /// `progress(phase, fraction)` phases: "labels", "features", "validation", "training", "walker" (when tuning a walker prior), "clean-up", "saving".
     /// `isCancelled` is polled between phases (and between folds); a cancelled run throws `LearningError.cancelled`.
     public func run(progress: (String, Double) -> Void = { _, _ in },
                     isCancelled: () -> Bool = { false }) throws -> (RandomForest, ModelRecord) {
@@ -180,6 +183,11 @@ public struct TrainingRun: Sendable {
             try checkpoint()
         }
         if tunesDecision && field == nil { forest = try DecisionTuning.decide(forest, record: &record, from: predictions) }
+        if tunesCleanup, field == nil, let predictions {
+            progress("clean-up", 0)
+            record.cleanup = try CleanupTuning.tune(predictions, volume: volume, isCancelled: isCancelled)
+            progress("clean-up", 1)
+        }
         try ModelLibrary(project: project).save(forest, record: record, walker: field)
         progress("saving", 1)
         return (forest, record)
