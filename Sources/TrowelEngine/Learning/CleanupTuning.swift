@@ -67,9 +67,10 @@ public struct CleanupTuning: Codable, Sendable, Equatable {
         return out
     }
 
-    /// Tunes on `predictions`, whose folds keep their forests and indices into their labelled set.
+    /// Tunes on `predictions`, whose folds keep their forests and indices into their labelled set;
+    /// `priors[f]` (when given) is mixed into fold f's predictions as the model's walker prior is.
     /// Nil with fewer than two such folds or two classes.
-    public static func tune(_ predictions: HeldOutPredictions, volume: MultiscaleVolume,
+    public static func tune(_ predictions: HeldOutPredictions, volume: MultiscaleVolume, priors: [WalkerPrior.Applied?] = [],
                             isCancelled: () -> Bool = { false }) throws -> CleanupTuning? {
         guard let set = predictions.labelled, predictions.classes.count >= 2 else { return nil }
         let folds = predictions.folds.filter { $0.forest != nil && $0.indices.count == $0.truth.count && !$0.indices.isEmpty }
@@ -77,14 +78,14 @@ public struct CleanupTuning: Codable, Sendable, Equatable {
         let steps = candidates(classes: predictions.classes, counts: set.countsByClass)
         // matrices[f][s]: fold f scored after step s (s = 0: none).
         var matrices: [[ConfusionMatrix]] = []
-        for fold in folds {
+        for (f, fold) in folds.enumerated() {
             var bySlice: [Int: [Int]] = [:]
             for (row, i) in fold.indices.enumerated() { bySlice[set.voxels[i].z, default: []].append(row) }
             let slices = bySlice.keys.sorted()
             let chosen = slices.count <= slicesPerFold ? slices
                 : (0..<slicesPerFold).map { slices[$0 * (slices.count - 1) / (slicesPerFold - 1)] }
             var row = [ConfusionMatrix](repeating: ConfusionMatrix(classes: predictions.classes), count: steps.count + 1)
-            let predictor = Predictor(forest: fold.forest!, volume: volume)
+            let predictor = Predictor(forest: fold.forest!, volume: volume, prior: f < priors.count ? priors[f] : nil)
             for z in chosen {
                 if isCancelled() { throw LearningError.cancelled }
                 let box = Box.slice(axis: .z, at: z, of: volume.shape)

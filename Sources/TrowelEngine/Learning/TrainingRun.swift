@@ -27,8 +27,8 @@ public struct TrainingRun: Sendable {
     public var tunesWalkerPrior = false
     /// How that walker is solved.
     public var walkerSettings = WalkerField.Settings()
-    /// Tune a clean-up of components on the held-out slices (`CleanupTuning`), for a forest
-    /// deciding without a walker prior (the slices are predicted by the fold forests alone).
+    /// Tune a clean-up of components on the held-out slices (`CleanupTuning`), predicted as the
+    /// model will predict them (with each fold's out-of-fold walker when the prior is adopted).
     public var tunesCleanup = false
     /// Autocontext stages (1: a single forest); see `AutocontextTraining`.
     public var stages = 1
@@ -168,12 +168,15 @@ public struct TrainingRun: Sendable {
         record.recipe = recipeName
         record.metricsByStage = metricsByStage
         var field: WalkerField?
+        var foldPriors: [WalkerPrior.Applied?] = []
         if tunesWalkerPrior, let predictions {
             progress("walker", 0)
-            if let (prior, solved) = try WalkerPrior.tuneAndSolve(predictions, volume: volume, record: projectRecord, settings: walkerSettings,
-                                                                  isCancelled: isCancelled) {
+            if let tuned = try WalkerPrior.tuneAndSolve(predictions, volume: volume, record: projectRecord, settings: walkerSettings,
+                                                        isCancelled: isCancelled) {
+                let (prior, solved) = (tuned.prior, tuned.field)
                 record.walkerPrior = prior
                 field = solved
+                foldPriors = tuned.folds
                 if solved != nil, let m = prior.tunedMetrics {
                     record.metrics = m
                     if !record.metricsByStage.isEmpty { record.metricsByStage[record.metricsByStage.count - 1] = m }
@@ -183,9 +186,9 @@ public struct TrainingRun: Sendable {
             try checkpoint()
         }
         if tunesDecision && field == nil { forest = try DecisionTuning.decide(forest, record: &record, from: predictions) }
-        if tunesCleanup, field == nil, let predictions {
+        if tunesCleanup, let predictions {
             progress("clean-up", 0)
-            record.cleanup = try CleanupTuning.tune(predictions, volume: volume, isCancelled: isCancelled)
+            record.cleanup = try CleanupTuning.tune(predictions, volume: volume, priors: foldPriors, isCancelled: isCancelled)
             progress("clean-up", 1)
         }
         try ModelLibrary(project: project).save(forest, record: record, walker: field)

@@ -139,6 +139,13 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
     public static func tune(_ predictions: HeldOutPredictions, volume: MultiscaleVolume, record: ProjectRecord,
                             settings: WalkerField.Settings = WalkerField.Settings(),
                             isCancelled: () -> Bool = { false }) throws -> WalkerPrior? {
+        try tuneKeepingFields(predictions, volume: volume, record: record, settings: settings, isCancelled: isCancelled)?.prior
+    }
+
+    /// `tune`, with each fold's out-of-fold walker (nil where its seeds lacked a class).
+    static func tuneKeepingFields(_ predictions: HeldOutPredictions, volume: MultiscaleVolume, record: ProjectRecord,
+                                  settings: WalkerField.Settings,
+                                  isCancelled: () -> Bool) throws -> (prior: WalkerPrior, folds: [WalkerField?])? {
         let folds = predictions.folds
         guard let set = predictions.labelled, folds.count >= 2, predictions.classes.count >= 2, folds.allSatisfy({ $0.indices.count == $0.truth.count }),
               let region = region(of: set, settings: settings, shape: volume.shape),
@@ -146,12 +153,14 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
         let settings = settings.fitted(to: region)
         // Each fold's walker probabilities at its held-out voxels (nil: its seeds lack a class).
         var walked: [[Float]?] = []
+        var fields: [WalkerField?] = []
         for fold in folds {
             let excluded = Set(fold.members.isEmpty ? fold.indices : fold.members)
             let seeds = set.voxels.indices.filter { !excluded.contains($0) }
             let field = try self.field(set, seeds: seeds, region: region, volume: volume, record: record, settings: settings,
                                        isCancelled: isCancelled)
             walked.append(field.map { walkerProbabilities($0, at: fold.indices.map { set.voxels[$0] }, classes: predictions.classes) })
+            fields.append(field)
         }
         guard walked.contains(where: { $0 != nil }) else { return nil }
         func mixed(_ w: Float) -> HeldOutPredictions {
@@ -181,21 +190,35 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
             crossFitted.add(candidates[g].matrix(folds: [f]))
         }
         let final = best(on: Array(folds.indices))
-        return WalkerPrior(weight: Double(grid[final]), settings: settings, plainScore: plain,
-                           tunedScore: RecipeSelection.score(crossFitted.metrics) ?? 0, foldWeights: foldWeights,
-                           tunedMetrics: crossFitted.metrics)
+        let prior = WalkerPrior(weight: Double(grid[final]), settings: settings, plainScore: plain,
+                                tunedScore: RecipeSelection.score(crossFitted.metrics) ?? 0, foldWeights: foldWeights,
+                                tunedMetrics: crossFitted.metrics)
+        return (prior, fields)
     }
 
     /// Tunes the prior on `predictions` and, when it is adopted, solves the walker from every label
     /// of their set: what a model trained on that set mixes in.
     public static func tuneAndSolve(_ predictions: HeldOutPredictions, volume: MultiscaleVolume,
                                     record: ProjectRecord, settings: WalkerField.Settings = WalkerField.Settings(),
-                                    isCancelled: () -> Bool = { false }) throws -> (WalkerPrior, WalkerField?)? {
+                                    isCancelled: () -> Bool = { false }) throws -> Tuned? {
         guard let set = predictions.labelled,
-              let prior = try tune(predictions, volume: volume, record: record, settings: settings, isCancelled: isCancelled)
+              let (prior, folds) = try tuneKeepingFields(predictions, volume: volume, record: record, settings: settings,
+                                                        isCancelled: isCancelled)
         else { return nil }
-        guard prior.adopted, let region = region(of: set, settings: prior.settings, shape: volume.shape) else { return (prior, nil) }
-        return (prior, try field(set, region: region, volume: volume, record: record, settings: prior.settings, isCancelled: isCancelled))
+        guard prior.adopted, let region = region(of: set, settings: prior.settings, shape: volume.shape) else {
+            return Tuned(prior: prior, field: nil, folds: [])
+        }
+        let field = try self.field(set, region: region, volume: volume, record: record, settings: prior.settings, isCancelled: isCancelled)
+        return Tuned(prior: prior, field: field, folds: field == nil ? [] : folds.map { $0.map { Applied(prior: prior, field: $0) } })
+    }
+
+    /// What `tuneAndSolve` found: the prior, and when it is adopted the walker from every label
+    /// and each fold's out-of-fold walker applied with the prior's weight (to score later steps
+    /// on held-out slices as the model will predict them).
+    public struct Tuned: Sendable {
+        public var prior: WalkerPrior
+        public var field: WalkerField?
+        public var folds: [Applied?]
     }
 
     /// `probabilities` (a forest's, over `box`) mixed with `field` where the box lies in its region.

@@ -53,11 +53,11 @@ public final class Trainer: Sendable {
                     plain = RecipeSelection.score(scored.metrics)
                     // The walker prior first; decision weights only for a forest deciding alone.
                     var field: WalkerField?
-                    if let predictions, let (prior, solved) = try WalkerPrior.tuneAndSolve(
+                    if let predictions, let tuned = try WalkerPrior.tuneAndSolve(
                         predictions, volume: volume, record: try project.record(), isCancelled: isSuperseded) {
-                        scored.walkerPrior = prior
-                        field = solved
-                        if solved != nil, let m = prior.tunedMetrics { scored.metrics = m }
+                        scored.walkerPrior = tuned.prior
+                        field = tuned.field
+                        if field != nil, let m = tuned.prior.tunedMetrics { scored.metrics = m }
                     }
                     let decided = field != nil ? forest : try DecisionTuning.decide(forest, record: &scored, from: predictions)
                     try ModelLibrary(project: project).save(decided, record: scored, walker: field)
