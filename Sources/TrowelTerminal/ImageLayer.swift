@@ -1,3 +1,4 @@
+import Foundation
 import TrowelUI
 
 /// The pixel panes on screen, drawn over curses' cells after each `doupdate`: each pane's frame is
@@ -37,7 +38,7 @@ final class ImageLayer {
                 run.row >= image.row && run.row < image.row + image.rows
                     && run.column < image.column + image.columns && run.column + run.cells.count > image.column
             }
-            if let old, old.image == image, !overwritten, !stale { continue }
+            if let old, Self.same(old.image, image), !overwritten, !stale { continue }
             let id = Self.imageID(pane: image.pane, alternate: old.map { $0.id % 2 == 0 } ?? false)
             do {
                 out += Array("\u{1B}7\u{1B}[\(image.row + 1);\(image.column + 1)H".utf8)
@@ -64,6 +65,14 @@ final class ImageLayer {
         stale = false
         lastBytes = out.count
         if !out.isEmpty { write(setup.tmuxPassthrough ? TmuxPassthrough.wrap(out) : out) }
+    }
+
+    /// True when `a` and `b` cover the same cells with the same pixels (compared as bytes: a
+    /// frame is megabytes, and an unchanged pane must cost next to nothing).
+    static func same(_ a: PaneImage, _ b: PaneImage) -> Bool {
+        guard a.pane == b.pane, a.column == b.column, a.row == b.row, a.columns == b.columns, a.rows == b.rows,
+              a.image.width == b.image.width, a.image.height == b.image.height, a.image.marks == b.image.marks else { return false }
+        return a.image.withRGBBytes { x in b.image.withRGBBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
     }
 
     /// Forgets what is shown, so every pane is drawn again (after the screen was cleared).

@@ -67,31 +67,53 @@ struct SliceView {
             return (c >> level) - image.columns.lowerBound
         }
         let panel = theme.panel
+        // Each value read through the window once (the image holds about as many values as the
+        // pane has pixels, or fewer when zoomed in), then a byte per pixel to look up.
         let values = image?.values ?? []
-        values.withUnsafeBufferPointer { vals in
+        let greys = [UInt8](unsafeUninitializedCapacity: values.count) { out, n in
+            values.withUnsafeBufferPointer { v in
+                for i in 0..<v.count { out[i] = UInt8(Int(contrast.grey(Double(v[i])) * 255)) }
+            }
+            n = values.count
+        }
+        // Per screen column: the value column, -1 for the panel colour, -2 for background (no voxel).
+        let source = (0..<size.width).map { x in columnOf[x] < 0 ? -2 : valueColumn[x] }
+        greys.withUnsafeBufferPointer { vals in
             ramp.withUnsafeBufferPointer { lut in
-                img.pixels.withUnsafeMutableBufferPointer { out in
-                    let w = size.width
-                    for y in 0..<size.height where rowOf[y] >= 0 {
-                        let line = y * w
-                        if y > 0 && rowOf[y] == rowOf[y - 1] {
-                            (out.baseAddress! + line).update(from: out.baseAddress! + line - w, count: w)
-                            continue
-                        }
-                        let vr = valueRow[y]
-                        for x in 0..<w {
-                            guard columnOf[x] >= 0 else { continue }
-                            let vc = valueColumn[x]
-                            out[line + x] = vr >= 0 && vc >= 0 ? lut[Int(contrast.grey(Double(vals[vr + vc])) * 255)] : panel
+                source.withUnsafeBufferPointer { src in
+                    img.pixels.withUnsafeMutableBufferPointer { out in
+                        let w = size.width
+                        for y in 0..<size.height where rowOf[y] >= 0 {
+                            let line = out.baseAddress! + y * w
+                            if y > 0 && rowOf[y] == rowOf[y - 1] {
+                                line.update(from: line - w, count: w)
+                                continue
+                            }
+                            let vr = valueRow[y]
+                            if vr < 0 {
+                                for x in 0..<w where src[x] != -2 { line[x] = panel }
+                                continue
+                            }
+                            let row = vals.baseAddress! + vr
+                            for x in 0..<w {
+                                let c = src[x]
+                                if c >= 0 { line[x] = lut[Int(row[c])] } else if c == -1 { line[x] = panel }
+                            }
                         }
                     }
                 }
             }
         }
-        let overlays = prediction != nil || interpolated != nil || proposal != nil || labels != nil
-        for y in 0..<size.height where overlays {
+        // Overlays per pixel, on the rows that have any: the labels of a slice are mostly unpainted.
+        let everyRow = prediction != nil || interpolated != nil || proposal != nil
+        let labelledRows: [Bool] = labels.map { l in
+            l.labels.withUnsafeBufferPointer { b in
+                (0..<l.rows).map { r in UnsafeBufferPointer(rebasing: b[(r * l.columns)..<((r + 1) * l.columns)]).contains { $0 != 0 } }
+            }
+        } ?? []
+        for y in 0..<size.height where everyRow || !labelledRows.isEmpty {
             let r = rowOf[y]
-            if r < 0 { continue }
+            if r < 0 || !(everyRow || labelledRows[r]) { continue }
             for x in 0..<size.width {
                 let c = columnOf[x]
                 if c < 0 { continue }
