@@ -128,6 +128,23 @@ struct UIBenchmark: ParsableCommand {
     }
 
     /// The same for a project's scan, read from the level the 3D view uses; with the time to read it.
+    /// Opening the 3D view (`D`) in the viewer on `url`: how long the key holds the UI thread
+    /// (pooling the painted labels onto the view's level), and how long until the first frame
+    /// arrives from the background renderer.
+    func open3D(project url: URL) throws -> [String: Any] {
+        var (runner, state) = try open(url, width: 200, height: 60, colorMode: .truecolor)
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = runner.dispatch(.input(.key(.character("D"))), to: &state)
+        let key = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let deadline = Date().addingTimeInterval(30)
+        while state.view3D?.frame == nil && Date() < deadline {
+            for message in runner.drainBackground() { _ = runner.dispatch(message, to: &state) }
+            usleep(1000)
+        }
+        let frame = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        return ["key_on_ui_thread_ms": key, "first_frame_ms": frame]
+    }
+
     func render3DTimes(project url: URL) throws -> [String: Any] {
         let volume = try MultiscaleVolume.open(at: try Project.open(at: url).volumeURL)
         let (values, readSeconds) = try BenchSupport.time { () throws -> (Shape, Int, [Float]) in
@@ -136,6 +153,7 @@ struct UIBenchmark: ParsableCommand {
             return (shape, level, try volume.read(shape.box, level: level).converted(to: Float.self).elements)
         }
         var out = render3DTimes(values.0, values: values.2, level: values.1)
+        out["open_in_viewer"] = try open3D(project: url)
         out["level"] = values.1
         out["level_shape"] = "\(values.0.x)x\(values.0.y)x\(values.0.z)"
         out["read_level_ms"] = readSeconds * 1000

@@ -90,6 +90,37 @@ import TrowelVolume
         #expect(abs(segmentedBone - predictedBone) < 0.5 * predictedBone, "segmentation \(segmentedBone), prediction \(predictedBone)")
     }
 
+    @Test func paintedLabelsArePooledOntoTheViewsLevelFromTheChunksThatExist() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-3d-pool-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let phantom = try FossilPhantom(size: 64, slices: 24)
+        var options = VolumeImporter.Options()
+        options.chunk = 16
+        options.pyramidMinimumSide = 16
+        let (project, _) = try ProjectBuilder(importOptions: options).build(from: phantom, at: folder.appendingPathComponent("p.trowel"))
+        let session = try AnnotationSession(project: project, author: "tester")
+        try session.paint([PaintDab(axis: .z, slice: 3, row: 5, column: 60, radius: 2, value: 1),
+                           PaintDab(axis: .z, slice: 20, row: 40, column: 7, radius: 1, value: 2)], newStroke: true)
+        try session.labels.endStroke()
+        try #require(session.volume.levels.count > 1, "one pyramid level only")
+        let level = 1, shape = session.volume.levels[level].shape
+        let pooled = try session.labels.pooled(level: level, shape: shape)
+        // The same from every whole slice, as the view did before.
+        var expected = [UInt8](repeating: 0, count: shape.voxelCount)
+        let full = session.volume.shape
+        for z in 0..<full.z {
+            let slice = try session.labels.slice(axis: .z, at: z)
+            for y in 0..<full.y {
+                for x in 0..<full.x where slice[0, y, x] != 0 {
+                    expected[shape.offset(z: min(shape.z - 1, z >> level), y: min(shape.y - 1, y >> level), x: min(shape.x - 1, x >> level))] = slice[0, y, x]
+                }
+            }
+        }
+        #expect(pooled == expected)
+        #expect(pooled.contains(1) && pooled.contains(2))
+    }
+
     @Test func aFrameWithoutItsSurfaceIsReplacedWhenTheSurfaceArrivesAndStaleFramesAreDropped() {
         var state = AppState(scan: ScanInfo(name: "p", shape: .cube(8), dtype: .u8, voxelSize: .unit, levelCount: 1,
                                             values: ValueSummary(minimum: 0, maximum: 255, mean: 90, low: 10, high: 230)),

@@ -281,40 +281,20 @@ public final class EffectRunner {
         }
     }
 
-    /// Largest side of the pyramid level the 3D view reads, and the most full-resolution label voxels
-    /// it max-pools onto that level (beyond, it shows the scan alone).
+    /// Largest side of the pyramid level the 3D view reads.
     public static let view3DSide = 160
 
     /// The pyramid level of `volume` the 3D view reads.
     public static func view3DLevel(of volume: MultiscaleVolume) -> Int { View3DWorker.level(of: volume, side: view3DSide) }
-    static let view3DLabelVoxels = 1 << 28
 
     /// Asks the background renderer for a 3D frame (it comes back as `.rendered3D` through the
     /// inbox). The painted labels are max-pooled onto the view's level here, on the UI thread that
-    /// owns the label store, once per opening of the view.
+    /// owns the label store, once per opening of the view (only the label chunks that exist are read).
     func render3D(_ request: View3DRequest, state: AppState) throws {
         if renderLabels?.generation != request.generation {
-            let levels = session.volume.levels
             let level = View3DWorker.level(of: session.volume, side: Self.view3DSide)
-            let shape = levels[level].shape
-            var labels: [UInt8]?
-            let full = session.volume.shape
-            if full.voxelCount <= Self.view3DLabelVoxels {
-                var pooled = [UInt8](repeating: 0, count: shape.voxelCount)
-                for z in 0..<full.z {
-                    let slice = try session.labels.slice(axis: .z, at: z).elements
-                    let lz = min(shape.z - 1, z >> level)
-                    for y in 0..<full.y {
-                        let ly = min(shape.y - 1, y >> level)
-                        let row: Int = (lz * shape.y + ly) * shape.x, from: Int = y * full.x
-                        for x in 0..<full.x where slice[from + x] != 0 {
-                            pooled[row + min(shape.x - 1, x >> level)] = slice[from + x]
-                        }
-                    }
-                }
-                labels = pooled
-            }
-            renderLabels = (request.generation, labels)
+            let shape = session.volume.levels[level].shape
+            renderLabels = (request.generation, try session.labels.pooled(level: level, shape: shape))
         }
         let ramp = (0..<256).map { state.theme.sliceColor(Double($0) / 255) }
         let colours = Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) })

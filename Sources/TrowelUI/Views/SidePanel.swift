@@ -212,11 +212,15 @@ struct SidePanel {
         let imageHeight = m.cellWidth == 1 ? h : (h + m.cellHeight - 1) / m.cellHeight * m.cellHeight
         var img = PixelImage(width: imageWidth, height: imageHeight, fill: m.theme.background)
         let columnOf = (0..<w).map { Int((Double($0) + 0.5) / scale) }
+        // Pixels: the 256-step ramp the slice panes use (the map is recomposed on every slice step);
+        // half-blocks keep the exact colour map.
+        let ramp = m.cellWidth == 1 ? [] : (0..<256).map { m.theme.sliceColor(Double($0) / 255) }
         for y in 0..<h {
             let r = Int((Double(y) + 0.5) / scale)
             for x in 0..<w {
                 if let value = m.image?.value(fullResolutionRow: r, column: columnOf[x]) {
-                    img[x, y] = m.theme.sliceColor(m.contrast.grey(Double(value)))
+                    let g = m.contrast.grey(Double(value))
+                    img[x, y] = ramp.isEmpty ? m.theme.sliceColor(g) : ramp[Int(g * 255)]
                 }
             }
         }
