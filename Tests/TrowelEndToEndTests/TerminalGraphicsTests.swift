@@ -170,5 +170,18 @@ import TrowelVolume
         let screen = try tmux.screen()
         #expect(screen.contains("▀"), "tmux: no half-blocks on screen:\n\(screen)")
         #expect(screen.contains("allow-passthrough"), "tmux: the status line does not say why there are no pixels:\n\(screen)")
+        // D opens the 3D view: the key is answered at once, the frame comes from the background
+        // renderer through the wake-up pipe and replaces the slice in the pane.
+        func pane(_ text: String) -> [Substring] { Array(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().dropLast(2)) }
+        let before = pane(try tmux.screen(colors: true))
+        try tmux.literal("D")
+        try tmux.wait(for: "3D view of the painted labels")
+        let deadline = Date().addingTimeInterval(20)
+        var shown = pane(try tmux.screen(colors: true))
+        while shown == before && Date() < deadline {
+            usleep(200_000)
+            shown = pane(try tmux.screen(colors: true))
+        }
+        #expect(shown != before, "tmux: the 3D frame never replaced the slice")
     }
 }
