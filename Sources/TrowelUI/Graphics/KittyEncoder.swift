@@ -43,15 +43,27 @@ public struct KittyEncoder: Sendable {
             data = try image.withRGBBytes { bytes throws(ZlibError) in try Zlib.compressInParallel(bytes, level: compressionLevel, pieces: threads) }
             keys = "f=24,o=z,s=\(image.width),v=\(image.height)"
         }
+        return Self.chunked(data, control: "a=T,\(keys),i=\(id),p=1,c=\(columns),r=\(rows),C=1,q=2")
+    }
+
+    /// The escapes that replace the rectangle of image `id` whose top-left pixel is (`x`, `y`)
+    /// with `patch` (`a=f`: edit frame 1, `X=1`: overwrite), leaving the rest of the image and its
+    /// placement as they are: a moved cursor or a dab of paint costs its rectangle, not the frame.
+    public func edit(id: UInt32, x: Int, y: Int, with patch: PixelImage) throws(ZlibError) -> [UInt8] {
+        let png = try PNGFrameEncoder(level: compressionLevel, threads: threads).encode(patch).png
+        return Self.chunked(png, control: "a=f,i=\(id),r=1,x=\(x),y=\(y),X=1,f=100,q=2")
+    }
+
+    /// `data` in base64 escapes of at most `chunkSize` bytes, the keys on the first.
+    static func chunked(_ data: [UInt8], control: String) -> [UInt8] {
         var payload: [UInt8] = []
         payload.reserveCapacity(Base64.encodedCount(data.count))
         data.withUnsafeBytes { Base64.append($0, to: &payload) }
-        let control = "a=T,\(keys),i=\(id),p=1,c=\(columns),r=\(rows),C=1,q=2"
         var out: [UInt8] = []
-        out.reserveCapacity(payload.count + (payload.count / Self.chunkSize + 1) * 16 + control.utf8.count)
+        out.reserveCapacity(payload.count + (payload.count / chunkSize + 1) * 16 + control.utf8.count)
         var start = 0
         repeat {
-            let end = min(payload.count, start + Self.chunkSize)
+            let end = min(payload.count, start + chunkSize)
             let more = end < payload.count ? 1 : 0
             out += Array("\u{1B}_G".utf8)
             out += Array((start == 0 ? "\(control),m=\(more)" : "m=\(more)").utf8)
