@@ -250,6 +250,17 @@ struct UIBenchmark: ParsableCommand {
                 legacyBytes.append(Double(legacy))
             }
         }
+        // Cursor moves: the crosshair changes a few hundred pixels of the frame.
+        var moveBytes: [Double] = [], moveMs: [Double] = []
+        for i in 0..<20 {
+            let before = written()
+            let (_, seconds) = BenchSupport.time {
+                _ = runner.dispatch(.input(.key(.character(i % 10 < 5 ? "l" : "h"))), to: &state)
+                backend.draw(App.view(state), images: App.paneImages(state, cache: cache))
+            }
+            moveBytes.append(Double(written() - before))
+            moveMs.append(seconds * 1000)
+        }
         // What the slice shown costs as an image of itself: its voxels (through the window) as a PNG.
         let slice = state.images[0]
         var pngBytes = 0
@@ -276,6 +287,7 @@ struct UIBenchmark: ParsableCommand {
             "step_cpu_ms_median": median(cpu),
             "read_ms_median": median(read), "compose_ms_median": median(compose), "encode_write_ms_median": median(encode),
             "bytes_per_step_median": median(bytes), "full_frame_bytes": fullFrame,
+            "cursor_move": ["bytes_median": median(moveBytes), "ms_median": median(moveMs)],
             "compose_unchanged_ms_median": ["cached": median(unchangedCached), "uncached": median(unchangedUncached)],
             "panes_composed": cache.composed, "panes_reused": cache.reused,
             "before_png_frames": p == .sixel ? "same encoder" : (p == .kitty ? "f=24 zlib RGB" : "libpng RGB"),
