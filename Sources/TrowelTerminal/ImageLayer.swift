@@ -1,3 +1,4 @@
+import Foundation
 import TrowelUI
 
 /// The pixel panes on screen, drawn over curses' cells after each `doupdate`: each pane's frame is
@@ -37,8 +38,20 @@ final class ImageLayer {
                 run.row >= image.row && run.row < image.row + image.rows
                     && run.column < image.column + image.columns && run.column + run.cells.count > image.column
             }
-            if let old, old.image == image, !overwritten, !stale { continue }
-            let id = Self.imageID(pane: image.pane, alternate: old.map { $0.id % 2 == 0 } ?? false)
+            if let old, Self.same(old.image, image), !overwritten, !stale { continue }
+            // kitty: a small change (the cursor moved, a dab painted) edits the image on screen in place.
+            if setup.graphics == .kitty, let old, !stale, let patch = Self.patch(from: old.image, to: image) {
+                do {
+                    out += try kitty.edit(id: old.id, x: patch.x, y: patch.y,
+                                          with: image.image.cropped(x: patch.x, y: patch.y, width: patch.width, height: patch.height))
+                    shown[image.pane] = (image, old.id)
+                    lastFailure = nil
+                    continue
+                } catch {
+                    lastFailure = "\(error)"
+                }
+            }
+            let id = Self.imageID(pane: image.pane, alternate: old.map { $0.id % 2 == 1 } ?? false)
             do {
                 out += Array("\u{1B}7\u{1B}[\(image.row + 1);\(image.column + 1)H".utf8)
                 switch setup.graphics {
@@ -64,6 +77,23 @@ final class ImageLayer {
         stale = false
         lastBytes = out.count
         if !out.isEmpty { write(setup.tmuxPassthrough ? TmuxPassthrough.wrap(out) : out) }
+    }
+
+    /// The rectangle of `new` that differs from `old` when it is at most a quarter of the image
+    /// (and both cover the same cells at the same size); nil when the whole frame should go.
+    static func patch(from old: PaneImage, to new: PaneImage) -> (x: Int, y: Int, width: Int, height: Int)? {
+        guard old.column == new.column, old.row == new.row, old.columns == new.columns, old.rows == new.rows,
+              old.image.width == new.image.width, old.image.height == new.image.height,
+              let r = new.image.changedRectangle(from: old.image) else { return nil }
+        return r.width * r.height * 4 <= new.image.width * new.image.height ? r : nil
+    }
+
+    /// True when `a` and `b` cover the same cells with the same pixels (compared as bytes: a
+    /// frame is megabytes, and an unchanged pane must cost next to nothing).
+    static func same(_ a: PaneImage, _ b: PaneImage) -> Bool {
+        guard a.pane == b.pane, a.column == b.column, a.row == b.row, a.columns == b.columns, a.rows == b.rows,
+              a.image.width == b.image.width, a.image.height == b.image.height, a.image.marks == b.image.marks else { return false }
+        return a.image.withRGBBytes { x in b.image.withRGBBytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
     }
 
     /// Forgets what is shown, so every pane is drawn again (after the screen was cleared).

@@ -19,9 +19,13 @@ struct UIBenchmark: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(help: "Only the pixel back ends' slice steps and the 3D frames (for profiling them).")
+    var pixelsOnly = false
+
     func run() throws {
         let work = URL(fileURLWithPath: workDir)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        if pixelsOnly { return try runPixels(work) }
         // 1. A 200×60 frame of the fossil phantom, chunks cached: view() plus the diff against the last frame.
         let fossil = try project(at: work.appendingPathComponent("fossil-256.trowel"), source: try FossilPhantom(size: 256))
         var (runner, state) = try open(fossil, width: 200, height: 60)
@@ -77,6 +81,9 @@ struct UIBenchmark: ParsableCommand {
         for side in [128, 256] {
             view3D["\(side)^3"] = try render3DTimes(side: side)
         }
+        // A 512³ scan as the viewer sees it: the pyramid level of at most 160 a side (128³), read once.
+        let scan512 = try project(at: work.appendingPathComponent("pattern-512.trowel"), source: PatternScan(side: 512))
+        view3D["512^3_pyramid"] = try render3DTimes(project: scan512)
         let result: [String: Any] = [
             "benchmark": "ui",
             "view3d_360x247_ms": view3D,
@@ -100,11 +107,61 @@ struct UIBenchmark: ParsableCommand {
         }
     }
 
+    /// Steps 4 and 5 alone.
+    func runPixels(_ work: URL) throws {
+        let big = try project(at: work.appendingPathComponent("pattern-\(size).trowel"), source: PatternScan(side: size))
+        var graphics: [String: Any] = [:]
+        for p in GraphicsProtocol.allCases where p.drawsPixels {
+            graphics[p.rawValue] = try graphicsSteps(big, protocol: p)
+        }
+        let scan512 = try project(at: work.appendingPathComponent("pattern-512.trowel"), source: PatternScan(side: 512))
+        let result: [String: Any] = ["benchmark": "ui", "graphics_200x60_cells_10x20_px_slice_step": graphics,
+                                     "view3d_360x247_ms": ["512^3_pyramid": try render3DTimes(project: scan512)]]
+        try BenchSupport.printJSON(result)
+    }
+
     /// Coarse (ray step 2) and full (step 1) 3D frames of a `side`³ pattern scan with a labelled
     /// ball, turning 0.15 rad per frame as the arrow keys do. A 512³ scan renders its 128³ level.
     func render3DTimes(side: Int) throws -> [String: Any] {
         let block = try PatternScan(side: side).readSlices(0..<side).converted(to: Float.self)
-        let shape = block.shape
+        return render3DTimes(block.shape, values: block.elements, level: 0)
+    }
+
+    /// The same for a project's scan, read from the level the 3D view uses; with the time to read it.
+    /// Opening the 3D view (`D`) in the viewer on `url`: how long the key holds the UI thread
+    /// (pooling the painted labels onto the view's level), and how long until the first frame
+    /// arrives from the background renderer.
+    func open3D(project url: URL) throws -> [String: Any] {
+        var (runner, state) = try open(url, width: 200, height: 60, colorMode: .truecolor)
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = runner.dispatch(.input(.key(.character("D"))), to: &state)
+        let key = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let deadline = Date().addingTimeInterval(30)
+        while state.view3D?.frame == nil && Date() < deadline {
+            for message in runner.drainBackground() { _ = runner.dispatch(message, to: &state) }
+            usleep(1000)
+        }
+        let frame = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        return ["key_on_ui_thread_ms": key, "first_frame_ms": frame]
+    }
+
+    func render3DTimes(project url: URL) throws -> [String: Any] {
+        let volume = try MultiscaleVolume.open(at: try Project.open(at: url).volumeURL)
+        let (values, readSeconds) = try BenchSupport.time { () throws -> (Shape, Int, [Float]) in
+            let level = EffectRunner.view3DLevel(of: volume)
+            let shape = volume.levels[level].shape
+            return (shape, level, try volume.read(shape.box, level: level).converted(to: Float.self).elements)
+        }
+        var out = render3DTimes(values.0, values: values.2, level: values.1)
+        out["open_in_viewer"] = try open3D(project: url)
+        out["level"] = values.1
+        out["level_shape"] = "\(values.0.x)x\(values.0.y)x\(values.0.z)"
+        out["read_level_ms"] = readSeconds * 1000
+        return out
+    }
+
+    func render3DTimes(_ shape: Shape, values: [Float], level: Int) -> [String: Any] {
+        let side = shape.largestSide
         var labels = [UInt8](repeating: 0, count: shape.voxelCount)
         let c = Double(side) / 2, r = Double(side) / 4
         for z in 0..<side {
@@ -115,7 +172,7 @@ struct UIBenchmark: ParsableCommand {
                 }
             }
         }
-        let volume = RenderVolume(shape: shape, level: 0, values: block.elements, labels: labels)
+        let volume = RenderVolume(shape: shape, level: level, values: values, labels: labels)
         let ramp = (0..<256).map { RGB(grey: UInt8($0)) }
         var camera = Camera3D()
         var coarse: [Double] = [], full: [Double] = []
@@ -156,19 +213,53 @@ struct UIBenchmark: ParsableCommand {
             fstat(fd, &info)
             return Int(info.st_size)
         }
-        backend.draw(App.view(state), images: App.paneImages(state))
+        let cache = PaneImageCache()
+        backend.draw(App.view(state), images: App.paneImages(state, cache: cache))
         let fullFrame = written()
         var total: [Double] = [], read: [Double] = [], compose: [Double] = [], encode: [Double] = [], bytes: [Double] = []
+        var unchangedCached: [Double] = [], unchangedUncached: [Double] = []
+        var legacyEncode: [Double] = [], legacyBytes: [Double] = []
+        var cpu: [Double] = []
         for _ in 0..<30 {
             let before = written()
+            let cpuBefore = BenchSupport.cpuSeconds()
             let (_, readSeconds) = BenchSupport.time { _ = runner.dispatch(.input(.key(.character("]"))), to: &state) }
-            let ((grid, images), composeSeconds) = BenchSupport.time { (App.view(state), App.paneImages(state)) }
+            let ((grid, images), composeSeconds) = BenchSupport.time { (App.view(state), App.paneImages(state, cache: cache)) }
             let (_, encodeSeconds) = BenchSupport.time { backend.draw(grid, images: images) }
+            cpu.append((BenchSupport.cpuSeconds() - cpuBefore) * 1000)
             read.append(readSeconds * 1000)
             compose.append(composeSeconds * 1000)
             encode.append(encodeSeconds * 1000)
             total.append((readSeconds + composeSeconds + encodeSeconds) * 1000)
             bytes.append(Double(written() - before))
+            // A render with nothing changed (a tick, a status line): cached panes cost nothing.
+            unchangedCached.append(BenchSupport.time { _ = App.paneImages(state, cache: cache) }.1 * 1000)
+            unchangedUncached.append(BenchSupport.time { _ = App.paneImages(state) }.1 * 1000)
+            // What the encoders before PNG frames cost on the same frame, in the same run.
+            if let main = images.first {
+                let (legacy, seconds) = BenchSupport.time { () -> Int in
+                    switch p {
+                    case .kitty: return (try? KittyEncoder(format: .rgb).transmit(main.image, id: 1, columns: main.columns, rows: main.rows).count) ?? 0
+                    case .iterm:
+                        let png = try? main.image.withRGBBytes { try PNGImageCodec.encodeRGB($0, width: main.image.width, height: main.image.height) }
+                        return ((png?.count ?? 0) + 2) / 3 * 4
+                    default: return 0
+                    }
+                }
+                legacyEncode.append(seconds * 1000)
+                legacyBytes.append(Double(legacy))
+            }
+        }
+        // Cursor moves: the crosshair changes a few hundred pixels of the frame.
+        var moveBytes: [Double] = [], moveMs: [Double] = []
+        for i in 0..<20 {
+            let before = written()
+            let (_, seconds) = BenchSupport.time {
+                _ = runner.dispatch(.input(.key(.character(i % 10 < 5 ? "l" : "h"))), to: &state)
+                backend.draw(App.view(state), images: App.paneImages(state, cache: cache))
+            }
+            moveBytes.append(Double(written() - before))
+            moveMs.append(seconds * 1000)
         }
         // What the slice shown costs as an image of itself: its voxels (through the window) as a PNG.
         let slice = state.images[0]
@@ -192,8 +283,15 @@ struct UIBenchmark: ParsableCommand {
             "pyramid_level": state.viewport.pyramidLevel(available: state.scan.levelCount),
             "zoom": state.viewport.zoom,
             "step_ms": ["median": median(total), "p95": percentile(total, 0.95), "max": total.max() ?? 0],
+            // CPU time of the step, all threads (the encoders use two): what a quiet machine's wall time is bounded by.
+            "step_cpu_ms_median": median(cpu),
             "read_ms_median": median(read), "compose_ms_median": median(compose), "encode_write_ms_median": median(encode),
             "bytes_per_step_median": median(bytes), "full_frame_bytes": fullFrame,
+            "cursor_move": ["bytes_median": median(moveBytes), "ms_median": median(moveMs)],
+            "compose_unchanged_ms_median": ["cached": median(unchangedCached), "uncached": median(unchangedUncached)],
+            "panes_composed": cache.composed, "panes_reused": cache.reused,
+            "before_png_frames": p == .sixel ? "same encoder" : (p == .kitty ? "f=24 zlib RGB" : "libpng RGB"),
+            "before_png_frames_encode_ms_median": median(legacyEncode), "before_png_frames_bytes_median": median(legacyBytes),
             "slice_as_png_bytes": pngBytes,
         ]
     }

@@ -102,6 +102,8 @@ struct OpenCommand: ParsableCommand {
             state.message = note
         }
         var quit = false
+        // Panes whose inputs did not change are not composed again.
+        let paneCache = PaneImageCache()
         func dispatch(_ message: Message) {
             for effect in runner.dispatch(message, to: &state) {
                 if effect == .quit { quit = true } else if effect == .redraw { backend.redrawAll() }
@@ -140,7 +142,7 @@ struct OpenCommand: ParsableCommand {
                 }
             }
             return App.view(state)
-        }, images: { App.paneImages(state) })
+        }, images: { App.paneImages(state, cache: paneCache) })
         try session.labels.endStroke()
     }
 }

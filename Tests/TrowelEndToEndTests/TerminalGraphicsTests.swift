@@ -130,6 +130,43 @@ import TrowelVolume
         #expect(r > coarse + 0.2, "\(terminal): full \(r) vs half resolution \(coarse)")
     }
 
+    /// The crosshair's pixels (the dark theme's cursor colour) in a screenshot: how many, and their mean x.
+    static func cursorPixels(_ shot: (width: Int, height: Int, rgb: [UInt8])) -> (count: Int, meanX: Double) {
+        var count = 0, sum = 0
+        for i in 0..<(shot.width * shot.height) {
+            let r = Int(shot.rgb[3 * i]), g = Int(shot.rgb[3 * i + 1]), b = Int(shot.rgb[3 * i + 2])
+            if abs(r - 255) < 10 && abs(g - 80) < 10 && abs(b - 200) < 10 {
+                count += 1
+                sum += i % shot.width
+            }
+        }
+        return (count, count > 0 ? Double(sum) / Double(count) : 0)
+    }
+
+    /// Three presses of `l` in kitty: the crosshair moves right on screen — sent as edits of the
+    /// image's changed rectangle, not whole frames — and leaves no trace where it was.
+    func expectCursorMovesByEditingTheImage(on screen: X11Screen, socket: String, slice: [UInt8], scratch: Scratch) throws {
+        let before = Self.cursorPixels(try screen.screenshot(to: scratch("kitty-cursor-0.png")))
+        #expect(before.count > 20, "kitty: no crosshair on screen")
+        let (status, output) = try Spawn.run(["kitty", "@", "--to", socket, "send-text", "lll"])
+        #expect(status == 0, "kitty @ send-text: \(output)")
+        let deadline = Date().addingTimeInterval(20)
+        var after = before
+        while Date() < deadline {
+            usleep(300_000)
+            after = Self.cursorPixels(try screen.screenshot(to: scratch("kitty-cursor-1.png")))
+            if after.meanX > before.meanX + 2.5 { break }
+        }
+        print("graphics e2e: kitty crosshair \(before.count) px at x \(before.meanX), after lll \(after.count) px at x \(after.meanX)")
+        // Three voxels right at 1.11 screen pixels each; the old cross is gone (no second one).
+        #expect(after.meanX > before.meanX + 2.5 && after.meanX < before.meanX + 5, "kitty: the crosshair did not move 3 voxels right")
+        #expect(after.count > before.count / 2 && after.count < before.count * 3 / 2, "kitty: \(after.count) crosshair pixels, \(before.count) before")
+        let shot = try screen.screenshot(to: scratch("kitty-cursor-1.png"))
+        let box = try #require(Self.sliceBox(shot), "kitty: the slice is gone after moving the cursor")
+        let r = Self.correlation(shot, box: box, slice: slice)
+        #expect(r > 0.99, "kitty: after the cursor moved the slice correlates \(r)")
+    }
+
     @Test(.enabled(if: canRun, "needs Xvfb, kitty, xterm and ImageMagick (Scripts/install-deps); runs whenever CI is set"))
     func kittyAndXtermSixelShowTheSlicePixelForPixelAndTmuxUsesHalfBlocks() throws {
         let scratch = try Scratch()
@@ -150,8 +187,11 @@ import TrowelVolume
         defer { kittyScreen.stop() }
         let xtermScreen = try X11Screen(width: 1600, height: 1200)
         defer { xtermScreen.stop() }
+        // Remote control lets the test press keys in kitty.
+        let socket = "unix:" + scratch("kitty.sock").path
         try kittyScreen.launch(["kitty", "--config", "NONE", "-o", "font_size=11", "-o", "initial_window_width=1580",
-                                "-o", "initial_window_height=1180", "-o", "remember_window_size=no", TrowelBinary.url.path, project.path],
+                                "-o", "initial_window_height=1180", "-o", "remember_window_size=no", "-o", "allow_remote_control=yes",
+                                "--listen-on", socket, TrowelBinary.url.path, project.path],
                                environment: environment)
         try xtermScreen.launch(["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm", "XTerm*numColorRegisters: 256",
                                 "-xrm", "XTerm*maxGraphicSize: 2048x2048", "-fn", "fixed", "-geometry", "260x85+0+0",
@@ -163,6 +203,7 @@ import TrowelVolume
         started = Date()
         try expectPixelTrueSlice(on: kittyScreen, slice: slice, scratch: scratch, terminal: "kitty")
         print("graphics e2e: kitty checked after \(Date().timeIntervalSince(started)) s")
+        try expectCursorMovesByEditingTheImage(on: kittyScreen, socket: socket, slice: slice, scratch: scratch)
         started = Date()
         try expectPixelTrueSlice(on: xtermScreen, slice: slice, scratch: scratch, terminal: "xterm-sixel")
         print("graphics e2e: xterm checked after \(Date().timeIntervalSince(started)) s")
@@ -170,5 +211,18 @@ import TrowelVolume
         let screen = try tmux.screen()
         #expect(screen.contains("▀"), "tmux: no half-blocks on screen:\n\(screen)")
         #expect(screen.contains("allow-passthrough"), "tmux: the status line does not say why there are no pixels:\n\(screen)")
+        // D opens the 3D view: the key is answered at once, the frame comes from the background
+        // renderer through the wake-up pipe and replaces the slice in the pane.
+        func pane(_ text: String) -> [Substring] { Array(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().dropLast(2)) }
+        let before = pane(try tmux.screen(colors: true))
+        try tmux.literal("D")
+        try tmux.wait(for: "3D view of the painted labels")
+        let deadline = Date().addingTimeInterval(20)
+        var shown = pane(try tmux.screen(colors: true))
+        while shown == before && Date() < deadline {
+            usleep(200_000)
+            shown = pane(try tmux.screen(colors: true))
+        }
+        #expect(shown != before, "tmux: the 3D frame never replaced the slice")
     }
 }

@@ -121,7 +121,12 @@ struct FakeDriver {
                                                  probabilities: probabilities, uncertainty: uncertainty))]
         case .render3D(let r):
             // Full resolution, as the real driver does for scans up to 160 voxels a side.
-            let volume = RenderVolume(shape: levels[0].shape, level: 0, values: levels[0].elements, labels: labels.elements)
+            // Surfaces: the painted labels, or the fake model's class (bone where bright) of the class asked for.
+            var surface = labels.elements
+            if case .prediction(_, let c) = r.surface {
+                surface = levels[0].elements.map { v in (v / 199 > 0.5 ? 1 : 2) == c ? UInt8(c) : 0 }
+            }
+            let volume = RenderVolume(shape: levels[0].shape, level: 0, values: levels[0].elements, labels: surface)
             let result = VolumeRenderer.render(volume, camera: r.camera, width: r.width, height: r.height, step: r.step,
                                                window: (Float(r.window.low), Float(r.window.high)),
                                                classColors: Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) }),

@@ -25,9 +25,22 @@ import TrowelVolume
         return img
     }
 
-    @Test func kittyRoundTripsExactly() throws {
+    @Test func kittyRoundTripsExactlyAsPNG() throws {
         let image = Self.frame()
         let bytes = try KittyEncoder().transmit(image, id: 7, columns: 6, rows: 2)
+        let decoded = try KittyDecoder.decode(bytes)
+        #expect(decoded.keys["a"] == "T")
+        #expect(decoded.keys["f"] == "100")
+        #expect(decoded.keys["o"] == nil)
+        #expect(decoded.keys["i"] == "7")
+        #expect(decoded.keys["c"] == "6" && decoded.keys["r"] == "2")
+        #expect(decoded.keys["q"] == "2")
+        #expect(decoded.image == image)
+    }
+
+    @Test func kittyRoundTripsExactlyAsZlibRGB() throws {
+        let image = Self.frame()
+        let bytes = try KittyEncoder(format: .rgb).transmit(image, id: 7, columns: 6, rows: 2)
         let decoded = try KittyDecoder.decode(bytes)
         #expect(decoded.keys["a"] == "T")
         #expect(decoded.keys["f"] == "24")
@@ -46,7 +59,7 @@ import TrowelVolume
             seed = seed &* 1_103_515_245 &+ 12345
             image.pixels[i] = RGB(UInt8(truncatingIfNeeded: seed >> 8), UInt8(truncatingIfNeeded: seed >> 16), UInt8(truncatingIfNeeded: seed >> 24))
         }
-        let bytes = try KittyEncoder().transmit(image, id: 1, columns: 12, rows: 4)
+        let bytes = try KittyEncoder(format: .rgb).transmit(image, id: 1, columns: 12, rows: 4)
         let chunks = KittyDecoder.escapes(bytes)
         #expect(chunks.count > 5)
         for (n, chunk) in chunks.enumerated() {
@@ -73,9 +86,78 @@ import TrowelVolume
         let png = try #require(Base64.decode(bytes[(colon + 1)..<(bytes.count - 1)]))
         let size = text.split(separator: ";").first { $0.hasPrefix("size=") }.map { Int($0.dropFirst(5))! }
         #expect(size == png.count)
-        let decoded = try PNGImageCodec.decodeRGB(png)
-        #expect(decoded.width == image.width && decoded.height == image.height)
-        #expect(decoded.rgb == image.pixels.flatMap { [$0.r, $0.g, $0.b] })
+        #expect(try PNGDecoder.image(png) == image)
+    }
+
+    /// A noisy `side`² slice (CT-like: a gradient plus 4 bits of noise per voxel), and the frame
+    /// the viewer draws of it: upscaled ×1.13 (rows and columns repeat) between background margins.
+    static func slice(side: Int = 256) -> [UInt8] {
+        var seed: UInt32 = 3
+        return (0..<(side * side)).map { i in
+            seed = seed &* 1_664_525 &+ 1_013_904_223
+            return UInt8(60 + Int(seed >> 28) + (i % side) * 64 / side)
+        }
+    }
+
+    static func upscaledSlice(side: Int = 256, cursor: Bool = false) -> PixelImage {
+        let voxels = slice(side: side)
+        let shown = side * 113 / 100, margin = 40
+        var img = PixelImage(width: shown + 2 * margin, height: shown, fill: RGB(grey: 18))
+        for y in 0..<shown {
+            for x in 0..<shown {
+                img[margin + x, y] = RGB(grey: voxels[min(side - 1, y * 100 / 113) * side + min(side - 1, x * 100 / 113)])
+            }
+        }
+        if cursor {
+            let c = shown / 2
+            for d in 3..<9 { img[margin + c + d, c] = RGB(255, 80, 200); img[margin + c, c + d] = RGB(255, 80, 200) }
+        }
+        return img
+    }
+
+    @Test func pngFramesTakeTheSmallestExactColourType() throws {
+        let grey = Self.upscaledSlice()
+        let g = try PNGFrameEncoder().encode(grey)
+        #expect(g.type == .grey && PNGDecoder.colourType(g.png) == 0)
+        #expect(try PNGDecoder.image(g.png) == grey)
+        // A cursor in colour over ≤ 255 greys: a palette.
+        let marked = Self.upscaledSlice(cursor: true)
+        let p = try PNGFrameEncoder().encode(marked)
+        #expect(p.type == .palette && PNGDecoder.colourType(p.png) == 3)
+        #expect(try PNGDecoder.image(p.png) == marked)
+        // The blended disk and 8-bit noise of `frame`, widened past 256 colours: RGB.
+        var many = Self.frame(width: 120, height: 80)
+        for i in many.pixels.indices { many.pixels[i].b = UInt8(truncatingIfNeeded: i) }
+        let r = try PNGFrameEncoder().encode(many)
+        #expect(r.type == .rgb && PNGDecoder.colourType(r.png) == 2)
+        #expect(try PNGDecoder.image(r.png) == many)
+    }
+
+    @Test func pngFramesFilterRepeatedRowsToZerosAndJoinThreadsIntoOneStream() throws {
+        let image = Self.upscaledSlice()
+        let one = try PNGFrameEncoder(threads: 1).encode(image).png
+        let three = try PNGFrameEncoder(threads: 3).encode(image).png
+        #expect(try PNGDecoder.image(one) == image && PNGDecoder.image(three) == image)
+        // Row y repeats row y - 1 where the ×1.13 upscaling maps both to one voxel row: filter Up, all zeros.
+        let rows = try PNGDecoder.filteredRows(three)
+        #expect(rows.count == image.height)
+        let repeated = (1..<image.height).filter { $0 * 100 / 113 == ($0 - 1) * 100 / 113 }
+        #expect(!repeated.isEmpty)
+        for y in repeated { #expect(rows[y].first == 2 && rows[y].dropFirst().allSatisfy { $0 == 0 }, "row \(y)") }
+        #expect(rows[1].first != 2 || repeated.contains(1))
+    }
+
+    @Test func theFrameOfAGreySliceCostsLessThanTheSlicesOwnPNG() throws {
+        // The bar: a slice step must not cost more than a compressed image of the slice itself.
+        let side = 512
+        let frame = Self.upscaledSlice(side: side, cursor: true)
+        let ours = try PNGFrameEncoder().encode(frame).png
+        let rgb = Self.slice(side: side).flatMap { [$0, $0, $0] }
+        let itself = try rgb.withUnsafeBytes { try PNGImageCodec.encodeRGB($0, width: side, height: side, fast: false) }
+        #expect(ours.count < itself.count, "frame \(ours.count) bytes, the slice's own PNG \(itself.count)")
+        // The raw form kitty also reads (zlib RGB) is far bigger.
+        let raw = try frame.withRGBBytes { try Zlib.compress($0, level: 1) }
+        #expect(ours.count * 3 < raw.count * 2, "PNG \(ours.count) vs zlib RGB \(raw.count)")
     }
 
     @Test func sixelWithEnoughRegistersIsExactToPercentPrecision() throws {
@@ -126,6 +208,41 @@ import TrowelVolume
     }
 }
 
+/// Reads PNG back: pixels through libpng (an independent decoder), and the colour type and the
+/// filtered rows from the chunks themselves.
+enum PNGDecoder {
+    struct DecodeError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func image(_ png: [UInt8]) throws -> PixelImage {
+        let decoded = try PNGImageCodec.decodeRGB(png)
+        var img = PixelImage(width: decoded.width, height: decoded.height)
+        for i in img.pixels.indices { img.pixels[i] = RGB(decoded.rgb[3 * i], decoded.rgb[3 * i + 1], decoded.rgb[3 * i + 2]) }
+        return img
+    }
+
+    /// The IHDR colour type (0 grey, 2 RGB, 3 palette).
+    static func colourType(_ png: [UInt8]) -> UInt8 { png[25] }
+
+    /// The decompressed IDAT data cut into rows, each starting with its filter byte.
+    static func filteredRows(_ png: [UInt8]) throws -> [[UInt8]] {
+        func u32(_ i: Int) -> Int { Int(png[i]) << 24 | Int(png[i + 1]) << 16 | Int(png[i + 2]) << 8 | Int(png[i + 3]) }
+        let width = u32(16), height = u32(20)
+        let bpp = colourType(png) == 2 ? 3 : 1
+        var idat: [UInt8] = [], i = 8
+        while i + 8 <= png.count {
+            let length = u32(i), type = String(decoding: png[(i + 4)..<(i + 8)], as: UTF8.self)
+            if type == "IDAT" { idat += png[(i + 8)..<(i + 8 + length)] }
+            i += 12 + length
+        }
+        let raw = try Zlib.decompress(idat)
+        let stride = width * bpp + 1
+        guard raw.count == stride * height else { throw DecodeError(description: "\(raw.count) bytes for \(height) rows of \(stride)") }
+        return (0..<height).map { Array(raw[($0 * stride)..<(($0 + 1) * stride)]) }
+    }
+}
+
 /// Reads kitty graphics escapes (`ESC _G keys;payload ESC \`) back into the image they carry.
 enum KittyDecoder {
     struct Escape {
@@ -162,6 +279,11 @@ enum KittyDecoder {
 
     static func decode(_ bytes: [UInt8]) throws -> (keys: [String: String], image: PixelImage) {
         let all = escapes(bytes)
+        if let first = all.first, first.keys["f"] == "100" {
+            // PNG, read by libpng (any colour type, as kitty reads it).
+            guard let data = Base64.decode(all.flatMap(\.payload)) else { throw DecodeError(description: "bad base64") }
+            return (first.keys, try PNGDecoder.image(data))
+        }
         guard let first = all.first, let w = first.keys["s"].flatMap(Int.init), let h = first.keys["v"].flatMap(Int.init) else {
             throw DecodeError(description: "no kitty transmission with s= and v=")
         }

@@ -19,7 +19,7 @@ import TrowelVolume
     @Test func thePaneIsOneImageAtTheTerminalsPixelSize() {
         let (_, state) = start()
         let layout = state.layout
-        let images = App.paneImages(state)
+        let images = App.paneImages(state).filter { $0.pane != AppState.minimapPane }
         #expect(images.count == 1)
         let pane = images[0]
         #expect(pane.columns == layout.panes[0].columns.count && pane.rows == layout.imageRows && pane.row == layout.imageTopRow)
@@ -72,16 +72,72 @@ import TrowelVolume
         let grid = App.view(state)
         #expect(layout.viewRows.contains { r in layout.viewColumns.contains { c in grid[c, r].glyph == Cell.upperHalf } })
         driver.send(.input(.key(.escape)), to: &state)
-        #expect(App.paneImages(state).count == 1)
+        #expect(App.paneImages(state).filter { $0.pane != AppState.minimapPane }.count == 1)
     }
 
     @Test func contextPanesAreImagesToo() {
         var (driver, state) = start(.kitty, width: 160, height: 40)
         driver.press("C", &state)
         #expect(state.contextDistance > 0)
-        let images = App.paneImages(state)
+        let images = App.paneImages(state).filter { $0.pane != AppState.minimapPane }
         #expect(images.map(\.pane) == [-1, 0, 1])
         #expect(Set(images.map { $0.image.width }).count == 1)
+    }
+
+    @Test func theMinimapIsAnImageOverItsCellsWhenPanesArePixels() throws {
+        let (_, state) = start(.kitty, width: 100, height: 40)
+        let map = try #require(App.paneImages(state).first { $0.pane == AppState.minimapPane })
+        let layout = state.layout
+        #expect(map.column >= layout.panelColumn && map.column + map.columns <= layout.width)
+        #expect(map.row + map.rows <= layout.viewRows.upperBound)
+        #expect(map.image.width == map.columns * 5 && map.image.height == map.rows * 10)
+        // The whole 300×200 slice fits the panel's 29 cells × 5 px: every pixel of the map's width
+        // but a cell's rounding shows scan, and the cells under it carry no half-blocks.
+        let scan = (0..<map.image.width).filter { map.image[$0, map.image.height / 3] != state.theme.background }.count
+        #expect(scan >= map.image.width - 5, "\(scan) of \(map.image.width) columns show the scan")
+        let grid = App.view(state)
+        for r in map.row..<(map.row + map.rows) {
+            for c in map.column..<(map.column + map.columns) { #expect(grid[c, r].glyph != Cell.upperHalf) }
+        }
+        // Half-blocks: the minimap is cells again, and no image.
+        var cells = state
+        cells.useGraphics(.cells, cellPixels: (1, 2))
+        #expect(App.paneImages(cells).isEmpty)
+        let cellGrid = App.view(cells)
+        #expect((map.row..<(map.row + map.rows)).contains { r in (map.column..<(map.column + map.columns)).contains { cellGrid[$0, r].glyph == Cell.upperHalf } })
+    }
+
+    @Test func theMinimapFramesTheVisiblePartWhenZoomedIn() throws {
+        var (driver, state) = start(.kitty, width: 100, height: 40)
+        let before = try #require(App.paneImages(state).first { $0.pane == AppState.minimapPane })
+        driver.press("+", &state)
+        driver.press("+", &state)
+        let after = try #require(App.paneImages(state).first { $0.pane == AppState.minimapPane })
+        let accent = state.theme.accent
+        #expect(!before.image.pixels.contains(accent))
+        #expect(after.image.pixels.filter { $0 == accent }.count > 20)
+    }
+
+    @Test func unchangedPanesComeFromTheCacheAndChangedOnesAreComposedAgain() {
+        var (driver, state) = start(.kitty, width: 160, height: 40)
+        driver.press("C", &state)
+        let cache = PaneImageCache()
+        let first = App.paneImages(state, cache: cache)
+        #expect(first == App.paneImages(state))
+        #expect(cache.composed == first.count && cache.reused == 0)
+        // A tick or a status message changes nothing a pane shows.
+        driver.send(.tick, to: &state)
+        state.message = "hello"
+        let again = App.paneImages(state, cache: cache)
+        #expect(again == first && cache.composed == first.count && cache.reused == first.count)
+        // The cursor moves: the main pane (its cross) is composed again, the context panes are not.
+        driver.press("l", &state)
+        let moved = App.paneImages(state, cache: cache)
+        #expect(moved == App.paneImages(state))
+        #expect(moved.first { $0.pane == 0 } != first.first { $0.pane == 0 })
+        #expect(moved.first { $0.pane == -1 } == first.first { $0.pane == -1 })
+        #expect(moved.first { $0.pane == 1 } == first.first { $0.pane == 1 })
+        #expect(cache.composed > first.count && cache.composed <= first.count + 2)
     }
 
     @Test func aClickPaintsTheVoxelUnderTheMiddleOfTheCell() {

@@ -47,21 +47,76 @@ extension App {
 }
 
 extension App {
-    /// The slice panes as images at the terminal's pixel size, for terminals that draw pixels; empty
-    /// when the panes are half-blocks (`AppState.panesArePixels`). Same compositing as the cells.
-    /// Always at the screen's resolution: kitty scales smaller images with linear filtering, which
-    /// blurs voxel edges (measured: correlation with the scan 0.94 instead of 0.9999).
-    public static func paneImages(_ state: AppState) -> [PaneImage] {
+    /// The slice panes (and the minimap) as images at the terminal's pixel size, for terminals that
+    /// draw pixels; empty when the panes are half-blocks (`AppState.panesArePixels`). Same
+    /// compositing as the cells. Always at the screen's resolution: kitty scales smaller images
+    /// with linear filtering, which blurs voxel edges (measured: correlation with the scan 0.94
+    /// instead of 0.9999). With a `cache`, a pane whose inputs did not change is not composed again.
+    public static func paneImages(_ state: AppState, cache: PaneImageCache? = nil) -> [PaneImage] {
         guard state.panesArePixels else { return [] }
         let layout = state.layout
-        let slice = SliceView(state: state)
-        return layout.panes.map { pane in
+        var images = layout.panes.map { pane in
             var v = state.viewport
             if pane.offset != 0 { v.resize(width: pane.columns.count * layout.cellPixelWidth, height: v.size.height) }
-            let image = pane.offset == 0 ? view3DPixels(state, size: v.size) ?? slice.pixels(offset: 0, viewport: v)
-                : slice.pixels(offset: pane.offset, viewport: v)
+            let key: PaneImageCache.Key
+            if pane.offset == 0, let frame = state.view3D?.frame {
+                key = .view3D(frame, width: v.size.width, height: v.size.height, background: state.theme.background)
+            } else {
+                key = .slice(PaneInputs(state, offset: pane.offset, viewport: v))
+            }
+            let image = cache?.image(pane: pane.offset, key: key) ?? key.render()
             return PaneImage(pane: pane.offset, column: pane.columns.lowerBound, row: layout.imageTopRow,
                              columns: pane.columns.count, rows: layout.imageRows, image: image)
         }
+        if let map = minimapImage(state, cache: cache) { images.append(map) }
+        return images
+    }
+
+    /// The minimap as an image over its cells of the side panel (the whole slice at the coarsest
+    /// level, the visible part framed), when the panel has room for one.
+    static func minimapImage(_ state: AppState, cache: PaneImageCache?) -> PaneImage? {
+        guard let area = SidePanel.minimapArea(state) else { return nil }
+        let inputs = MinimapInputs(state, area: area)
+        let key = PaneImageCache.Key.minimap(inputs)
+        let image = cache?.image(pane: AppState.minimapPane, key: key) ?? key.render()
+        return PaneImage(pane: AppState.minimapPane, column: area.column, row: area.row, columns: image.width / inputs.cellWidth,
+                         rows: image.height / inputs.cellHeight, image: image)
+    }
+}
+
+/// The last image of each pane and what it was composed from: `App.paneImages` composes a pane
+/// again only when its inputs changed (a tick, a training progress line or a status message
+/// leaves the slice as it was). Owned by the terminal loop; the images stay a function of the state.
+public final class PaneImageCache {
+    enum Key: Equatable {
+        case slice(PaneInputs)
+        case view3D(Rendered3D, width: Int, height: Int, background: RGB)
+        case minimap(MinimapInputs)
+
+        func render() -> PixelImage {
+            switch self {
+            case .slice(let inputs): return SliceView.render(inputs)
+            case .view3D(let frame, let width, let height, let background): return App.scaled3D(frame.image, width: width, height: height, background: background)
+            case .minimap(let inputs): return SidePanel.minimapPixels(inputs)
+            }
+        }
+    }
+
+    private var entries: [Int: (key: Key, image: PixelImage)] = [:]
+    /// Panes composed, and panes answered from the cache, since this cache was made.
+    public private(set) var composed = 0
+    public private(set) var reused = 0
+
+    public init() {}
+
+    func image(pane: Int, key: Key) -> PixelImage {
+        if let entry = entries[pane], entry.key == key {
+            reused += 1
+            return entry.image
+        }
+        let image = key.render()
+        composed += 1
+        entries[pane] = (key, image)
+        return image
     }
 }

@@ -16,8 +16,10 @@ extension App {
             var view = View3DState()
             view.generation = state.view3DOpenings + 1
             state.view3DOpenings += 1
+            // A finished segmentation under review first, else the model's prediction, else the labels.
+            view.surface = surfaces3D(state).first ?? .labels
             state.view3D = view
-            say(&state, "3D view: arrows turn, + - zoom, Enter jumps to the voxel in the middle, D returns")
+            say(&state, "3D view of the \(view.surface.summary): arrows turn, + - zoom, s surfaces, Enter jumps to the voxel in the middle, D returns")
         }
         return []
     }
@@ -33,6 +35,13 @@ extension App {
         case .down, .character("j"): camera.pitch += view3DTurn
         case .character("+"), .character("="): camera.zoom = min(8, camera.zoom * view3DZoomStep)
         case .character("-"): camera.zoom = max(0.25, camera.zoom / view3DZoomStep)
+        case .character("s"):
+            let choices = surfaces3D(state) + [.labels]
+            let next = choices[((choices.firstIndex(of: view.surface) ?? -1) + 1) % choices.count]
+            view.surface = next
+            state.view3D = view
+            say(&state, "3D view of the \(next.summary)")
+            return []
         case .enter:
             let size = view3DSize(state)
             return jump3D(x: size.width / 2, y: size.height / 2, &state)
@@ -45,6 +54,42 @@ extension App {
         view.moving = true
         state.view3D = view
         return []
+    }
+
+    /// What the 3D view can shade besides the painted labels, best first: the segmentation under
+    /// review and the current model's prediction, each of the class in use.
+    static func surfaces3D(_ state: AppState) -> [View3DSurface] {
+        var out: [View3DSurface] = []
+        if let id = state.reviewedSegmentation { out.append(.segmentation(id: id, classID: state.activeClass)) }
+        if let model = state.currentModel { out.append(.prediction(modelID: model, classID: state.activeClass)) }
+        return out
+    }
+
+    /// The surface a request asks for now: the chosen kind, following the class in use and the
+    /// current model (a new model or class key re-renders).
+    static func surface3D(_ view: View3DState, _ state: AppState) -> View3DSurface {
+        switch view.surface {
+        case .labels: return .labels
+        case .prediction:
+            return state.currentModel.map { .prediction(modelID: $0, classID: state.activeClass) } ?? .labels
+        case .segmentation(let id, _):
+            return .segmentation(id: state.reviewedSegmentation ?? id, classID: state.activeClass)
+        }
+    }
+
+    /// A frame from the renderer: shown if it answers the request waiting, or if it is the one on
+    /// screen again with its surfaces (a prediction finished after the projection was drawn).
+    static func received3D(_ frame: Rendered3D, _ state: inout AppState) {
+        guard var view = state.view3D else { return }
+        if view.pending == frame.request {
+            view.pending = nil
+            view.frame = frame
+        } else if let shown = view.frame, shown.request == frame.request, !shown.surfaceShown, frame.surfaceShown {
+            view.frame = frame
+        } else {
+            return
+        }
+        state.view3D = view
     }
 
     /// Leaves the 3D view with the slice view on the voxel shown at frame pixel (`x`, `y`).
@@ -73,7 +118,7 @@ extension App {
         guard var view = state.view3D else { return [] }
         let size = view3DSize(state)
         let wanted = View3DRequest(camera: view.camera, width: size.width, height: size.height, step: view.moving ? 2 : 1,
-                                   window: state.contrast, generation: view.generation)
+                                   window: state.contrast, generation: view.generation, surface: surface3D(view, state))
         guard view.frame?.request != wanted, view.pending != wanted else { return [] }
         view.pending = wanted
         state.view3D = view
@@ -83,12 +128,17 @@ extension App {
     /// The 3D frame at the main pane's pixel size (nearest-neighbour scaled), if one is shown.
     static func view3DPixels(_ state: AppState, size: (width: Int, height: Int)) -> PixelImage? {
         guard let frame = state.view3D?.frame else { return nil }
-        let source = frame.image
-        var image = PixelImage(width: size.width, height: size.height, fill: state.theme.background)
-        for y in 0..<size.height {
-            let sy = min(source.height - 1, y * source.height / max(1, size.height))
-            for x in 0..<size.width {
-                image[x, y] = source[min(source.width - 1, x * source.width / max(1, size.width)), sy]
+        return scaled3D(frame.image, width: size.width, height: size.height, background: state.theme.background)
+    }
+
+    /// `source` scaled to `width` × `height` pixels, nearest neighbour.
+    static func scaled3D(_ source: PixelImage, width: Int, height: Int, background: RGB) -> PixelImage {
+        var image = PixelImage(width: width, height: height, fill: background)
+        let columnOf = (0..<width).map { min(source.width - 1, $0 * source.width / max(1, width)) }
+        for y in 0..<height {
+            let sy = min(source.height - 1, y * source.height / max(1, height))
+            for x in 0..<width {
+                image[x, y] = source[columnOf[x], sy]
             }
         }
         return image

@@ -115,10 +115,7 @@ public enum App {
         case .failure(let text):
             say(&state, text, error: true)
         case .rendered3D(let frame):
-            if state.view3D?.pending == frame.request {
-                state.view3D?.pending = nil
-                state.view3D?.frame = frame
-            }
+            received3D(frame, &state)
         case .tick:
             // Keys have stopped turning the 3D view: the full frame replaces the coarse one.
             if state.view3D?.moving == true { state.view3D?.moving = false }

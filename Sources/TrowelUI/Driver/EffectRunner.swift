@@ -18,8 +18,10 @@ public final class EffectRunner {
     private let inbox: Inbox
     /// Cancel flags of the background jobs started in this session, by job id.
     private var jobs: [Int: CancelFlag] = [:]
-    /// The scan level the 3D view casts rays through, with the labels as they were when it opened.
-    private var renderVolume: (generation: Int, volume: RenderVolume)?
+    /// The painted labels max-pooled onto the 3D view's level, as they were when it opened.
+    private var renderLabels: (generation: Int, labels: [UInt8]?)?
+    /// Ray casting and the 3D view's surfaces, off the UI thread.
+    private var view3D: View3DWorker!
     /// Finished segmentations opened for review or as the interpolation overlay, by id.
     private var opened: [String: MultiscaleVolume] = [:]
     /// How the viewer interpolates: `trowel interpolate`'s defaults, and labels on two slices at least.
@@ -45,6 +47,10 @@ public final class EffectRunner {
                                   onFailure: { inbox.post(.failure($0)) })
         self.previewer = previewer
         let models = library
+        let projectURL = session.project.url
+        view3D = View3DWorker(volume: session.volume, model: { previewer.model },
+                              segmentation: { try MultiscaleVolume.open(at: SegmentationStore(projectURL: projectURL, id: $0).url) },
+                              post: { inbox.post($0) })
         trainer = Trainer(project: session.project, volume: session.volume) { event in
             switch event {
             case .phase(let phase, let fraction):
@@ -265,7 +271,8 @@ public final class EffectRunner {
             previewer.use(forest, id: id, prior: try library.prior(for: record))
             return [.modelsLoaded(try library.records().map(ModelSummary.init), current: id)]
         case .render3D(let request):
-            return [.rendered3D(try render3D(request, state: state))]
+            try render3D(request, state: state)
+            return []
         case .serve(let port):
             guard let serving else {
                 return [.serve(.failed("this viewer was started without a server; run trowel serve \(session.project.url.path) in another shell"))]
@@ -283,50 +290,25 @@ public final class EffectRunner {
         }
     }
 
-    /// Largest side of the pyramid level the 3D view reads, and the most full-resolution label voxels
-    /// it max-pools onto that level (beyond, it shows the scan alone).
-    static let view3DSide = 160
-    static let view3DLabelVoxels = 1 << 28
+    /// Largest side of the pyramid level the 3D view reads.
+    public static let view3DSide = 160
 
-    /// A 3D frame: the scan level whose largest side fits `view3DSide` (read once per opening of
-    /// the view, with the labels max-pooled onto it), ray cast for `request`.
-    func render3D(_ request: View3DRequest, state: AppState) throws -> Rendered3D {
-        if renderVolume?.generation != request.generation {
-            let levels = session.volume.levels
-            let level = levels.indices.first { levels[$0].shape.largestSide <= Self.view3DSide } ?? levels.count - 1
-            let shape = levels[level].shape
-            let values = try session.volume.read(shape.box, level: level).converted(to: Float.self).elements
-            var labels: [UInt8]?
-            let full = session.volume.shape
-            if full.voxelCount <= Self.view3DLabelVoxels {
-                var pooled = [UInt8](repeating: 0, count: shape.voxelCount)
-                for z in 0..<full.z {
-                    let slice = try session.labels.slice(axis: .z, at: z).elements
-                    let lz = min(shape.z - 1, z >> level)
-                    for y in 0..<full.y {
-                        let ly = min(shape.y - 1, y >> level)
-                        for x in 0..<full.x where slice[y * full.x + x] != 0 {
-                            pooled[(lz * shape.y + ly) * shape.x + min(shape.x - 1, x >> level)] = slice[y * full.x + x]
-                        }
-                    }
-                }
-                labels = pooled
-            }
-            renderVolume = (request.generation, RenderVolume(shape: shape, level: level, values: values, labels: labels))
+    /// The pyramid level of `volume` the 3D view reads.
+    public static func view3DLevel(of volume: MultiscaleVolume) -> Int { View3DWorker.level(of: volume, side: view3DSide) }
+
+    /// Asks the background renderer for a 3D frame (it comes back as `.rendered3D` through the
+    /// inbox). The painted labels are max-pooled onto the view's level here, on the UI thread that
+    /// owns the label store, once per opening of the view (only the label chunks that exist are read).
+    func render3D(_ request: View3DRequest, state: AppState) throws {
+        if renderLabels?.generation != request.generation {
+            let level = View3DWorker.level(of: session.volume, side: Self.view3DSide)
+            let shape = session.volume.levels[level].shape
+            renderLabels = (request.generation, try session.labels.pooled(level: level, shape: shape))
         }
-        let volume = renderVolume!.volume
         let ramp = (0..<256).map { state.theme.sliceColor(Double($0) / 255) }
-        let result = VolumeRenderer.render(volume, camera: request.camera, width: request.width, height: request.height,
-                                           step: request.step, window: (Float(request.window.low), Float(request.window.high)),
-                                           classColors: Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) }),
-                                           ramp: ramp, background: state.theme.background)
-        let s = volume.shape, l = volume.level
-        let voxels = result.voxels.map { i -> Index3? in
-            guard i >= 0 else { return nil }
-            let i = Int(i)
-            return Index3(z: (i / (s.x * s.y)) << l, y: ((i / s.x) % s.y) << l, x: (i % s.x) << l)
-        }
-        return Rendered3D(request: request, image: result.image, voxels: voxels)
+        let colours = Dictionary(uniqueKeysWithValues: state.classes.map { ($0.id, $0.color) })
+        let labels: [UInt8]? = request.surface == .labels ? renderLabels?.labels : nil
+        view3D.submit(View3DWorker.Job(request: request, classColors: colours, ramp: ramp, background: state.theme.background, labels: labels))
     }
 
     /// The labels of a slice with the current counts and undo state.

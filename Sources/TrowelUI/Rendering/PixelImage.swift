@@ -1,3 +1,4 @@
+import Foundation
 /// A small RGB image in row-major order: what a slice becomes after window/level and overlays,
 /// before it is packed into half-block cells.
 public struct PixelImage: Equatable, Sendable {
@@ -12,6 +13,40 @@ public struct PixelImage: Equatable, Sendable {
         self.width = width
         self.height = height
         pixels = Array(repeating: fill, count: width * height)
+    }
+
+    /// The rectangle of `width` × `height` pixels at (`x`, `y`).
+    public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> PixelImage {
+        var out = PixelImage(width: w, height: h)
+        for r in 0..<h {
+            out.pixels.replaceSubrange((r * w)..<((r + 1) * w), with: pixels[((y + r) * width + x)..<((y + r) * width + x + w)])
+        }
+        return out
+    }
+
+    /// The smallest rectangle (x, y, width, height) holding every pixel where `self` and `other`
+    /// (of the same size) differ; nil when they are equal.
+    public func changedRectangle(from other: PixelImage) -> (x: Int, y: Int, width: Int, height: Int)? {
+        precondition(width == other.width && height == other.height, "changedRectangle: sizes differ")
+        var top = -1, bottom = -1, left = width, right = -1
+        pixels.withUnsafeBufferPointer { a in
+            other.pixels.withUnsafeBufferPointer { b in
+                for y in 0..<height {
+                    let row = y * width
+                    guard memcmp(a.baseAddress! + row, b.baseAddress! + row, width * MemoryLayout<RGB>.stride) != 0 else { continue }
+                    if top < 0 { top = y }
+                    bottom = y
+                    var x = 0
+                    while x < left && a[row + x] == b[row + x] { x += 1 }
+                    left = min(left, x)
+                    x = width - 1
+                    while x > right && a[row + x] == b[row + x] { x -= 1 }
+                    right = max(right, x)
+                }
+            }
+        }
+        guard top >= 0 else { return nil }
+        return (left, top, right - left + 1, bottom - top + 1)
     }
 
     public subscript(x: Int, y: Int) -> RGB {

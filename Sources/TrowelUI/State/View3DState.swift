@@ -9,6 +9,8 @@ public struct View3DState: Equatable, Sendable {
     public var moving = false
     /// Counts the times the view was opened: the driver reads the labels again for a new one.
     public var generation = 0
+    /// What the shaded surfaces show.
+    public var surface = View3DSurface.labels
 
     public init() {}
 }
@@ -21,6 +23,26 @@ public struct View3DRequest: Equatable, Sendable {
     public var step: Double
     public var window: Contrast
     public var generation: Int
+    public var surface: View3DSurface = .labels
+}
+
+/// What the 3D view shades as surfaces over the projection of the scan.
+public enum View3DSurface: Equatable, Sendable {
+    /// The painted labels, every class.
+    case labels
+    /// The model's live prediction of one class, on the level the view reads.
+    case prediction(modelID: String, classID: Int)
+    /// One class of a finished segmentation, from its pyramid.
+    case segmentation(id: String, classID: Int)
+
+    /// The words the status line uses for it.
+    public var summary: String {
+        switch self {
+        case .labels: return "painted labels"
+        case .prediction(let model, let c): return "class \(c) as model \(model.prefix(15)) predicts it"
+        case .segmentation(let id, let c): return "class \(c) of segmentation \(id.prefix(15))"
+        }
+    }
 }
 
 /// A finished 3D frame: what was asked, the picture, and the full-resolution voxel each pixel shows.
@@ -29,10 +51,14 @@ public struct Rendered3D: Equatable, Sendable {
     public var image: PixelImage
     /// Per pixel, the voxel shown at full resolution, or nil for background.
     public var voxels: [Index3?]
+    /// False while the surfaces are still being computed (a prediction): the frame shows the
+    /// projection alone, and the same request comes back with them.
+    public var surfaceShown: Bool
 
-    public init(request: View3DRequest, image: PixelImage, voxels: [Index3?]) {
+    public init(request: View3DRequest, image: PixelImage, voxels: [Index3?], surfaceShown: Bool = true) {
         self.request = request
         self.image = image
         self.voxels = voxels
+        self.surfaceShown = surfaceShown
     }
 }

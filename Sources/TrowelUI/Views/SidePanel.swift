@@ -6,6 +6,8 @@ import TrowelVolume
 /// classes with their labelled-voxel counts, the minimap and the current task.
 struct SidePanel {
     let state: AppState
+    /// Told where the minimap goes (for the pixel minimap, `minimapArea`).
+    var recorder: MinimapRecorder? = nil
 
     func draw(into grid: inout CellGrid, painter: Painter) {
         let layout = state.layout
@@ -180,19 +182,45 @@ struct SidePanel {
         z >= 1 ? App.format((z * 100).rounded() / 100) : String(format: "%.2f", z)
     }
 
-    /// The whole slice at the coarsest level with the visible part framed.
+    /// The whole slice at the coarsest level with the visible part framed: half-blocks here, or
+    /// (when the panes are pixels) left to an image over these cells (`App.minimapImage`).
     private func drawMinimap(into grid: inout CellGrid, painter: Painter, column: Int, row: Int, width: Int, height: Int) {
-        let v = state.viewport
+        recorder?.area = MinimapArea(column: column, row: row, columns: width, rows: height)
+        guard !state.panesArePixels else { return }
+        let inputs = MinimapInputs(state, area: MinimapArea(column: column, row: row, columns: width, rows: height), cellPixels: (1, 2))
+        Self.minimapPixels(inputs).draw(into: &grid, column: column, row: row, mode: state.colorMode)
+    }
+
+    /// Where the minimap goes, in cells, if the panel has room for one.
+    static func minimapArea(_ state: AppState) -> MinimapArea? {
+        let recorder = MinimapRecorder()
+        var scratch = CellGrid(width: state.screen.width, height: state.screen.height)
+        SidePanel(state: state, recorder: recorder).draw(into: &scratch, painter: Painter(mode: state.colorMode, theme: state.theme))
+        return recorder.area
+    }
+
+    /// The minimap's pixels: the coarsest level of the slice fitted to the area's pixels, the
+    /// visible part framed `markScale` pixels thick, as wide and tall as the cells it covers.
+    static func minimapPixels(_ m: MinimapInputs) -> PixelImage {
+        let v = m.viewport
         let plane = v.plane
-        let scale = min(Double(width) / Double(plane.columns), Double(2 * height) / Double(plane.rows))
-        let w = max(1, Int(Double(plane.columns) * scale)), h = max(2, Int(Double(plane.rows) * scale))
-        var img = PixelImage(width: w, height: h, fill: state.theme.background)
-        let image = state.images[AppState.minimapPane]
+        let areaWidth = m.area.columns * m.cellWidth, areaHeight = m.area.rows * m.cellHeight
+        let scale = min(Double(areaWidth) / Double(plane.columns), Double(areaHeight) / Double(plane.rows))
+        let w = max(1, min(areaWidth, Int(Double(plane.columns) * scale))), h = max(2, min(areaHeight, Int(Double(plane.rows) * scale)))
+        // Half-blocks take the slice's own size; pixels the whole cells it covers.
+        let imageWidth = m.cellWidth == 1 ? w : (w + m.cellWidth - 1) / m.cellWidth * m.cellWidth
+        let imageHeight = m.cellWidth == 1 ? h : (h + m.cellHeight - 1) / m.cellHeight * m.cellHeight
+        var img = PixelImage(width: imageWidth, height: imageHeight, fill: m.theme.background)
+        let columnOf = (0..<w).map { Int((Double($0) + 0.5) / scale) }
+        // Pixels: the 256-step ramp the slice panes use (the map is recomposed on every slice step);
+        // half-blocks keep the exact colour map.
+        let ramp = m.cellWidth == 1 ? [] : (0..<256).map { m.theme.sliceColor(Double($0) / 255) }
         for y in 0..<h {
+            let r = Int((Double(y) + 0.5) / scale)
             for x in 0..<w {
-                let r = Int((Double(y) + 0.5) / scale), c = Int((Double(x) + 0.5) / scale)
-                if let value = image?.value(fullResolutionRow: r, column: c) {
-                    img[x, y] = state.theme.sliceColor(state.contrast.grey(Double(value)))
+                if let value = m.image?.value(fullResolutionRow: r, column: columnOf[x]) {
+                    let g = m.contrast.grey(Double(value))
+                    img[x, y] = ramp.isEmpty ? m.theme.sliceColor(g) : ramp[Int(g * 255)]
                 }
             }
         }
@@ -200,16 +228,55 @@ struct SidePanel {
         let x0 = max(0, Int(tl.column * scale)), x1 = min(w - 1, Int(br.column * scale))
         let y0 = max(0, Int(tl.row * scale)), y1 = min(h - 1, Int(br.row * scale))
         if x0 <= x1 && y0 <= y1 && !(x0 == 0 && y0 == 0 && x1 == w - 1 && y1 == h - 1) {
-            for x in x0...x1 {
-                img[x, y0] = state.theme.accent
-                img[x, y1] = state.theme.accent
-            }
-            for y in y0...y1 {
-                img[x0, y] = state.theme.accent
-                img[x1, y] = state.theme.accent
+            let t = max(1, m.markScale)
+            for k in 0..<t {
+                for x in x0...x1 {
+                    img[x, min(y1, y0 + k)] = m.theme.accent
+                    img[x, max(y0, y1 - k)] = m.theme.accent
+                }
+                for y in y0...y1 {
+                    img[min(x1, x0 + k), y] = m.theme.accent
+                    img[max(x0, x1 - k), y] = m.theme.accent
+                }
             }
         }
-        img.draw(into: &grid, column: column, row: row, mode: state.colorMode)
+        return img
+    }
+}
+
+/// The cells the minimap may take in the side panel.
+struct MinimapArea: Equatable {
+    var column: Int
+    var row: Int
+    var columns: Int
+    var rows: Int
+}
+
+/// Receives the minimap's area while the side panel is laid out.
+final class MinimapRecorder {
+    var area: MinimapArea?
+}
+
+/// Everything the minimap's pixels depend on.
+struct MinimapInputs: Equatable {
+    var area: MinimapArea
+    var cellWidth: Int
+    var cellHeight: Int
+    var viewport: Viewport
+    var image: SliceImage?
+    var contrast: Contrast
+    var theme: Theme
+    var markScale: Int
+
+    init(_ state: AppState, area: MinimapArea, cellPixels: (width: Int, height: Int)? = nil) {
+        self.area = area
+        cellWidth = cellPixels?.width ?? state.layout.cellPixelWidth
+        cellHeight = cellPixels?.height ?? state.layout.cellPixelHeight
+        viewport = state.viewport
+        image = state.images[AppState.minimapPane]
+        contrast = state.contrast
+        theme = state.theme
+        markScale = cellPixels == nil ? state.markScale : 1
     }
 }
 

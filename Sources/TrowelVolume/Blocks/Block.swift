@@ -59,6 +59,15 @@ public struct Block<Element: VoxelScalar>: Sendable {
     /// Each voxel converted to another scalar type (rounding and clamping for integers).
     public func converted<T: VoxelScalar>(to: T.Type) -> Block<T> {
         if let same = self as? Block<T> { return same }
+        // The common case (8/16-bit scans to Float for display and features) without a generic
+        // Double round trip per voxel: exact, since every such integer is a Float.
+        if T.self == Float.self {
+            var floats: [Float]?
+            if let b = self as? Block<UInt8> { floats = Self.floats(b.elements) }
+            if let b = self as? Block<UInt16> { floats = Self.floats(b.elements) }
+            if let b = self as? Block<Int16> { floats = Self.floats(b.elements) }
+            if let floats { return Block<T>(shape: shape, elements: unsafeBitCast(floats, to: [T].self)) }
+        }
         var out = [T](repeating: 0, count: elements.count)
         elements.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
@@ -66,6 +75,33 @@ public struct Block<Element: VoxelScalar>: Sendable {
             }
         }
         return Block<T>(shape: shape, elements: out)
+    }
+
+    private static func floats(_ values: [UInt8]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: values.count) { out, n in
+            values.withUnsafeBufferPointer { src in
+                for i in 0..<src.count { out[i] = Float(src[i]) }
+            }
+            n = values.count
+        }
+    }
+
+    private static func floats(_ values: [UInt16]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: values.count) { out, n in
+            values.withUnsafeBufferPointer { src in
+                for i in 0..<src.count { out[i] = Float(src[i]) }
+            }
+            n = values.count
+        }
+    }
+
+    private static func floats(_ values: [Int16]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: values.count) { out, n in
+            values.withUnsafeBufferPointer { src in
+                for i in 0..<src.count { out[i] = Float(src[i]) }
+            }
+            n = values.count
+        }
     }
 
     /// Smallest and largest value (nil for an empty block).
