@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
         .testTarget(name: "TrowelServeTests", dependencies: ["TrowelServe", "TrowelEngine", "TrowelVolume", "TrowelTestSupport"]),
         .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "TrowelTestSupport", "trowel"]),
-        .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
+        .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots", "Fixtures"]),
         .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
     ],
     cxxLanguageStandard: .cxx17

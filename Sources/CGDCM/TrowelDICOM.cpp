@@ -14,9 +14,12 @@
 #include <gdcmTrace.h>
 #include <gdcmTransferSyntax.h>
 
+#include <csetjmp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -344,18 +347,57 @@ static int readFrames(const char *path, int first, int count, void *buffer, size
 }
 
 // GDCM throws on some damaged files (and an exception crossing into Swift would abort the
-// process): every entry point turns one into a failed status with its message.
+// process): every entry point turns one into a failed status with its message. Debian builds GDCM
+// with its assert()s on, and a damaged file can fail one (found by Fuzz/fuzz-dicom: a file meta
+// group whose lengths do not add up), which would abort the whole process: while GDCM runs on a
+// thread, SIGABRT jumps back to that entry point, which fails with a status instead. A SIGABRT
+// outside GDCM goes to the handler that was there before.
 namespace {
+thread_local sigjmp_buf *abortJump = nullptr;
+struct sigaction previousAbortAction;
+std::once_flag abortHandlerInstalled;
+
+extern "C" void onAbortInGDCM(int signal) {
+    if (sigjmp_buf *jump = abortJump) {
+        abortJump = nullptr;
+        siglongjmp(*jump, 1);
+    }
+    sigaction(SIGABRT, &previousAbortAction, nullptr);
+    raise(signal);
+}
+
+void installAbortHandler() {
+    std::call_once(abortHandlerInstalled, [] {
+        struct sigaction action;
+        std::memset(&action, 0, sizeof action);
+        action.sa_handler = onAbortInGDCM;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGABRT, &action, &previousAbortAction);
+    });
+}
+
 template <typename Body>
 int guarded(char *error, size_t error_length, int status, Body body) {
+    installAbortHandler();
+    sigjmp_buf jump;
+    sigjmp_buf *const outer = abortJump;
+    if (sigsetjmp(jump, 1) != 0) {
+        // GDCM's objects on the abandoned frames leak; the file is refused.
+        abortJump = outer;
+        setError(error, error_length, "GDCM stopped on one of its internal checks (the file is damaged)");
+        return status;
+    }
+    abortJump = &jump;
+    int result = status;
     try {
-        return body();
+        result = body();
     } catch (const std::exception &e) {
         setError(error, error_length, std::string("GDCM failed: ") + e.what());
     } catch (...) {
         setError(error, error_length, "GDCM failed");
     }
-    return status;
+    abortJump = outer;
+    return result;
 }
 } // namespace
 

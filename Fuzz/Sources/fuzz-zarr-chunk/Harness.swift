@@ -18,9 +18,22 @@ let v3Chains = [
 ]
 let shape = Shape(z: 6, y: 7, x: 8), chunks = Shape(z: 4, y: 4, x: 4)
 
+/// The arrays made so far, by codec, dtype and byte order: made once, then only the chunk changes.
+nonisolated(unsafe) var arrays: [String: ZarrArray] = [:]
+
+/// The array of this codec, dtype and byte order, made on first use.
+func array(codec: Int, dtype: DType, bigEndian: Bool) throws -> ZarrArray {
+    let key = "\(codec)-\(dtype.numpyName)-\(bigEndian ? "be" : "le")"
+    if let a = arrays[key] { return a }
+    let a = try makeArray(codec: codec, dtype: dtype, bigEndian: bigEndian,
+                          in: Scratch.root.appendingPathComponent("arrays/\(key).zarr"))
+    arrays[key] = a
+    return a
+}
+
 /// The array the chunk belongs to, its metadata written by Trowel (v2) or as zarr-python writes v3.
-func makeArray(codec: Int, dtype: DType, bigEndian: Bool) throws -> ZarrArray {
-    let folder = Scratch.fresh().appendingPathComponent("in.zarr")
+func makeArray(codec: Int, dtype: DType, bigEndian: Bool, in folder: URL? = nil) throws -> ZarrArray {
+    let folder = folder ?? Scratch.fresh().appendingPathComponent("in.zarr")
     if codec < compressors.count {
         _ = try ZarrArray.create(at: folder, shape: shape, chunks: chunks, dtype: dtype, compressor: compressors[codec])
         if bigEndian {  // the same array, declared big-endian
@@ -69,7 +82,7 @@ public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutabl
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ pointer: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let data = fuzzData(pointer, size)
-    guard let (codec, dtype, bigEndian) = choice(data), let array = try? makeArray(codec: codec, dtype: dtype, bigEndian: bigEndian) else { return 0 }
+    guard let (codec, dtype, bigEndian) = choice(data), let array = try? array(codec: codec, dtype: dtype, bigEndian: bigEndian) else { return 0 }
     let chunkFile = array.chunkURL(.zero)
     try? FileManager.default.createDirectory(at: chunkFile.deletingLastPathComponent(), withIntermediateDirectories: true)
     FileManager.default.createFile(atPath: chunkFile.path, contents: data.dropFirst(2))

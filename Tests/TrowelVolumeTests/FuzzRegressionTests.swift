@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import TrowelVolume
+
+/// Inputs the libFuzzer harnesses (Fuzz/, Scripts/fuzz) found crashing Trowel, fed through the same
+/// public API as the harness: each must now be a typed, one-line error naming the file.
+struct FuzzRegressionTests {
+    func fixture(_ name: String) -> URL {
+        Bundle.module.resourceURL!.appendingPathComponent("Fixtures/Fuzz").appendingPathComponent(name)
+    }
+
+    /// fuzz-dicom: a file meta group whose lengths do not add up failed an assert() inside GDCM
+    /// (Debian builds it with asserts on), which aborted the process.
+    @Test func aDICOMFileThatFailsAGDCMAssertIsAnError() throws {
+        let file = fixture("dicom-file-meta-assert.dcm")
+        #expect(DICOMSeriesSet.isDICOM(fileAt: file.path))
+        do {
+            let header = try DICOMHeader(reading: file)
+            // Should GDCM accept it after all, the geometry and pixels must fail cleanly too.
+            let volume = try DICOMVolume(series: DICOMSeries(uid: header.seriesUID, headers: [header]))
+            _ = try volume.readSlices(0..<volume.shape.z)
+        } catch let error as DICOMError {
+            #expect("\(error)".contains(file.path), "\(error)")
+            #expect(!"\(error)".contains("\n"))
+        }
+        // The guard is per call: a good file still reads afterwards.
+        let good = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/dicom/explicit/IM1")
+        #expect(try DICOMHeader(reading: good).rows > 0)
+    }
+
+    /// fuzz-png: a 162-byte file whose header declares 23 × 2 046 820 369 pixels made the import
+    /// allocate 47 GB for the slice before libpng found the data missing.
+    @Test func aPNGDeclaringMoreThanItCanHoldIsRefusedBeforeAllocating() throws {
+        let file = fixture("png-huge-header.png")
+        #expect(throws: ImportError.self) { _ = try GreyImageFile.read(file) }
+        do {
+            _ = try PNGStack(files: [file])
+            Issue.record("the stack opened")
+        } catch let error as ImportError {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("truncated or corrupt"), "\(error)")
+        }
+    }
+}
