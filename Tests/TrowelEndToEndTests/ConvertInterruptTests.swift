@@ -9,9 +9,13 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.remove() }
         // Random bytes compress slowly: one 64-slice slab of 1024² takes seconds in a debug build.
+        // 4 MB of them repeated (farther apart than zstd's window, so still incompressible).
         var generator = SystemRandomNumberGenerator()
-        let words = (0..<(128 * 1024 * 1024 / 8)).map { _ in generator.next() as UInt64 }
-        try words.withUnsafeBytes { try Data($0).write(to: scratch("big.raw")) }
+        let words = (0..<(4 * 1024 * 1024 / 8)).map { _ in generator.next() as UInt64 }
+        let piece = words.withUnsafeBytes { Data($0) }
+        var bytes = Data(capacity: 128 * 1024 * 1024)
+        for _ in 0..<32 { bytes.append(piece) }
+        try bytes.write(to: scratch("big.raw"))
         let out = scratch("big.trowel")
         let process = Process()
         process.executableURL = TrowelBinary.url
