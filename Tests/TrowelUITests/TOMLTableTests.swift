@@ -54,12 +54,18 @@ struct TOMLFuzzRegressionTests {
     /// A mutated theme file with the table header `[*i]`: toml++ assumes a header's name starts
     /// with a key character, and its assert aborted the process. Now it is an error naming the line.
     @Test func aTableNameStartingWithAStarIsAnErrorNotACrash() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/Fuzz/theme-table-name-star.toml")
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/Fuzz")
+        let url = fixtures.appendingPathComponent("theme-table-name-star.toml")
         let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)  // as the harness (the file has invalid UTF-8)
         #expect(throws: TOMLError(line: 4, problem: "a table name must start with a letter, digit, '_', '-' or a quote, not '*'")) {
             try TOMLTable(parsing: text)
         }
         #expect(throws: ThemeError.self) { try Theme(toml: text, fallbackName: "fuzz") }
+        // The next run's find: "[" alone on its line, where toml++ asserts as well.
+        let bracket = fixtures.appendingPathComponent("theme-bracket-alone.toml")
+        #expect(throws: TOMLError(line: 3, problem: "a table header needs a name and a closing ']'")) {
+            try TOMLTable(parsing: String(decoding: try Data(contentsOf: bracket), as: UTF8.self))
+        }
         // Headers that are fine stay fine, and a "[" inside a multi-line string is no header.
         let good = try TOMLTable(parsing: "[keys]\nundo = \"z\"\n[ \"quoted name\" ]\nx = 1\n")
         #expect(good["keys"]["undo"] == .string("z"))

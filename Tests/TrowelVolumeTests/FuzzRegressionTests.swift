@@ -28,6 +28,18 @@ struct FuzzRegressionTests {
         #expect(try DICOMHeader(reading: good).rows > 0)
     }
 
+    /// fuzz-dicom, second run: a 791-byte file whose file meta group declares a 4 GB element made
+    /// GDCM allocate 4 GB before reading it (an out-of-memory kill on most machines).
+    @Test func aDICOMElementLongerThanTheFileIsRefusedBeforeGDCMAllocatesIt() throws {
+        let file = fixture("dicom-4gb-element.dcm")
+        do {
+            _ = try DICOMHeader(reading: file)
+            Issue.record("the header was read")
+        } catch {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("more than the"), "\(error)")
+        }
+    }
+
     /// fuzz-png: a 162-byte file whose header declares 23 × 2 046 820 369 pixels made the import
     /// allocate 47 GB for the slice before libpng found the data missing.
     @Test func aPNGDeclaringMoreThanItCanHoldIsRefusedBeforeAllocating() throws {

@@ -17,7 +17,11 @@ extension TOMLTable {
                 var name = trimmed.dropFirst()
                 if name.first == "[" { name = name.dropFirst() }
                 name = name.drop { $0 == " " || $0 == "\t" }
-                if let c = name.first, c != "]", !isBareKeyCharacter(c), c != "\"", c != "'" {
+                guard let c = name.first else {
+                    // `[` alone on its line (found by the fuzzer next): toml++ asserts on that too.
+                    throw TOMLError(line: index + 1, problem: "a table header needs a name and a closing ']'")
+                }
+                if c != "]", !isBareKeyCharacter(c), c != "\"", c != "'" {
                     throw TOMLError(line: index + 1, problem: "a table name must start with a letter, digit, '_', '-' or a quote, not '\(c)'")
                 }
             }
