@@ -40,6 +40,19 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// fuzz-tiff (a slow unit, 3 s): a 1.8 KB ImageJ file declaring a 17 × 14 811 159 16-bit page
+    /// made every read allocate 500 MB before libtiff found the strips missing.
+    @Test func aTIFFPageLargerThanTheFileCanHoldIsRefusedBeforeAllocating() throws {
+        let file = fixture("tiff-huge-imagej-page.tif")
+        #expect(throws: ImportError.self) { _ = try GreyImageFile.read(file) }
+        do {
+            _ = try TIFFStack(files: [file])
+            Issue.record("the stack opened")
+        } catch let error as ImportError {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("truncated or corrupt"), "\(error)")
+        }
+    }
+
     /// fuzz-png: a 162-byte file whose header declares 23 × 2 046 820 369 pixels made the import
     /// allocate 47 GB for the slice before libpng found the data missing.
     @Test func aPNGDeclaringMoreThanItCanHoldIsRefusedBeforeAllocating() throws {
