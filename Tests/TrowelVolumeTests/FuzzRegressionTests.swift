@@ -53,6 +53,22 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// fuzz-tiff, third run: a 2 KB file with 268 435 472 × 16 tiles for a 17 × 23 float page made
+    /// the tile buffer 17 GB.
+    @Test func aTIFFWithTilesLargerThanTheFileCanHoldIsRefused() throws {
+        let file = fixture("tiff-huge-tiles.tif")
+        do {
+            let stack = try TIFFStack(files: [file])
+            _ = try stack.readSlices(0..<stack.shape.z)
+            Issue.record("the stack was read")
+        } catch let error as ImportError {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("tiles are"), "\(error)")
+        }
+        // Tiles larger than a small page are fine: the fixture of a tiled TIFF still reads.
+        let tiled = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/import/tiled-u16.tif")
+        #expect(try TIFFStack(files: [tiled]).shape.voxelCount > 0)
+    }
+
     /// fuzz-png: a 162-byte file whose header declares 23 × 2 046 820 369 pixels made the import
     /// allocate 47 GB for the slice before libpng found the data missing.
     @Test func aPNGDeclaringMoreThanItCanHoldIsRefusedBeforeAllocating() throws {
