@@ -188,7 +188,18 @@ bool lengthsFit(const char *path, char *error, size_t error_length) {
             continue;
         }
         bool implicit = meta ? !validVR(at + 4) : implicitDataset;
-        if (!meta && !implicit && !validVR(at + 4)) break;  // GDCM copes with such quirks its own way
+        if (!meta && !implicit && !validVR(at + 4)) {
+            // Not a VR: GDCM reads such an element with a 4-byte length after it (a 1.6 KB file
+            // made it allocate 3.6 GB this way); beyond that, stop checking rather than guess.
+            if (at + 12 <= b.size() && u32(at + 8, big) != 0xffffffff && u32(at + 8, big) > b.size() - at - 12) {
+                char text[160];
+                std::snprintf(text, sizeof text, "element (%04x,%04x) has no valid VR and declares %u bytes, more than the %zu left in the file (corrupt)",
+                              group, element, unsigned(u32(at + 8, big)), b.size() - at - 12);
+                setError(error, error_length, text);
+                return false;
+            }
+            break;
+        }
         if (implicit) {
             length = u32(at + 4, big);
             header = 8;

@@ -66,6 +66,11 @@ struct TOMLFuzzRegressionTests {
         #expect(throws: TOMLError(line: 3, problem: "a table header needs a name and a closing ']'")) {
             try TOMLTable(parsing: String(decoding: try Data(contentsOf: bracket), as: UTF8.self))
         }
+        // The third run's: a byte order mark, then "[$[" (toml++ skips the mark, then asserts).
+        let bom = fixtures.appendingPathComponent("theme-bom-bad-header.toml")
+        #expect(throws: TOMLError(line: 1, problem: "a table name must start with a letter, digit, '_', '-' or a quote, not '$'")) {
+            try TOMLTable(parsing: String(decoding: try Data(contentsOf: bom), as: UTF8.self))
+        }
         // Headers that are fine stay fine, and a "[" inside a multi-line string is no header.
         let good = try TOMLTable(parsing: "[keys]\nundo = \"z\"\n[ \"quoted name\" ]\nx = 1\n")
         #expect(good["keys"]["undo"] == .string("z"))

@@ -38,6 +38,15 @@ struct FuzzRegressionTests {
         } catch {
             #expect("\(error)".contains(file.path) && "\(error)".contains("more than the"), "\(error)")
         }
+        // Third run: a data set element whose VR bytes are not a VR ("C6"), read by GDCM with a
+        // 4-byte length of 3.6 GB from a 1.6 KB file.
+        let badVR = fixture("dicom-bad-vr-huge-length.dcm")
+        do {
+            _ = try DICOMHeader(reading: badVR)
+            Issue.record("the header was read")
+        } catch {
+            #expect("\(error)".contains(badVR.path) && "\(error)".contains("no valid VR"), "\(error)")
+        }
     }
 
     /// fuzz-tiff (a slow unit, 3 s): a 1.8 KB ImageJ file declaring a 17 × 14 811 159 16-bit page

@@ -7,6 +7,8 @@ extension TOMLTable {
         var inMultiLine: String?
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var rest = Substring(line)
+            // toml++ skips a UTF-8 byte order mark before the first line (found by the fuzzer: BOM + "[$[").
+            if index == 0, rest.first == "\u{FEFF}" { rest = rest.dropFirst() }
             if let open = inMultiLine {
                 guard let close = rest.range(of: open) else { continue }
                 rest = rest[close.upperBound...]
