@@ -71,6 +71,11 @@ struct TOMLFuzzRegressionTests {
         #expect(throws: TOMLError(line: 1, problem: "a table name must start with a letter, digit, '_', '-' or a quote, not '$'")) {
             try TOMLTable(parsing: String(decoding: try Data(contentsOf: bom), as: UTF8.self))
         }
+        // The fourth run's: a comment holding three quotes (no string opens there), then a bad header.
+        let comment = fixtures.appendingPathComponent("theme-comment-quotes.toml")
+        #expect(throws: TOMLError.self) {
+            try TOMLTable(parsing: String(decoding: try Data(contentsOf: comment), as: UTF8.self))
+        }
         // Headers that are fine stay fine, and a "[" inside a multi-line string is no header.
         let good = try TOMLTable(parsing: "[keys]\nundo = \"z\"\n[ \"quoted name\" ]\nx = 1\n")
         #expect(good["keys"]["undo"] == .string("z"))

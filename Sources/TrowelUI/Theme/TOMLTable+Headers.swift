@@ -27,6 +27,9 @@ extension TOMLTable {
                     throw TOMLError(line: index + 1, problem: "a table name must start with a letter, digit, '_', '-' or a quote, not '\(c)'")
                 }
             }
+            // A comment line opens no string (found by the fuzzer: a comment holding three quotes hid
+            // a bad header below it).
+            if trimmed.first == "#" { continue }
             // A multi-line string opened and not closed on this line continues on the next ones.
             for delimiter in ["\"\"\"", "'''"] where rest.components(separatedBy: delimiter).count % 2 == 0 {
                 inMultiLine = delimiter
