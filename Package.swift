@@ -29,6 +29,11 @@ let package = Package(
     products: [
         .executable(name: "trowel", targets: ["trowel"]),
         .executable(name: "trowel-bench", targets: ["trowel-bench"]),
+        // The layers as libraries, for the libFuzzer harnesses in Fuzz/ (a package of their own).
+        .library(name: "TrowelVolume", targets: ["TrowelVolume"]),
+        .library(name: "TrowelML", targets: ["TrowelML"]),
+        .library(name: "TrowelEngine", targets: ["TrowelEngine"]),
+        .library(name: "TrowelUI", targets: ["TrowelUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -102,7 +107,7 @@ let package = Package(
         .testTarget(name: "TrowelEngineTests", dependencies: ["TrowelEngine"]),
         .testTarget(name: "TrowelServeTests", dependencies: ["TrowelServe", "TrowelEngine", "TrowelVolume", "TrowelTestSupport"]),
         .testTarget(name: "TrowelEndToEndTests", dependencies: ["TrowelVolume", "TrowelEngine", "TrowelTestSupport", "trowel"]),
-        .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots"]),
+        .testTarget(name: "TrowelUITests", dependencies: ["TrowelUI"], exclude: ["Snapshots", "Fixtures"]),
         .testTarget(name: "TrowelTerminalTests", dependencies: ["TrowelTerminal"]),
     ],
     cxxLanguageStandard: .cxx17

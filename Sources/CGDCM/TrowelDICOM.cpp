@@ -14,9 +14,12 @@
 #include <gdcmTrace.h>
 #include <gdcmTransferSyntax.h>
 
+#include <csetjmp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -139,8 +142,100 @@ int pixelDataTruncated(FILE *f, size_t at, const unsigned char *length, bool big
     return 0;
 }
 
+/// GDCM allocates an element's declared length before reading it, so a 791-byte file declaring a
+/// 4 GB element made it ask for 4 GB (found by Fuzz/fuzz-dicom). This walks the elements before the
+/// pixel data (explicit or implicit VR, little or big endian, into sequences and items) and refuses
+/// a file whose element declares more bytes than the file has left, before GDCM sees it.
+bool lengthsFit(const char *path, char *error, size_t error_length) {
+    FILE *f = std::fopen(path, "rb");
+    if (f == nullptr) return true;  // GDCM reports an unreadable file in its own words
+    std::vector<unsigned char> b;
+    unsigned char chunk[65536];
+    size_t n;
+    while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) b.insert(b.end(), chunk, chunk + n);
+    std::fclose(f);
+    if (b.size() < 132 || std::memcmp(&b[128], "DICM", 4) != 0) return true;
+    auto u16 = [&](size_t at, bool big) { return big ? unsigned(b[at]) << 8 | b[at + 1] : unsigned(b[at + 1]) << 8 | b[at]; };
+    auto u32 = [&](size_t at, bool big) {
+        return big ? uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3]
+                   : uint32_t(b[at + 3]) << 24 | uint32_t(b[at + 2]) << 16 | uint32_t(b[at + 1]) << 8 | b[at];
+    };
+    auto validVR = [&](size_t at) { return b[at] >= 'A' && b[at] <= 'Z' && b[at + 1] >= 'A' && b[at + 1] <= 'Z'; };
+    auto longVR = [&](size_t at) {
+        static const char *const names[] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"};
+        for (const char *name : names) if (b[at] == name[0] && b[at + 1] == name[1]) return true;
+        return false;
+    };
+    bool implicitDataset = false, bigDataset = false, deflated = false, knownSyntax = false;
+    size_t at = 132;
+    while (at + 8 <= b.size()) {
+        bool meta = u16(at, false) == 0x0002;
+        bool big = meta ? false : bigDataset;
+        // Past the meta group only with a known transfer syntax (never a guess that could refuse a
+        // file GDCM reads); a deflated data set is a zlib stream GDCM inflates itself.
+        if (!meta && (deflated || !knownSyntax)) break;
+        unsigned group = u16(at, big), element = u16(at + 2, big);
+        if (group == 0x7fe0 && element == 0x0010) break;  // pixel data: checked when decoded
+        uint32_t length;
+        size_t header;
+        if (group == 0xfffe) {  // item and delimiters: tag + 4-byte length, in any transfer syntax
+            length = u32(at + 4, big);
+            header = 8;
+            if (element != 0xe000 || length == 0xffffffff) { at += header; continue; }
+            // A defined-length item: its elements are walked like any others.
+            if (length > b.size() - at - header) break;
+            at += header;
+            continue;
+        }
+        bool implicit = meta ? !validVR(at + 4) : implicitDataset;
+        if (!meta && !implicit && !validVR(at + 4)) {
+            // Not a VR: GDCM reads such an element with a 4-byte length after it (a 1.6 KB file
+            // made it allocate 3.6 GB this way); beyond that, stop checking rather than guess.
+            if (at + 12 <= b.size() && u32(at + 8, big) != 0xffffffff && u32(at + 8, big) > b.size() - at - 12) {
+                char text[160];
+                std::snprintf(text, sizeof text, "element (%04x,%04x) has no valid VR and declares %u bytes, more than the %zu left in the file (corrupt)",
+                              group, element, unsigned(u32(at + 8, big)), b.size() - at - 12);
+                setError(error, error_length, text);
+                return false;
+            }
+            break;
+        }
+        if (implicit) {
+            length = u32(at + 4, big);
+            header = 8;
+        } else if (longVR(at + 4)) {
+            if (at + 12 > b.size()) break;
+            length = u32(at + 8, big);
+            header = 12;
+        } else {
+            length = u16(at + 6, big);
+            header = 8;
+        }
+        if (length == 0xffffffff) { at += header; continue; }  // a sequence of undefined length: walk inside
+        if (length > b.size() - at - header) {
+            char text[160];
+            std::snprintf(text, sizeof text, "element (%04x,%04x) declares %u bytes, more than the %zu left in the file (truncated or corrupt)",
+                          group, element, unsigned(length), b.size() - at - header);
+            setError(error, error_length, text);
+            return false;
+        }
+        if (meta && group == 0x0002 && element == 0x0010) {
+            std::string syntax(reinterpret_cast<const char *>(&b[at + header]), length);
+            while (!syntax.empty() && (syntax.back() == '\0' || syntax.back() == ' ')) syntax.pop_back();
+            implicitDataset = syntax == "1.2.840.10008.1.2";
+            bigDataset = syntax == "1.2.840.10008.1.2.2";
+            deflated = syntax == "1.2.840.10008.1.2.1.99";
+            knownSyntax = true;
+        }
+        // Explicit sequences of defined length are walked into; other values are skipped.
+        at += header + (!implicit && b[at + 4] == 'S' && b[at + 5] == 'Q' ? 0 : length);
+    }
+    return true;
+}
+
 bool openHeader(const char *path, gdcm::Reader &reader, char *error, size_t error_length) {
     quietGDCM();
+    if (!lengthsFit(path, error, error_length)) return false;
     reader.SetFileName(path);
     std::set<gdcm::Tag> skip;
     skip.insert(pixelDataTag);
@@ -280,6 +375,7 @@ static int readFrames(const char *path, int first, int count, void *buffer, size
         return TROWEL_DICOM_BAD_BUFFER;
     }
     quietGDCM();
+    if (!lengthsFit(path, error, error_length)) return TROWEL_DICOM_UNREADABLE;
     // The region reader decodes only the frame asked for (raw, RLE, JPEG, JPEG-LS, JPEG 2000), one
     // frame per reader: GDCM's JPEG 2000 region decoder asserts on a box of several frames.
     size_t done = 0;
@@ -344,18 +440,57 @@ static int readFrames(const char *path, int first, int count, void *buffer, size
 }
 
 // GDCM throws on some damaged files (and an exception crossing into Swift would abort the
-// process): every entry point turns one into a failed status with its message.
+// process): every entry point turns one into a failed status with its message. Debian builds GDCM
+// with its assert()s on, and a damaged file can fail one (found by Fuzz/fuzz-dicom: a file meta
+// group whose lengths do not add up), which would abort the whole process: while GDCM runs on a
+// thread, SIGABRT jumps back to that entry point, which fails with a status instead. A SIGABRT
+// outside GDCM goes to the handler that was there before.
 namespace {
+thread_local sigjmp_buf *abortJump = nullptr;
+struct sigaction previousAbortAction;
+std::once_flag abortHandlerInstalled;
+
+extern "C" void onAbortInGDCM(int signal) {
+    if (sigjmp_buf *jump = abortJump) {
+        abortJump = nullptr;
+        siglongjmp(*jump, 1);
+    }
+    sigaction(SIGABRT, &previousAbortAction, nullptr);
+    raise(signal);
+}
+
+void installAbortHandler() {
+    std::call_once(abortHandlerInstalled, [] {
+        struct sigaction action;
+        std::memset(&action, 0, sizeof action);
+        action.sa_handler = onAbortInGDCM;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGABRT, &action, &previousAbortAction);
+    });
+}
+
 template <typename Body>
 int guarded(char *error, size_t error_length, int status, Body body) {
+    installAbortHandler();
+    sigjmp_buf jump;
+    sigjmp_buf *const outer = abortJump;
+    if (sigsetjmp(jump, 1) != 0) {
+        // GDCM's objects on the abandoned frames leak; the file is refused.
+        abortJump = outer;
+        setError(error, error_length, "GDCM stopped on one of its internal checks (the file is damaged)");
+        return status;
+    }
+    abortJump = &jump;
+    int result = status;
     try {
-        return body();
+        result = body();
     } catch (const std::exception &e) {
         setError(error, error_length, std::string("GDCM failed: ") + e.what());
     } catch (...) {
         setError(error, error_length, "GDCM failed");
     }
-    return status;
+    abortJump = outer;
+    return result;
 }
 } // namespace
 

@@ -103,6 +103,7 @@ struct SegmentCommand: ParsableCommand {
                     "model": id, "segmentation": store.url.path, "shard": shard.description,
                     "blocks_total": result.blocksTotal, "blocks_in_shard": result.blocksInShard,
                     "blocks_computed": result.blocksComputed, "blocks_already_done": result.blocksAlreadyDone,
+                    "blocks_joined": result.blocksJoined,
                     "voxels_per_s": result.voxelsPerSecond, "seconds": result.seconds, "complete": result.complete,
                     "cancelled": result.cancelled, "levels": result.levels, "workers": result.budget.concurrency,
                     "slab_slices": result.budget.slabDepth, "probabilities": probabilities,
@@ -112,15 +113,16 @@ struct SegmentCommand: ParsableCommand {
                 print(try MetricsText.serialize(summary))
             } else if !result.cancelled {
                 let state = result.complete ? "complete" : "shard \(shard) done; other shards still running"
-                print(String(format: "segmented %@ with model %@: %d block(s) computed, %d already done, %.1f Mvoxel/s, %.1f s (%@)",
-                             store.url.path, id, result.blocksComputed, result.blocksAlreadyDone,
+                let joined = result.blocksJoined > 0 ? ", \(result.blocksJoined) computed meanwhile by another run of this model" : ""
+                print(String(format: "segmented %@ with model %@: %d block(s) computed, %d already done%@, %.1f Mvoxel/s, %.1f s (%@)",
+                             store.url.path, id, result.blocksComputed, result.blocksAlreadyDone, joined,
                              result.voxelsPerSecond / 1e6, result.seconds, state))
                 if let (target, step) = cleaned {
                     print("cleaned up as the model's held-out slices chose (\(step)): \(target.url.path)")
                 }
             }
             if result.cancelled {
-                FileHandle.standardError.write(Data("trowel: segmentation stopped; \(result.blocksAlreadyDone + result.blocksComputed) of \(result.blocksInShard) blocks are saved, run the same command to continue\n".utf8))
+                FileHandle.standardError.write(Data("trowel: segmentation stopped; \(result.blocksAlreadyDone + result.blocksComputed + result.blocksJoined) of \(result.blocksInShard) blocks are saved, run the same command to continue\n".utf8))
                 throw ExitCode(130)
             }
         }

@@ -12,7 +12,7 @@ struct TrowelCommand: ParsableCommand {
             """,
         version: Trowel.version,
         subcommands: [OpenCommand.self, ConvertCommand.self, InfoCommand.self, SampleCommand.self, LabelsCommand.self, TrainCommand.self,
-                      EvalCommand.self, SegmentCommand.self, JobsCommand.self, ExportCommand.self, MeshCommand.self, PostprocessCommand.self, SlurmCommand.self, InterpolateCommand.self, ThresholdCommand.self, IdentifyCommand.self, ServeCommand.self, MatchCommand.self],
+                      EvalCommand.self, SegmentCommand.self, JobsCommand.self, ExportCommand.self, MeshCommand.self, PostprocessCommand.self, SlurmCommand.self, InterpolateCommand.self, ThresholdCommand.self, IdentifyCommand.self, ServeCommand.self, MatchCommand.self, RepairCommand.self],
         defaultSubcommand: OpenCommand.self
     )
 }

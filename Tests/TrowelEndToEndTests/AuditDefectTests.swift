@@ -108,6 +108,24 @@ import TrowelVolume
         #expect(left == ["D", "P.trowel", "empty.zarr"])
     }
 
+    /// An output name near the 255-byte limit is valid, but its hidden staging folder
+    /// (`.NAME.partial-PID`) was not: the convert failed with an error about a folder the user never
+    /// named. Now the staging name is shortened, and a name that is too long names the output.
+    @Test func aLongOutputNameConvertsAndNoErrorNamesTheStagingFolder() throws {
+        let f = try Fixture()
+        defer { f.scratch.remove() }
+        let scan = f.scratch("D/scan.zarr").path
+        let long = f.scratch(String(repeating: "a", count: 240) + ".trowel")
+        let converted = try TrowelBinary.run(["convert", scan, "-o", long.path])
+        #expect(converted.status == 0, "\(converted.stderr)")
+        #expect(FileManager.default.fileExists(atPath: long.appendingPathComponent("project.sqlite").path))
+        let tooLong = f.scratch(String(repeating: "b", count: 260) + ".trowel")
+        let line = try Self.expectOneLine(["convert", scan, "-o", tooLong.path], [tooLong.lastPathComponent])
+        #expect(!line.contains(".partial-"), "\(line)")
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: f.scratch.url.path).filter { $0.hasPrefix(".") }
+        #expect(hidden.isEmpty, "\(hidden)")
+    }
+
     /// A Zarr declaring far more voxels than the disk holds used to start converting (and grow to
     /// gigabytes of memory); now it fails at once, naming the output and the space it needs.
     @Test func aScanThatCannotFitOnTheDiskFailsAtOnce() throws {

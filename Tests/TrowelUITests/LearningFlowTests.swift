@@ -64,6 +64,26 @@ import TrowelVolume
         #expect(history.contains("F1 bone    0.90 ▂▄"), "\(history)")
     }
 
+    /// A model whose folds could not score a class (its labels on a single slice) showed held-out
+    /// F1 0.00 in the panel; now it shows "–" and says the labels are too few to score.
+    @Test func aModelWithTooFewLabelsToScoreSaysSo() {
+        var (_, state) = start()
+        let scores = ClassScores(precision: 0.9, recall: 0.8, f1: 0.85, jaccard: 0.7, accuracy: 0.9)
+        for (id, scored) in [("m1", nil), ("m2", [1: scores])] as [(String, [Int: ClassScores]?)] {
+            state.models = [ModelSummary(id: id, scores: scored, accuracy: nil, oobError: 0.01, trainingVoxels: 40)]
+            state.currentModel = id
+            let panel = SidePanel(state: state).modelLines().map(\.0)
+            #expect(panel.contains { $0.hasPrefix("F1 matrix  – ") }, "\(panel)")
+            #expect(!panel.contains { $0.contains("0.00") }, "\(panel)")
+            #expect(panel.contains("too few labels to score") && panel.contains("(each class on 2+ slices)"), "\(panel)")
+            #expect(panel.contains { $0.hasPrefix(scored == nil ? "F1 bone    – " : "F1 bone    0.85 ") }, "\(panel)")
+        }
+        // Scored on both classes: no such line.
+        state.models = [ModelSummary(id: "m3", scores: [1: scores, 2: scores], accuracy: 0.9, oobError: nil, trainingVoxels: 40)]
+        state.currentModel = "m3"
+        #expect(!SidePanel(state: state).modelLines().map(\.0).contains("too few labels to score"))
+    }
+
     @Test func predictionFollowsTheSliceAndTheModelsPanelSwitchesModels() {
         var (driver, state) = start()
         driver.press(" l t", &state)

@@ -26,6 +26,7 @@ public struct ProjectBuilder: Sendable {
             throw ProjectError.unwritable(url.path, "no permission to write in \(parent.path)")
         }
         try VolumeImporter(options: importOptions).checkDiskSpace(for: source, output: url)
+        let staging = StagedFolder.stagingURL(for: url)
         do {
             let result = try StagedFolder.build(at: url) { staging in
                 let importer = VolumeImporter(options: importOptions)
@@ -42,9 +43,18 @@ public struct ProjectBuilder: Sendable {
             throw ProjectError.cancelled(url.path)
         } catch let error as ZarrError {
             // A write that failed in the hidden staging folder is about the project the user named.
-            throw error.replacingPathPrefix(StagedFolder.stagingURL(for: url).path, with: url.path)
-        } catch let error as CocoaError where error.code == .fileWriteNoPermission || error.code == .fileWriteUnknown {
-            throw ProjectError.unwritable(url.path, error.localizedDescription)
+            throw error.replacingPathPrefix(staging.path, with: url.path)
+        } catch let error as ProjectError {
+            throw error.replacingPath(staging.path, with: url.path)
+        } catch let error as CocoaError {
+            // Creating, writing or renaming in the output's folder: name the output, not the staging folder.
+            throw ProjectError.unwritable(url.path, Self.naming(error.localizedDescription, staging: staging, output: url))
         }
+    }
+
+    /// `text` with the staging folder (by path or by its hidden name) replaced by the output's.
+    static func naming(_ text: String, staging: URL, output: URL) -> String {
+        text.replacingOccurrences(of: staging.path, with: output.path)
+            .replacingOccurrences(of: staging.lastPathComponent, with: output.lastPathComponent)
     }
 }

@@ -15,7 +15,7 @@ extension SegmentationJob {
                 progress(p)
             }, isCancelled: isCancelled)
             try log.finish(id, state: result.cancelled ? .cancelled : .finished,
-                           blocksDone: result.blocksAlreadyDone + result.blocksComputed, voxels: result.voxelsComputed)
+                           blocksDone: result.blocksAlreadyDone + result.blocksComputed + result.blocksJoined, voxels: result.voxelsComputed)
             return result
         } catch {
             try? log.finish(id, state: .failed, blocksDone: store.doneCount(of: grid.count), voxels: 0, error: "\(error)")

@@ -61,7 +61,8 @@ public enum CrossValidation {
     /// training voxels within `gap` (feature radius, in voxels) of any held-out voxel are dropped from
     /// that fold's training set (`sliceGap` across slices, default `gap`). Each fold trains a forest
     /// with `configuration` and predicts its held-out voxels; the metrics pool all folds' predictions.
-    /// Nil when fewer than 2 groups or blocks / classes, or no fold had anything to train on.
+    /// Nil when fewer than 2 groups or blocks / classes, or no fold had every class to train on
+    /// (labels too few to score).
     public static func evaluate(_ set: LabelledSet, features: [Float], featureCount: Int, spec: FeatureSpec,
                                 configuration: ForestConfiguration, classes: [ClassInfo], gap: Int,
                                 sliceGap: Int? = nil, folds: Int = 3,
@@ -88,6 +89,10 @@ public enum CrossValidation {
             if isCancelled() { throw LearningError.cancelled }
             defer { progress(Double(k + 1) / Double(plan.count)) }
             guard !fold.training.isEmpty, !fold.heldOut.isEmpty else { continue }
+            // A fold whose training voxels lack a class cannot predict it, so its held-out F1 for
+            // that class would be 0 whatever the labels are worth: such a fold is not scored, and
+            // when none can be, there are too few labels to score (nil) rather than a score of 0.
+            guard Set(fold.training.map { Int(set.labels[$0]) }) == present else { continue }
             let samples = try TrainingSamples(featureCount: featureCount, features: rows(fold.training, of: features, featureCount),
                                               labels: fold.training.map { set.labels[$0] })
             let forest = try RandomForest.train(on: samples, spec: spec, classTable: classes, configuration: configuration)

@@ -33,6 +33,15 @@ public final class Project: Sendable {
         self.isReadOnly = isReadOnly
     }
 
+    /// A database error as a one-line project error: a truncated or corrupt file is `damaged` (and
+    /// the message points to `trowel repair`).
+    static func failure(_ path: String, _ error: any Error) -> ProjectError {
+        if let e = error as? DatabaseError, [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(e.resultCode) {
+            return .damaged(path, "\(e.message ?? "\(e)")")
+        }
+        return .database(path, "\(error)")
+    }
+
     /// Throws a one-line error saying that `action` must write to the project, when it is read-only.
     public func requireWritable(for action: String) throws(ProjectError) {
         if isReadOnly { throw .readOnly(url.path, action) }
@@ -48,6 +57,11 @@ public final class Project: Sendable {
         guard isDirectory.boolValue, FileManager.default.fileExists(atPath: databaseURL.path) else {
             throw .notAProject(url.path)
         }
+        // An empty file would be taken for a new database and given an empty schema: it is a
+        // project whose database was lost (a full disk, a bad copy), for `trowel repair`.
+        if (try? FileManager.default.attributesOfItem(atPath: databaseURL.path)[.size] as? Int) == 0 {
+            throw .damaged(url.path, "the file is empty")
+        }
         if access(url.path, W_OK) != 0 || access(databaseURL.path, W_OK) != 0 {
             return try openReadOnly(at: url, database: databaseURL)
         }
@@ -62,7 +76,7 @@ public final class Project: Sendable {
         } catch let error as ProjectError {
             throw error
         } catch {
-            throw .database(url.path, "\(error)")
+            throw Self.failure(url.path, error)
         }
     }
 
@@ -104,26 +118,26 @@ public final class Project: Sendable {
             }
             return Project(url: url, database: pool)
         } catch {
-            throw .database(url.path, "\(error)")
+            throw Self.failure(url.path, error)
         }
     }
 
     /// Closes the database (checkpointing the WAL), e.g. before the folder is moved.
     public func close() throws(ProjectError) {
-        do { try database.close() } catch { throw .database(url.path, "\(error)") }
+        do { try database.close() } catch { throw Self.failure(url.path, error) }
     }
 
     /// The scan's description, shape, voxel size and value range.
     public func record() throws(ProjectError) -> ProjectRecord {
         do {
             guard let r = try database.read({ try ProjectRecord.fetchOne($0) }) else {
-                throw ProjectError.database(url.path, "the project table is empty")
+                throw ProjectError.damaged(url.path, "the project table is empty")
             }
             return r
         } catch let error as ProjectError {
             throw error
         } catch {
-            throw .database(url.path, "\(error)")
+            throw Self.failure(url.path, error)
         }
     }
 
@@ -143,7 +157,7 @@ public final class Project: Sendable {
         } catch let error as ProjectError {
             throw error
         } catch {
-            throw .database(url.path, "\(error)")
+            throw Self.failure(url.path, error)
         }
     }
 
@@ -164,7 +178,7 @@ public final class Project: Sendable {
         } catch let error as ProjectError {
             throw error
         } catch {
-            throw .database(url.path, "\(error)")
+            throw Self.failure(url.path, error)
         }
     }
 
@@ -173,7 +187,7 @@ public final class Project: Sendable {
         do {
             return try database.read { try LabelClass.order(Column("id")).fetchAll($0) }
         } catch {
-            throw .database(url.path, "\(error)")
+            throw Self.failure(url.path, error)
         }
     }
 }

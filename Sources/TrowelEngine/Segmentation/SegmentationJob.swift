@@ -34,6 +34,9 @@ public struct SegmentationJob: Sendable {
         public var blocksComputed: Int
         /// Blocks of this shard an earlier run had already finished.
         public var blocksAlreadyDone: Int
+        /// Blocks another run was computing when this one reached them, and finished (this run
+        /// waited for them instead of computing them twice).
+        public var blocksJoined: Int = 0
         public var voxelsComputed: Int
         public var seconds: Double
         /// True when stopped by `isCancelled` (finished blocks stay recorded).
@@ -103,10 +106,14 @@ public struct SegmentationJob: Sendable {
         let mine = (0..<grid.count).filter { options.shard.owns($0) }
         let pending = mine.filter { !store.isDone($0) }
         let alreadyDone = mine.count - pending.count
+        let claims = try BlockClaims(url: store.claimsURL)
 
         struct Tally {
             var next = 0
+            /// Blocks another run held when this one reached them, to come back to.
+            var deferred: [Int] = []
             var computed = 0
+            var joined = 0
             var voxels = 0
             var cancelled = false
             var failure: (any Error)?
@@ -124,11 +131,32 @@ public struct SegmentationJob: Sendable {
                         t.cancelled = true
                         return nil
                     }
-                    guard t.next < pending.count else { return nil }
-                    defer { t.next += 1 }
-                    return pending[t.next]
+                    if t.next < pending.count {
+                        defer { t.next += 1 }
+                        return pending[t.next]
+                    }
+                    return t.deferred.isEmpty ? nil : t.deferred.removeFirst()
                 }
                 guard let block = i else { return }
+                // Another run computing this block: leave it, come back when the rest is done.
+                guard claims.tryClaim(block) else {
+                    let waiting = tally.withLock { t in
+                        t.deferred.append(block)
+                        return t.next >= pending.count
+                    }
+                    if waiting { usleep(20_000) }
+                    continue
+                }
+                defer { claims.release(block) }
+                if store.isDone(block) {
+                    // Finished by the other run since this one listed its blocks.
+                    tally.withLock { t in
+                        t.joined += 1
+                        progress(SegmentationProgress(blocksDone: alreadyDone + t.computed + t.joined, blocksTotal: mine.count,
+                                                      blocksComputed: t.computed, voxelsComputed: t.voxels, elapsed: elapsed()))
+                    }
+                    continue
+                }
                 do {
                     let box = grid.box(block)
                     guard try Self.compute(box, predictor: predictor, slabDepth: slabDepth, labels: labels,
@@ -140,7 +168,7 @@ public struct SegmentationJob: Sendable {
                     tally.withLock { t in
                         t.computed += 1
                         t.voxels += box.shape.voxelCount
-                        progress(SegmentationProgress(blocksDone: alreadyDone + t.computed, blocksTotal: mine.count,
+                        progress(SegmentationProgress(blocksDone: alreadyDone + t.computed + t.joined, blocksTotal: mine.count,
                                                       blocksComputed: t.computed, voxelsComputed: t.voxels, elapsed: elapsed()))
                     }
                 } catch {
@@ -154,14 +182,26 @@ public struct SegmentationJob: Sendable {
         var levels = 1
         var complete = store.isComplete
         if !final.cancelled && !complete && store.doneCount(of: grid.count) == grid.count {
-            let shapes = predictor.volume.levels.map(\.shape)
-            try store.buildPyramid(levelShapes: shapes, chunks: grid.chunkShape, voxelSize: predictor.volume.voxelSize,
-                                   workers: max(1, options.workers))
-            complete = true
+            // One run builds the pyramid (claim `grid.count`, past the blocks); another that
+            // finished at the same time waits for it rather than writing the same levels.
+            var claimed = claims.tryClaim(grid.count)
+            while !claimed && !isCancelled() {
+                usleep(20_000)
+                claimed = claims.tryClaim(grid.count)
+            }
+            if claimed {
+                defer { claims.release(grid.count) }
+                if !store.isComplete {
+                    let shapes = predictor.volume.levels.map(\.shape)
+                    try store.buildPyramid(levelShapes: shapes, chunks: grid.chunkShape, voxelSize: predictor.volume.voxelSize,
+                                           workers: max(1, options.workers))
+                }
+                complete = true
+            }
         }
         if complete { levels = predictor.volume.levels.count }
         return Result(id: store.id, blocksTotal: grid.count, blocksInShard: mine.count, blocksComputed: final.computed,
-                      blocksAlreadyDone: alreadyDone, voxelsComputed: final.voxels, seconds: elapsed(),
+                      blocksAlreadyDone: alreadyDone, blocksJoined: final.joined, voxelsComputed: final.voxels, seconds: elapsed(),
                       cancelled: final.cancelled, complete: complete, levels: levels, budget: budget)
     }
 

@@ -32,6 +32,8 @@ public struct SegmentationStore: Sendable {
     public var probabilitiesURL: URL { folder.appendingPathComponent("\(id)-probabilities.zarr") }
     public func probabilityURL(classID: UInt8) -> URL { probabilitiesURL.appendingPathComponent("class-\(classID)") }
     var doneFolder: URL { url.appendingPathComponent(".done") }
+    /// The lock file of `BlockClaims`: which blocks a run is computing now.
+    var claimsURL: URL { url.appendingPathComponent(".claims") }
     var pyramidMarker: URL { doneFolder.appendingPathComponent("pyramid") }
 
     /// True once block `i`'s voxels are all on disk.

@@ -226,7 +226,7 @@ public final class EffectRunner {
                     let result = try job.run(loggingTo: log, progress: { p in
                         inbox.post(.jobUpdated(JobStatus(id: id, title: title, progress: p, state: .running)), replacingProgress: true)
                     }, isCancelled: { flag.isSet })
-                    let final = SegmentationProgress(blocksDone: result.blocksAlreadyDone + result.blocksComputed, blocksTotal: result.blocksInShard,
+                    let final = SegmentationProgress(blocksDone: result.blocksAlreadyDone + result.blocksComputed + result.blocksJoined, blocksTotal: result.blocksInShard,
                                                      blocksComputed: result.blocksComputed, voxelsComputed: result.voxelsComputed,
                                                      elapsed: result.seconds)
                     inbox.post(.jobUpdated(JobStatus(id: id, title: title, progress: final, state: result.cancelled ? .cancelled : .finished)))
@@ -477,7 +477,9 @@ extension ModelSummary {
     /// What the screen shows of a saved model.
     public init(_ record: ModelRecord) {
         let scores = record.metrics.map { m in
-            m.perClass.mapValues { ClassScores(precision: $0.precision, recall: $0.recall, f1: $0.f1, jaccard: $0.jaccard, accuracy: $0.accuracy) }
+            // A class with no held-out voxel was not scored: no entry, rather than an F1 of 0.
+            m.perClass.filter { $0.value.support > 0 }
+                .mapValues { ClassScores(precision: $0.precision, recall: $0.recall, f1: $0.f1, jaccard: $0.jaccard, accuracy: $0.accuracy) }
         }
         self.init(id: record.id, scores: scores, accuracy: record.metrics?.overallAccuracy,
                   oobError: record.oobError, trainingVoxels: record.trainingVoxels, seconds: record.trainingSeconds,

@@ -33,6 +33,7 @@ public struct TOMLTable: Equatable, Sendable {
     /// Parses `text` with TOMLKit (toml++), then keeps only what Trowel's files may hold: top-level
     /// keys and one level of `[section]`, with strings, numbers, booleans or arrays of strings.
     public init(parsing text: String) throws(TOMLError) {
+        try Self.checkTableHeaders(text)
         let document: TOMLKit.TOMLTable
         do {
             document = try TOMLKit.TOMLTable(string: text)

@@ -132,6 +132,12 @@ struct SidePanel {
                 out.append((String(format: "   P %.2f R %.2f J %.2f", s.precision, s.recall, s.jaccard), state.theme.dim, false))
             }
         }
+        // A class no fold could score (its labels on one slice, or a fold trained without it) shows
+        // "–", never a held-out F1 of 0.00 that only says the labels are too few.
+        if state.training == nil, state.classes.contains(where: { m.scores?[$0.id] == nil }) {
+            out.append(("too few labels to score", state.theme.warning, false))
+            out.append(("(each class on 2+ slices)", state.theme.dim, false))
+        }
         if let accuracy = m.accuracy { out.append((String(format: "accuracy %.3f (held out)", accuracy), state.theme.dim, false)) }
         if let oob = m.oobError { out.append((String(format: "OOB error %.3f (optimistic)", oob), state.theme.dim, false)) }
         let v = state.viewport

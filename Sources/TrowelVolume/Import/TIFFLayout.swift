@@ -114,6 +114,32 @@ struct TIFFLayout: Sendable {
         rowsPerStrip = Swift.max(1, Swift.min(rows, height))
     }
 
+    /// Throws when the page declares more sample bytes than the file could hold even compressed
+    /// (about 1032:1 for Deflate, less for LZW and PackBits): such a header is truncated or
+    /// corrupt, and reading it would first allocate the whole page. A 1.8 KB file declaring
+    /// 17 × 14 811 159 16-bit pixels made each read allocate 500 MB (found by Fuzz/fuzz-tiff).
+    func checkSize(fileBytes: Int, file: String, page: Int?) throws {
+        let (pixels, o1) = width.multipliedReportingOverflow(by: height)
+        let (bytes, o2) = pixels.multipliedReportingOverflow(by: samplesPerPixel * sampleType.size)
+        let (limit, o3) = fileBytes.multipliedReportingOverflow(by: 1100)
+        guard !o3 else { return }
+        if o1 || o2 || bytes > limit + 4096 {
+            throw ImportError.unreadable(file: file, page: page,
+                                         reason: "its header declares \(width)×\(height) pixels, more than a file of \(fileBytes) bytes can hold (truncated or corrupt)")
+        }
+        // A tile is decoded whole into a buffer of its own: a 2 KB file with 268435472×16 tiles for
+        // a 17×23 page asked for 17 GB (found by Fuzz/fuzz-tiff). Tiles larger than the page are
+        // allowed (small images saved with 256² tiles), not larger than the file could hold.
+        if let tile {
+            let (tilePixels, t1) = tile.width.multipliedReportingOverflow(by: tile.height)
+            let (tileBytes, t2) = tilePixels.multipliedReportingOverflow(by: samplesPerPixel * sampleType.size)
+            if t1 || t2 || tileBytes > limit + (1 << 20) {
+                throw ImportError.unreadable(file: file, page: page,
+                                             reason: "its tiles are \(tile.width)×\(tile.height) pixels, more than a file of \(fileBytes) bytes can hold (corrupt)")
+            }
+        }
+    }
+
     /// Throws unless this page has `first`'s size and sample type.
     func check(against first: TIFFLayout, file: String, page: Int?) throws {
         guard width == first.width, height == first.height else {

@@ -33,10 +33,12 @@ public struct TIFFStack: SliceSource {
             let handle = try TIFFHandle.reading(url.path)
             let count = Int(TIFFNumberOfDirectories(handle.tiff))
             let multiPage = count > 1
+            let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int) ?? Int.max
             var index = 0
             while true {
                 let page = multiPage ? index : nil
                 let layout = try TIFFLayout(handle, page: page)
+                try layout.checkSize(fileBytes: fileBytes, file: url.path, page: page)
                 if let first {
                     try layout.check(against: first, file: url.path, page: page)
                 } else {

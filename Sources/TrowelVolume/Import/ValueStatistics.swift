@@ -34,8 +34,8 @@ public struct ValueStatistics: Sendable, Codable, Equatable {
         var lo = minimum, hi = maximum, s = 0.0, n = 0
         let phase = count
         block.elements.withUnsafeBufferPointer { values in
-            for (i, v) in values.enumerated() {
-                let d = v.doubleValue
+            for i in 0..<values.count {
+                let d = values[i].doubleValue
                 if d.isNaN { continue }
                 if d < lo { lo = d }
                 if d > hi { hi = d }

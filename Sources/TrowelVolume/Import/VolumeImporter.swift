@@ -56,6 +56,10 @@ public struct VolumeImporter: Sendable {
         self.options = options
     }
 
+    /// About how many bytes of slices are read, written or downsampled between two looks at
+    /// `isCancelled`: a few tens of milliseconds of work, so an interrupted import stops at once.
+    static let cancellationStepBytes = 2 << 20
+
     /// The memory cap of an import given none: slabs used to be a chunk deep whatever the slice
     /// size (64 slices of 10000² voxels, 6 GB); now no shape makes a default import grow past this.
     public static let defaultMemoryBudget = ByteCount(1 << 30)
@@ -127,15 +131,29 @@ public struct VolumeImporter: Sendable {
         var stats = ValueStatistics(expectedCount: source.shape.voxelCount)
         var bytes = 0
         var z = 0
+        // A slab is read (and its statistics gathered) a few slices at a time, so that Ctrl-C is
+        // noticed within a fraction of a second however wide the slices are.
+        let sliceBytes = max(1, source.shape.y * source.shape.x * source.dtype.size)
+        let partDepth = max(1, Self.cancellationStepBytes / sliceBytes)
         while z < source.shape.z {
             if isCancelled() { throw CancellationError() }
             let range = z..<min(z + depth, source.shape.z)
-            let slab = try source.readSlices(range)
-            guard slab.shape == Shape(z: range.count, y: source.shape.y, x: source.shape.x) else {
-                throw ImportBudgetError.inconsistentSource(source.summary, slab.shape)
+            var parts: [AnyBlock] = []
+            var p = range.lowerBound
+            while p < range.upperBound {
+                if isCancelled() { throw CancellationError() }
+                let part = p..<min(p + partDepth, range.upperBound)
+                let block = try source.readSlices(part)
+                guard block.shape == Shape(z: part.count, y: source.shape.y, x: source.shape.x) else {
+                    throw ImportBudgetError.inconsistentSource(source.summary, block.shape)
+                }
+                stats.add(block)
+                parts.append(block)
+                p = part.upperBound
             }
-            stats.add(slab)
-            try cascade.push(slab, at: z, isLast: range.upperBound == source.shape.z)
+            let slab = AnyBlock(stacking: parts)
+            parts = []
+            try cascade.push(slab, at: z, isLast: range.upperBound == source.shape.z, isCancelled: isCancelled)
             bytes += slab.shape.voxelCount * source.dtype.size
             z = range.upperBound
             progress(Progress(slicesDone: z, slicesTotal: source.shape.z, bytesDone: bytes, elapsed: elapsed()))
@@ -157,12 +175,33 @@ struct PyramidCascade {
         nextZ = Array(repeating: 0, count: arrays.count)
     }
 
-    mutating func push(_ slab: AnyBlock, at z: Int, isLast: Bool) throws {
-        try push(slab, level: 0, isLast: isLast)
+    /// Writes `slab` and its downsampled levels; `isCancelled` is polled between bands of chunk
+    /// rows and downsampled slices (throwing `CancellationError`).
+    mutating func push(_ slab: AnyBlock, at z: Int, isLast: Bool, isCancelled: () -> Bool = { false }) throws {
+        try push(slab, level: 0, isLast: isLast, isCancelled: isCancelled)
     }
 
-    private mutating func push(_ slab: AnyBlock, level: Int, isLast: Bool) throws {
-        try arrays[level].write(slab, at: Index3(z: nextZ[level], y: 0, x: 0))
+    /// Writes `slab` at `z` into `array`, in bands of whole chunk rows when it is large, looking
+    /// at `isCancelled` between bands. A band covers the same chunks the whole slab would, so
+    /// nothing is written twice.
+    private func write(_ slab: AnyBlock, to array: ZarrArray, z: Int, isCancelled: () -> Bool) throws {
+        let rowBytes = max(1, slab.shape.z * slab.shape.x * slab.dtype.size)
+        let rows = array.chunks.y * max(1, VolumeImporter.cancellationStepBytes / (rowBytes * array.chunks.y))
+        guard rows < slab.shape.y else {
+            try array.write(slab, at: Index3(z: z, y: 0, x: 0))
+            return
+        }
+        var y = 0
+        while y < slab.shape.y {
+            if isCancelled() { throw CancellationError() }
+            let band = Box(z: 0..<slab.shape.z, y: y..<min(y + rows, slab.shape.y), x: 0..<slab.shape.x)
+            try array.write(slab.cropped(to: band), at: Index3(z: z, y: y, x: 0))
+            y = band.upper.y
+        }
+    }
+
+    private mutating func push(_ slab: AnyBlock, level: Int, isLast: Bool, isCancelled: () -> Bool) throws {
+        try write(slab, to: arrays[level], z: nextZ[level], isCancelled: isCancelled)
         nextZ[level] += slab.shape.z
         guard level + 1 < arrays.count else { return }
         var pending = carry[level].map { $0.appendingSlices(slab) } ?? slab
@@ -172,7 +211,8 @@ struct PyramidCascade {
             pending = pending.slices(0..<(pending.shape.z - 1))
         }
         if pending.shape.z == 0 { return }
-        try push(Downsampler.halve(pending), level: level + 1, isLast: isLast)
+        guard let half = Downsampler.halve(pending, until: isCancelled) else { throw CancellationError() }
+        try push(half, level: level + 1, isLast: isLast, isCancelled: isCancelled)
     }
 }
 

@@ -19,19 +19,31 @@ public enum Downsampler {
 
     /// `block` downsampled 2× on every axis by averaging.
     public static func halve(_ block: AnyBlock) -> AnyBlock {
+        // Never stopped, so never nil.
+        halve(block, until: { false })!
+    }
+
+    /// `block` downsampled 2× on every axis, or nil once `shouldStop` (polled before each output
+    /// slice) says so: a slab of wide slices takes seconds, and Ctrl-C must not wait for it.
+    public static func halve(_ block: AnyBlock, until shouldStop: () -> Bool) -> AnyBlock? {
         switch block {
-        case .u8(let b): return .u8(halve(b))
-        case .u16(let b): return .u16(halve(b))
-        case .i16(let b): return .i16(halve(b))
-        case .u32(let b): return .u32(halve(b))
-        case .i32(let b): return .i32(halve(b))
-        case .f32(let b): return .f32(halve(b))
-        case .f64(let b): return .f64(halve(b))
+        case .u8(let b): return halve(b, until: shouldStop).map(AnyBlock.u8)
+        case .u16(let b): return halve(b, until: shouldStop).map(AnyBlock.u16)
+        case .i16(let b): return halve(b, until: shouldStop).map(AnyBlock.i16)
+        case .u32(let b): return halve(b, until: shouldStop).map(AnyBlock.u32)
+        case .i32(let b): return halve(b, until: shouldStop).map(AnyBlock.i32)
+        case .f32(let b): return halve(b, until: shouldStop).map(AnyBlock.f32)
+        case .f64(let b): return halve(b, until: shouldStop).map(AnyBlock.f64)
         }
     }
 
     /// `block` downsampled 2× on every axis by averaging.
     public static func halve<T: VoxelScalar>(_ block: Block<T>) -> Block<T> {
+        halve(block, until: { false })!
+    }
+
+    /// `block` downsampled 2× on every axis, or nil once `shouldStop` (polled per output slice) says so.
+    public static func halve<T: VoxelScalar>(_ block: Block<T>, until shouldStop: () -> Bool) -> Block<T>? {
         let s = block.shape
         let o = halved(s)
         var out = [T](repeating: 0, count: o.voxelCount)
@@ -39,9 +51,14 @@ public enum Downsampler {
         // Sum pairs along x into a Double row, then add rows along y and slices along z.
         var rowSums = [Double](repeating: 0, count: o.x)
         var counts = [Double](repeating: 0, count: o.x)
+        var stopped = false
         block.elements.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for oz in 0..<o.z {
+                    if shouldStop() {
+                        stopped = true
+                        return
+                    }
                     let z0 = 2 * oz, z1 = min(2 * oz + 2, s.z)
                     for oy in 0..<o.y {
                         let y0 = 2 * oy, y1 = min(2 * oy + 2, s.y)
@@ -71,6 +88,6 @@ public enum Downsampler {
                 }
             }
         }
-        return Block(shape: o, elements: out)
+        return stopped ? nil : Block(shape: o, elements: out)
     }
 }

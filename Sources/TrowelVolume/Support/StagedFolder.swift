@@ -6,7 +6,16 @@ import Foundation
 public enum StagedFolder {
     /// The hidden folder this process builds `url` in.
     public static func stagingURL(for url: URL) -> URL {
-        url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+        url.deletingLastPathComponent().appendingPathComponent(prefix(for: url) + "\(getpid())")
+    }
+
+    /// `.NAME.partial-`, with NAME cut (on a character boundary) so that the staging folder's name
+    /// stays within the 255 bytes a file name may have even when the output's own name is near
+    /// that limit: otherwise a valid output name failed with an error about a hidden folder.
+    static func prefix(for url: URL) -> String {
+        var name = url.lastPathComponent
+        while name.utf8.count > 255 - 20 { name.removeLast() }
+        return ".\(name).partial-"
     }
 
     /// The file in a staging folder that names its owner (`host`, newline, `pid`).
@@ -19,7 +28,7 @@ public enum StagedFolder {
     public static func reclaimAbandoned(for url: URL) -> [URL] {
         let fm = FileManager.default
         let parent = url.deletingLastPathComponent()
-        let prefix = ".\(url.lastPathComponent).partial-"
+        let prefix = prefix(for: url)
         var removed: [URL] = []
         for name in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
             guard let pid = Int(name.dropFirst(prefix.count)), pid != Int(getpid()) else { continue }

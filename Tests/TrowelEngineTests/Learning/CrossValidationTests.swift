@@ -104,4 +104,34 @@ struct CrossValidationTests {
         let dot = LabelledSet(voxels: [Index3(z: 0, y: 0, x: 0)], labels: [1])
         #expect(CrossValidation.plan(dot, gap: 1) == nil)
     }
+
+    /// Bone painted on one slice and matrix on another: each fold trains on one class only and so
+    /// scored F1 0.00 for the other, which the viewer showed as the model's quality. No fold can
+    /// score such labels, so there is no score (the viewer says the labels are too few to score).
+    @Test func foldsWhoseTrainingLacksAClassAreNotScored() throws {
+        let set = grid(slices: [0, 10, 20], size: 32)
+        let features: [Float] = zip(set.voxels, set.labels).flatMap { v, l in [Float(l) + Float(v.x % 3) * 0.1, 1] }
+        let spec = FeatureSpec(filters: [.intensity, .edges], sigmas: [1])
+        let classes = [ClassInfo(id: 1, name: "bone"), ClassInfo(id: 2, name: "matrix")]
+        func evaluate(_ labels: [UInt8]) throws -> Metrics? {
+            try CrossValidation.evaluate(LabelledSet(voxels: set.voxels, labels: labels), features: features, featureCount: 2,
+                                         spec: spec, configuration: ForestConfiguration(treeCount: 5), classes: classes,
+                                         gap: 3, sliceGap: 1)
+        }
+        // Bone on slice 0 only, matrix on slice 10 only: every fold lacks a class in training.
+        let two = grid(slices: [0, 10], size: 32)
+        let twoFeatures: [Float] = two.voxels.flatMap { v in [v.z == 0 ? 1 : 2, 1] }
+        let split = LabelledSet(voxels: two.voxels, labels: two.voxels.map { $0.z == 0 ? 1 : 2 })
+        #expect(try CrossValidation.evaluate(split, features: twoFeatures, featureCount: 2, spec: spec,
+                                             configuration: ForestConfiguration(treeCount: 5), classes: classes,
+                                             gap: 3, sliceGap: 1) == nil)
+        // Bone on slices 0 and 10, matrix on 20: the fold holding out 20 trains on bone only, and
+        // the others score; no class may come out at F1 0 for want of training voxels.
+        let partial = set.voxels.map { $0.z == 20 ? UInt8(2) : 1 }
+        if let m = try evaluate(partial) {
+            #expect(m.perClass.values.filter { $0.support > 0 }.allSatisfy { $0.f1 > 0 }, "\(m)")
+        }
+        // Both classes on every slice: scored as before.
+        #expect(try evaluate(set.labels) != nil)
+    }
 }

@@ -142,6 +142,30 @@ import TrowelVolume
         #expect(level1.elements == LabelDownsampler.halve(expected).elements)
     }
 
+    /// Two unsharded runs of one model at once computed most blocks twice; now a block another run
+    /// is computing is left to it and joined, so together they compute each block once.
+    @Test func twoRunsOfOneModelAtOnceComputeEachBlockOnce() throws {
+        let f = try Fixture()
+        let expected = try f.whole().labels
+        let results = SegmentationTally<[SegmentationJob.Result]>([])
+        let failures = SegmentationTally<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            do {
+                let r = try f.job { $0.workers = 1 }.run()
+                results.withLock { $0.append(r) }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        let both = results.withLock { $0 }
+        #expect(both.count == 2)
+        #expect(both.reduce(0) { $0 + $1.blocksComputed } == 27, "\(both.map { ($0.blocksComputed, $0.blocksJoined, $0.blocksAlreadyDone) })")
+        for r in both { #expect(r.blocksComputed + r.blocksJoined + r.blocksAlreadyDone == 27) }
+        #expect(both.allSatisfy { $0.complete })
+        #expect(try f.labels().elements == expected.elements)
+    }
+
     @Test func exportWritesRawAndRefusesUnfinished() throws {
         let f = try Fixture()
         let out = f.parent.appendingPathComponent("export")

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import TrowelVolume
+
+/// Inputs the libFuzzer harnesses (Fuzz/, Scripts/fuzz) found crashing Trowel, fed through the same
+/// public API as the harness: each must now be a typed, one-line error naming the file.
+struct FuzzRegressionTests {
+    func fixture(_ name: String) -> URL {
+        Bundle.module.resourceURL!.appendingPathComponent("Fixtures/Fuzz").appendingPathComponent(name)
+    }
+
+    /// fuzz-dicom: a file meta group whose lengths do not add up failed an assert() inside GDCM
+    /// (Debian builds it with asserts on), which aborted the process.
+    @Test func aDICOMFileThatFailsAGDCMAssertIsAnError() throws {
+        let file = fixture("dicom-file-meta-assert.dcm")
+        #expect(DICOMSeriesSet.isDICOM(fileAt: file.path))
+        do {
+            let header = try DICOMHeader(reading: file)
+            // Should GDCM accept it after all, the geometry and pixels must fail cleanly too.
+            let volume = try DICOMVolume(series: DICOMSeries(uid: header.seriesUID, headers: [header]))
+            _ = try volume.readSlices(0..<volume.shape.z)
+        } catch let error as DICOMError {
+            #expect("\(error)".contains(file.path), "\(error)")
+            #expect(!"\(error)".contains("\n"))
+        }
+        // The guard is per call: a good file still reads afterwards.
+        let good = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/dicom/explicit/IM1")
+        #expect(try DICOMHeader(reading: good).rows > 0)
+    }
+
+    /// fuzz-dicom, second run: a 791-byte file whose file meta group declares a 4 GB element made
+    /// GDCM allocate 4 GB before reading it (an out-of-memory kill on most machines).
+    @Test func aDICOMElementLongerThanTheFileIsRefusedBeforeGDCMAllocatesIt() throws {
+        let file = fixture("dicom-4gb-element.dcm")
+        do {
+            _ = try DICOMHeader(reading: file)
+            Issue.record("the header was read")
+        } catch {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("more than the"), "\(error)")
+        }
+        // Third run: a data set element whose VR bytes are not a VR ("C6"), read by GDCM with a
+        // 4-byte length of 3.6 GB from a 1.6 KB file.
+        let badVR = fixture("dicom-bad-vr-huge-length.dcm")
+        do {
+            _ = try DICOMHeader(reading: badVR)
+            Issue.record("the header was read")
+        } catch {
+            #expect("\(error)".contains(badVR.path) && "\(error)".contains("no valid VR"), "\(error)")
+        }
+    }
+
+    /// fuzz-tiff (a slow unit, 3 s): a 1.8 KB ImageJ file declaring a 17 × 14 811 159 16-bit page
+    /// made every read allocate 500 MB before libtiff found the strips missing.
+    @Test func aTIFFPageLargerThanTheFileCanHoldIsRefusedBeforeAllocating() throws {
+        let file = fixture("tiff-huge-imagej-page.tif")
+        #expect(throws: ImportError.self) { _ = try GreyImageFile.read(file) }
+        do {
+            _ = try TIFFStack(files: [file])
+            Issue.record("the stack opened")
+        } catch let error as ImportError {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("truncated or corrupt"), "\(error)")
+        }
+    }
+
+    /// fuzz-tiff, third run: a 2 KB file with 268 435 472 × 16 tiles for a 17 × 23 float page made
+    /// the tile buffer 17 GB.
+    @Test func aTIFFWithTilesLargerThanTheFileCanHoldIsRefused() throws {
+        let file = fixture("tiff-huge-tiles.tif")
+        do {
+            let stack = try TIFFStack(files: [file])
+            _ = try stack.readSlices(0..<stack.shape.z)
+            Issue.record("the stack was read")
+        } catch let error as ImportError {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("tiles are"), "\(error)")
+        }
+        // Tiles larger than a small page are fine: the fixture of a tiled TIFF still reads.
+        let tiled = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/import/tiled-u16.tif")
+        #expect(try TIFFStack(files: [tiled]).shape.voxelCount > 0)
+    }
+
+    /// fuzz-png: a 162-byte file whose header declares 23 × 2 046 820 369 pixels made the import
+    /// allocate 47 GB for the slice before libpng found the data missing.
+    @Test func aPNGDeclaringMoreThanItCanHoldIsRefusedBeforeAllocating() throws {
+        let file = fixture("png-huge-header.png")
+        #expect(throws: ImportError.self) { _ = try GreyImageFile.read(file) }
+        do {
+            _ = try PNGStack(files: [file])
+            Issue.record("the stack opened")
+        } catch let error as ImportError {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("truncated or corrupt"), "\(error)")
+        }
+    }
+}
