@@ -18,6 +18,10 @@ import Testing
         let segment = try TrowelBinary.run(["segment", f.project.path, "--model", id, "--block", "16"])
         #expect(segment.status == 0, "\(segment.stderr)")
         let before = try Self.info(f.project)
+        // The segmentation, and its cleaned copy when the model kept a clean-up.
+        let segmentations = try FileManager.default.contentsOfDirectory(atPath: f.project.appendingPathComponent("segmentations").path)
+            .filter { $0.hasSuffix(".zarr") && !$0.contains("-probabilities") }.count
+        #expect((1...2).contains(segmentations))
         let labels = try Data(contentsOf: f.project.appendingPathComponent("labels.zarr/.zarray"))
 
         let database = f.project.appendingPathComponent("project.sqlite")
@@ -37,7 +41,7 @@ import Testing
         let out = repair.stdout
         #expect(out.contains("repaired \(f.project.path)"), "\(out)")
         #expect(out.contains("re-registered from models/: \(id)"), "\(out)")
-        #expect(out.contains("1 segmentation(s) in segmentations/ (1 complete)"), "\(out)")
+        #expect(out.contains("\(segmentations) segmentation(s) in segmentations/ (\(segmentations) complete)"), "\(out)")
         #expect(out.contains("the labels in labels.zarr, untouched"), "\(out)")
         if damage != "truncated" {
             // Nothing of the old file could be read: the stroke history is gone, and it says so.
