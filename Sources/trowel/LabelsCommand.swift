@@ -119,8 +119,6 @@ struct LabelsCheckCommand: ParsableCommand {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
             if setAside { try project.requireWritable(for: "setting damaged labels aside") }
-            let lock = try ProjectLock(project: project.url)
-            if setAside, !lock.isHeld { throw LearningError.projectBusy(lock.holder ?? "another session") }
             let store = try LabelStore(project: project, shape: try project.record().shape, author: AnnotationSession.currentUser,
                                        writable: setAside)
             if setAside {
