@@ -7,7 +7,8 @@ struct LabelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
         abstract: "Work with a project's labels headless.",
-        subcommands: [LabelsImportCommand.self, LabelsUndoCommand.self, LabelsCheckCommand.self]
+        subcommands: [LabelsImportCommand.self, LabelsUndoCommand.self, LabelsCheckCommand.self, LabelsPaintCommand.self,
+                      LabelsLogCommand.self, LabelsExportCommand.self, LabelsAgreementCommand.self]
     )
 }
 

@@ -68,6 +68,8 @@ public final class LabelStore {
     private(set) var owners: LabelOwners
     /// The newest edit of the log taken into account (own and others').
     private var lastSeenEdit: Int64 = 0
+    /// The authors of the other sessions' edits the last `refresh()` took in, in log order.
+    public private(set) var lastRefreshAuthors: [String] = []
     /// The chunks written so far (nil when there are no labels yet in a read-only session).
     let manifest: LabelChunkManifest?
     /// Chunks found missing or unreadable when the store was opened; their voxels read as unlabelled.
@@ -76,6 +78,8 @@ public final class LabelStore {
     public var canUndo: Bool { !undoStack.isEmpty || open.map { !$0.changes.isEmpty } == true }
     public var canRedo: Bool { !redoStack.isEmpty }
     public var isWritable: Bool { locks != nil }
+    /// The log id of this session's latest stroke that is not undone.
+    public var lastStrokeID: Int64? { undoStack.last?.row }
 
     /// Opens (or, when `writable`, creates) the label volume of `project` for a scan of `shape`.
     /// A writable store finishes the edits of writers that were killed between logging and writing.
@@ -451,6 +455,7 @@ public final class LabelStore {
         let edits = try project.database.read { db in try StrokeEdit.fetchAll(db, where: "id > ?", [lastSeenEdit]) }
         var boxes: [Box] = []
         var recount = false
+        lastRefreshAuthors = []
         for e in edits {
             if !e.committed {
                 if isWritable, Date().timeIntervalSince(e.createdAt) > 2 { try recover(e) }
@@ -469,6 +474,7 @@ public final class LabelStore {
                 owners.apply(e)
             }
             boxes.append(e.box)
+            lastRefreshAuthors.append(e.author)
         }
         if recount { counts = try countLabels() }
         counts = counts.filter { $0.value > 0 }

@@ -110,6 +110,8 @@ public enum App {
             effects += serve(event, &state)
         case .match(let event):
             effects += match(event, &state)
+        case .collab(let event):
+            effects += collab(event, &state)
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -120,6 +122,7 @@ public enum App {
                 state.view3D?.frame = frame
             }
         case .tick:
+            if let poll = state.collab.tick() { effects.append(poll) }
             // Keys have stopped turning the 3D view: the full frame replaces the coarse one.
             if state.view3D?.moving == true { state.view3D?.moving = false }
             if let n = state.trainCountdown, state.strokeLast == nil {

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import Testing
+import TrowelVolume
+@testable import TrowelEngine
+
+/// Issue 14, items 1 and 3 in one process: several `LabelStore`s (each its own lock file
+/// description, as separate processes have) painting one project.
+@Suite(.serialized) struct CollaborationTests {
+    let parent = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-collab-\(UUID().uuidString)")
+
+    func makeProject() throws -> Project {
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        var options = VolumeImporter.Options()
+        options.chunk = 16
+        return try ProjectBuilder(importOptions: options).build(from: try FossilPhantom(size: 40, slices: 24),
+                                                              at: parent.appendingPathComponent("p.trowel")).0
+    }
+
+    func store(_ project: Project, _ author: String) throws -> LabelStore {
+        try LabelStore(project: try Project.open(at: project.url), shape: try project.record().shape, author: author, writable: true)
+    }
+
+    func dab(_ row: Int, _ column: Int, value: UInt8, radius: Int = 3, slice: Int = 5) -> PaintDab {
+        PaintDab(axis: .z, slice: slice, row: row, column: column, radius: radius, value: value)
+    }
+
+    func paint(_ s: LabelStore, _ dabs: [PaintDab]) throws {
+        try s.paint(dabs, newStroke: true) { _ in Block(shape: Shape(z: 1, y: 1, x: 1), repeating: 0) }
+        try s.endStroke()
+    }
+
+    func label(_ project: Project, _ v: Index3) throws -> UInt8 {
+        try ZarrArray.open(at: project.url.appendingPathComponent("labels.zarr")).read(Box(origin: v, shape: Shape(z: 1, y: 1, x: 1)), as: UInt8.self)[0, 0, 0]
+    }
+
+    @Test func fourThreadsPaintingOneChunkLoseNothingAndTheLogReplaysToTheLabels() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        nonisolated(unsafe) let stores = try (0..<4).map { try store(project, "painter\($0)") }
+        nonisolated(unsafe) var failures: [String] = []
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: 4) { n in
+            do {
+                // Every painter crosses the same 16³ chunk (rows and columns 0…15) again and again.
+                for i in 0..<30 { try paint(stores[n], [dab(2 + (i * 3 + n) % 12, 2 + (i * 5 + n * 3) % 12, value: UInt8(1 + n % 2))]) }
+            } catch {
+                lock.lock()
+                failures.append("\(error)")
+                lock.unlock()
+            }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(try StrokeLog(project: project).mismatches().isEmpty)
+        let edits = try project.database.read { db in try StrokeEdit.fetchAll(db, where: "1") }
+        #expect(edits.count == 120 && edits.allSatisfy { $0.committed })
+        #expect(Set(edits.map(\.session)).count == 4)
+        // The last edit of every voxel holds, and each painter's counts match the disk once refreshed.
+        let fresh = try store(project, "reader")
+        for s in stores { try s.refresh() }
+        #expect(stores.allSatisfy { $0.counts == fresh.counts })
+    }
+
+    @Test func undoTakesBackOnlyThisSessionsVoxels() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let alice = try store(project, "alice"), bob = try store(project, "bob")
+        try paint(alice, [dab(10, 10, value: 1)])
+        try paint(bob, [dab(10, 13, value: 2)])            // overlaps alice's disc
+        #expect(try label(project, Index3(z: 5, y: 10, x: 12)) == 2)
+        #expect(try alice.undo())
+        // Bob's voxels stay, alice's others are gone.
+        #expect(try label(project, Index3(z: 5, y: 10, x: 12)) == 2)
+        #expect(try label(project, Index3(z: 5, y: 10, x: 8)) == 0)
+        #expect(try alice.redo())
+        #expect(try label(project, Index3(z: 5, y: 10, x: 8)) == 1)
+        #expect(try label(project, Index3(z: 5, y: 10, x: 12)) == 2, "redo never paints over bob either")
+        #expect(!(try bob.redo()))
+        #expect(try StrokeLog(project: project).mismatches().isEmpty)
+        // Each sees the other: owners and counts after a refresh.
+        let seen = try bob.refresh()
+        #expect(!seen.isEmpty && bob.author(at: Index3(z: 5, y: 10, x: 8)) == "alice")
+        #expect(bob.otherAuthors(axis: .z, at: 5)?.authors == ["alice"])
+        #expect(bob.counts == (try store(project, "carol")).counts)
+        #expect(Set(bob.countsByAuthor.keys) == ["alice", "bob"])
+    }
+
+    @Test func anEditLoggedButNeverWrittenIsFinishedByTheNextWriter() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let alice = try store(project, "alice")
+        try paint(alice, [dab(20, 20, value: 1)])
+        // What a writer killed between logging and writing leaves: an uncommitted edit.
+        let shape = try project.record().shape
+        let voxels = (0..<5).map { VoxelRecord(index: shape.linear(Index3(z: 6, y: 3, x: 3 + $0)), old: 0, new: 2) }
+        try project.database.write { db in
+            try db.execute(sql: """
+                INSERT INTO stroke_edit (stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, voxels, committed, changes)
+                VALUES (999, 'dead', 'bob', ?, 'paint', 2, 6, 3, 3, 7, 4, 8, 5, 0, ?)
+                """, arguments: [Date(), VoxelRecord.encode(voxels)])
+        }
+        #expect(try label(project, Index3(z: 6, y: 3, x: 4)) == 0)
+        _ = try store(project, "carol")
+        #expect(try label(project, Index3(z: 6, y: 3, x: 4)) == 2)
+        #expect(try project.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stroke_edit WHERE committed = 0") } == 0)
+        #expect(try StrokeLog(project: project).mismatches().isEmpty)
+    }
+
+    @Test func theLogExportAndAgreementSayWhoPaintedWhat() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let alice = try store(project, "alice"), bob = try store(project, "bob")
+        try paint(alice, [dab(10, 10, value: 1, radius: 0)])            // one voxel of bone
+        try paint(alice, [dab(20, 20, value: 2, radius: 1)])
+        try paint(bob, [dab(10, 10, value: 1, radius: 0)])              // agrees on the bone voxel
+        try paint(bob, [dab(20, 20, value: 1, radius: 0)])              // disagrees at the matrix centre
+        let log = StrokeLog(project: project)
+        #expect(try log.entries().map(\.author) == ["alice", "alice", "bob", "bob"])
+        #expect(try log.entries(author: "bob").count == 2)
+        #expect(try log.entries(since: Date().addingTimeInterval(60)).isEmpty)
+        #expect(try StrokeLog.parseSince("2026-12-02") < StrokeLog.parseSince("2026-12-02T00:00:01Z"))
+        #expect(throws: StrokeLogError.self) { try StrokeLog.parseSince("yesterday") }
+        let a = try AuthorLabels(project: project, author: "alice"), b = try AuthorLabels(project: project, author: "bob")
+        #expect(a.counts == [1: 1, 2: 9] && b.counts == [1: 2])
+        let agreement = AuthorAgreement(a, b, names: [1: "bone", 2: "matrix"])
+        #expect(agreement.bothVoxels == 2 && agreement.agreement == 0.5)
+        // Bone: alice 1, bob 2 in the common voxels, both 1 → Dice 2/3; matrix: alice 1, bob 0 → 0.
+        #expect(agreement.classes.first { $0.id == 1 }?.dice.map { abs($0 - 2.0 / 3) < 1e-9 } == true)
+        #expect(agreement.classes.first { $0.id == 2 }?.dice == 0)
+        #expect(throws: StrokeLogError.self) { try AuthorLabels(project: project, author: "nobody") }
+        let out = parent.appendingPathComponent("alice.zarr")
+        try a.write(to: out, chunks: .cube(16))
+        let written = try ZarrArray.open(at: out).read(Box(origin: Index3(z: 5, y: 19, x: 20), shape: Shape(z: 1, y: 3, x: 1)), as: UInt8.self)
+        #expect(written.elements == [2, 2, 2])
+        #expect(throws: StrokeLogError.self) { try a.write(to: out, chunks: .cube(16)) }
+    }
+}
