@@ -8,9 +8,23 @@ import TrowelVolume
 /// (edit) in the log that covered it, nothing scripted is missing, an undo took back only its own
 /// voxels, and a writer killed with `kill -9` mid-stroke harms nobody.
 @Suite(.serialized) struct MultiWriterTests {
-    /// The bundled 160³ fossil as a project (labels in 64³ chunks).
+    /// A 96 × 96 × 12 sample project (labels in 64 × 64 × 12 chunks, so strokes around row and
+    /// column 64 cross chunk borders), made once and copied for each use.
     func prepare(_ scratch: Scratch) throws -> URL {
-        try ViewerTests().prepare(scratch)
+        let project = scratch("p.trowel")
+        try FileManager.default.copyItem(at: try Self.template.get(), to: project)
+        return project
+    }
+
+    static let template = Result<URL, Error> {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-multiwriter-\(getpid())")
+        let project = folder.appendingPathComponent("p.trowel")
+        if FileManager.default.fileExists(atPath: project.path) { return project }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let sample = try TrowelBinary.run(["sample", "-o", folder.appendingPathComponent("s").path, "--size", "96", "--slices", "12"])
+        let convert = try TrowelBinary.run(["convert", folder.appendingPathComponent("s/scan.zarr").path, "-o", project.path])
+        guard sample.status == 0, convert.status == 0 else { throw Spawn.Failure(description: sample.stderr + convert.stderr) }
+        return project
     }
 
     /// Writer `n`'s script: strokes across the shared region of slices 5 and 6, alternating classes;

@@ -103,6 +103,7 @@ import TrowelVolume
         try first.labels.endStroke()
         try second.labels.endStroke()
         #expect(try first.labels.refresh().count == 1)
+        #expect(try second.labels.refresh().count == 1)
         #expect(first.labels.counts == second.labels.counts && first.labels.counts[2] == disc(1))
     }
 

@@ -63,7 +63,10 @@ public final class LabelStore {
     private var redoStack: [Stroke] = []
     private var open: Stroke?
     /// Labelled voxels per class id.
-    public private(set) var counts: [Int: Int] = [:]
+    public var counts: [Int: Int] { runningCounts.filter { $0.value > 0 } }
+    /// Counts as changes add up: a class may go below zero for a while when this session paints
+    /// over voxels another session labelled before this one took in that session's edit.
+    private var runningCounts: [Int: Int] = [:]
     /// Who last painted each voxel, from the log.
     private(set) var owners: LabelOwners
     /// The newest edit of the log taken into account (own and others').
@@ -118,7 +121,7 @@ public final class LabelStore {
             proposals?.removeAbandonedTemporaryFiles()
             try recoverAbandonedEdits()
         }
-        counts = try countLabels()
+        runningCounts = try countLabels()
         try catchUpOwners()
     }
 
@@ -202,7 +205,7 @@ public final class LabelStore {
                 done.append("\(d.file) (\(d.place)): moved to \(Self.folderName)/.damaged/\(target.lastPathComponent); repaint those slices")
             }
         }
-        counts = try countLabels()
+        runningCounts = try countLabels()
         return done
     }
 
@@ -468,16 +471,15 @@ public final class LabelStore {
                 recount = true
             } else {
                 for r in e.voxels where r.old != r.new {
-                    if r.old != 0 { counts[Int(r.old), default: 0] -= 1 }
-                    if r.new != 0 { counts[Int(r.new), default: 0] += 1 }
+                    if r.old != 0 { runningCounts[Int(r.old), default: 0] -= 1 }
+                    if r.new != 0 { runningCounts[Int(r.new), default: 0] += 1 }
                 }
                 owners.apply(e)
             }
             boxes.append(e.box)
             lastRefreshAuthors.append(e.author)
         }
-        if recount { counts = try countLabels() }
-        counts = counts.filter { $0.value > 0 }
+        if recount { runningCounts = try countLabels() }
         return boxes
     }
 
@@ -550,10 +552,9 @@ public final class LabelStore {
     }
 
     private func apply(counting changes: [Change]) {
-        for c in changes {
-            if c.old != 0 { counts[Int(c.old), default: 0] -= 1 }
-            if c.new != 0 { counts[Int(c.new), default: 0] += 1 }
+        for c in changes where c.old != c.new {
+            if c.old != 0 { runningCounts[Int(c.old), default: 0] -= 1 }
+            if c.new != 0 { runningCounts[Int(c.new), default: 0] += 1 }
         }
-        counts = counts.filter { $0.value > 0 }
     }
 }
