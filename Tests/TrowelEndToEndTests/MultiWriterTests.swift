@@ -149,6 +149,8 @@ import TrowelVolume
         let scripts = try paintTogether(project, scratch, writers: 2, strokes: 8, undoBy: nil)
         kill(victim, SIGKILL)
         #expect(Spawn.wait(victim) == 128 + SIGKILL)
+        let victimEdits = try StrokeLog(project: try Project.open(at: project)).edits().filter { $0.author == "victim" }.count
+        #expect(victimEdits >= 10 && victimEdits < 160, "the kill landed mid-script (\(victimEdits) of 160 writes)")
         // The project opens and its labels are whole; the next writer finishes the victim's last
         // edit if the kill fell between logging it and writing it; the others' strokes all hold.
         let info = try TrowelBinary.run(["labels", "check", project.path])

@@ -373,7 +373,7 @@ public final class EffectRunner {
         }
         let edits = session.labels.lastRefreshAuthors
         let counts = session.labels.countsByAuthor.mapValues { $0.values.reduce(0, +) }
-        messages.append(.collab(.polled(CollabState.Snapshot(countsByAuthor: counts, othersEdits: edits.count, lastOther: edits.last))))
+        messages.append(.collab(.polled(CollabState.Snapshot(me: session.author, countsByAuthor: counts, othersEdits: edits.count, lastOther: edits.last))))
         return messages
     }
 

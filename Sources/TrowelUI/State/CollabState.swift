@@ -6,13 +6,16 @@ import TrowelEngine
 public struct CollabState: Equatable, Sendable {
     /// What one poll found.
     public struct Snapshot: Equatable, Sendable {
+        /// This session's author.
+        public var me: String
         /// Labelled voxels by who painted them last.
         public var countsByAuthor: [String: Int]
         /// Edits by other sessions taken in by this poll, and the newest one's author.
         public var othersEdits: Int
         public var lastOther: String?
 
-        public init(countsByAuthor: [String: Int], othersEdits: Int = 0, lastOther: String? = nil) {
+        public init(me: String, countsByAuthor: [String: Int], othersEdits: Int = 0, lastOther: String? = nil) {
+            self.me = me
             self.countsByAuthor = countsByAuthor
             self.othersEdits = othersEdits
             self.lastOther = lastOther
@@ -57,6 +60,7 @@ public struct CollabState: Equatable, Sendable {
         switch event {
         case .polled(let snapshot):
             polling = false
+            me = snapshot.me
             countsByAuthor = snapshot.countsByAuthor
             guard let other = snapshot.lastOther, snapshot.othersEdits > 0, !othersSeen.contains(other) else { return nil }
             othersSeen.insert(other)
