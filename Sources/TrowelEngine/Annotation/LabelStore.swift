@@ -99,13 +99,7 @@ public final class LabelStore {
             }
         } else if writable {
             let chunks = Shape(z: min(64, shape.z), y: min(64, shape.y), x: min(64, shape.x))
-            do {
-                array = try ZarrArray.create(at: url, shape: shape, chunks: chunks, dtype: .u8, compressor: .zstd(level: 3), cache: cache)
-            } catch {
-                // Another writer created it at the same moment.
-                guard FileManager.default.fileExists(atPath: url.appendingPathComponent(".zarray").path) else { throw error }
-                array = try ZarrArray.open(at: url, cache: cache)
-            }
+            array = try Self.createShared(at: url, shape: shape, chunks: chunks, cache: cache)
         } else {
             array = nil
         }
@@ -123,6 +117,15 @@ public final class LabelStore {
         }
         runningCounts = try countLabels()
         try catchUpOwners()
+    }
+
+    /// Creates a uint8 array at `url` as several writers may at the same moment: made aside and
+    /// renamed into place, so nobody opens a half-made one; whoever loses the race opens the winner's.
+    static func createShared(at url: URL, shape: Shape, chunks: Shape, cache: ChunkCache?) throws -> ZarrArray {
+        let aside = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        _ = try ZarrArray.create(at: aside, shape: shape, chunks: chunks, dtype: .u8, compressor: .zstd(level: 3))
+        if rename(aside.path, url.path) != 0 { try? FileManager.default.removeItem(at: aside) }
+        return try ZarrArray.open(at: url, cache: cache)
     }
 
     /// A new session name: `alice@host:pid:random`.
@@ -540,13 +543,7 @@ public final class LabelStore {
     private func proposalMask() throws -> ZarrArray {
         if let proposals { return proposals }
         let url = project.url.appendingPathComponent(Self.proposalsFolderName)
-        let mask: ZarrArray
-        do {
-            mask = try ZarrArray.create(at: url, shape: shape, chunks: array?.chunks ?? .cube(64), dtype: .u8, compressor: .zstd(level: 3))
-        } catch {
-            guard FileManager.default.fileExists(atPath: url.appendingPathComponent(".zarray").path) else { throw error }
-            mask = try ZarrArray.open(at: url)
-        }
+        let mask = try Self.createShared(at: url, shape: shape, chunks: array?.chunks ?? .cube(64), cache: nil)
         proposals = mask
         return mask
     }
