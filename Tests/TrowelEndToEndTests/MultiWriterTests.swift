@@ -153,7 +153,7 @@ import TrowelVolume
         #expect(victimEdits >= 10 && victimEdits < 160, "the kill landed mid-script (\(victimEdits) of 160 writes)")
         // The project opens and its labels are whole; the next writer finishes the victim's last
         // edit if the kill fell between logging it and writing it; the others' strokes all hold.
-        let info = try TrowelBinary.run(["labels", "check", project.path])
+        let info = try TrowelBinary.run(["labels", "check", project.path, "--log"])
         #expect(info.status == 0, "\(info.stdout) \(info.stderr)")
         let more = try TrowelBinary.run(["labels", "paint", project.path, "--author", "late", "--strokes", scratch("w0.json").path])
         #expect(more.status == 0, "\(more.stderr)")

@@ -89,16 +89,21 @@ public struct StrokeLog: Sendable {
 
     /// Replays every committed edit in log order and compares with `labels.zarr`: for each voxel an
     /// edit covered, the label stored must be the one its last edit wrote (voxels that an import
-    /// rewrote afterwards are not compared). Empty when the labels are exactly what the log says.
+    /// rewrote afterwards, and those of a write still in flight or whose writer was killed before
+    /// committing it, are not compared). Empty when the labels are exactly what the log says.
     public func mismatches(limit: Int = 100) throws -> [Mismatch] {
         let shape = try project.record().shape
-        let edits = try project.database.read { db in try StrokeEdit.fetchAll(db, where: "committed = 1") }
+        let edits = try project.database.read { db in try StrokeEdit.fetchAll(db, where: "1") }
         var last: [Int64: (edit: Int64, value: UInt8)] = [:]
+        var inFlight: [Int64: Int64] = [:]
         var imports: [(Int64, Box)] = []
         for e in edits {
             if e.kind == .import { imports.append((e.id, e.box)) }
-            for r in e.voxels { last[r.index] = (e.id, r.new) }
+            for r in e.voxels {
+                if e.committed { last[r.index] = (e.id, r.new) } else { inFlight[r.index] = e.id }
+            }
         }
+        for (i, id) in inFlight where (last[i]?.edit ?? 0) < id { last[i] = nil }
         guard !last.isEmpty else { return [] }
         let labels = try ZarrArray.open(at: project.url.appendingPathComponent(LabelStore.folderName))
         var byChunk: [Index3: [(Int64, Int64, UInt8)]] = [:]
