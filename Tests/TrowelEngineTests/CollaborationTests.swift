@@ -135,3 +135,48 @@ import TrowelVolume
         #expect(throws: StrokeLogError.self) { try a.write(to: out, chunks: .cube(16)) }
     }
 }
+
+/// Item 2: one training per project at a time, and one segmentation per model.
+@Suite(.serialized) struct SharedTrainingTests {
+    @Test func aSecondTrainerWaitsAndUsesTheFirstOnesModel() throws {
+        let f = try RecipeSelectionTests.fixture()
+        let a = BackgroundSelectionTests.Events(), b = BackgroundSelectionTests.Events()
+        let started = DispatchSemaphore(value: 0), aDone = DispatchSemaphore(value: 0), bDone = DispatchSemaphore(value: 0)
+        let recipe = RecipeSelectionTests.raw
+        let first = Trainer(project: f.project, volume: f.volume, recipe: recipe, candidates: [recipe]) { event in
+            a.append(event)
+            if case .phase = event, a.all.count == 1 { started.signal() }
+            if case .trained(_, let record) = event, record.metrics != nil { aDone.signal() }
+        }
+        let second = Trainer(project: try Project.open(at: f.project.url), volume: f.volume, recipe: recipe, candidates: [recipe]) { event in
+            b.append(event)
+            if case .trained = event { bDone.signal() }
+        }
+        first.request()
+        #expect(started.wait(timeout: .now() + 60) == .success)
+        second.request()
+        #expect(aDone.wait(timeout: .now() + 120) == .success)
+        #expect(bDone.wait(timeout: .now() + 60) == .success)
+        let waiting = b.all.contains { if case .phase(let p, _) = $0 { return p.hasPrefix("waiting for") && p.contains("pid \(getpid())") } else { return false } }
+        #expect(waiting, "the second trainer said whose training it waits for")
+        let ids = { (events: [TrainerEvent]) in events.compactMap { e -> String? in if case .trained(_, let r) = e { return r.id } else { return nil } } }
+        #expect(ids(b.all) == [ids(a.all).last!], "the second trainer used the first one's model instead of training again")
+        #expect(try ModelLibrary(project: f.project).records().count == 1)
+    }
+
+    @Test func aSegmentationLockIsHeldOncePerModel() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-seglock-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var held: SegmentationLock? = try SegmentationLock.acquire(projectURL: folder, id: "m1", author: "alice").get()
+        guard case .failure(let other) = try SegmentationLock.acquire(projectURL: folder, id: "m1", author: "bob") else {
+            Issue.record("a second segmentation of m1 got the lock")
+            return
+        }
+        #expect(other.holder.hasPrefix("alice@"))
+        #expect((try? SegmentationLock.acquire(projectURL: folder, id: "m2").get()) != nil, "another model is free")
+        held = nil
+        _ = held
+        #expect((try? SegmentationLock.acquire(projectURL: folder, id: "m1").get()) != nil, "free again once the first ends")
+    }
+}

@@ -464,8 +464,12 @@ public final class LabelStore {
         lastRefreshAuthors = []
         for e in edits {
             if !e.committed {
-                if isWritable, Date().timeIntervalSince(e.createdAt) > 2 { try recover(e) }
-                break
+                let age = Date().timeIntervalSince(e.createdAt)
+                if isWritable, age > 2 { try recover(e) }
+                // A read-only session cannot finish it; after a while it stops waiting for it.
+                guard !isWritable, age > 10 else { break }
+                lastSeenEdit = e.id
+                continue
             }
             lastSeenEdit = e.id
             guard e.session != session else { continue }

@@ -57,12 +57,16 @@ extension ModelLibrary {
         try project.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM model") ?? 0 }
     }
 
-    /// The newest model saved since `date` that learned from exactly the strokes that are not
-    /// undone now: what another session trained while this one waited for the training lock.
-    public func reusable(since date: Date) throws -> (RandomForest, ModelRecord)? {
+    /// The ids of the models saved so far (cheap: no record is decoded).
+    public func ids() throws -> Set<String> {
+        Set(try project.database.read { db in try String.fetchAll(db, sql: "SELECT id FROM model") })
+    }
+
+    /// The newest model not among `known` that learned from exactly the strokes that are not undone
+    /// now: what another session trained while this one waited for the training lock.
+    public func reusable(besides known: Set<String>) throws -> (RandomForest, ModelRecord)? {
         let strokes = try project.database.read { db in try Int.fetchAll(db, sql: "SELECT id FROM stroke WHERE undone = 0 ORDER BY id") }
-        guard let newest = try records().last(where: { $0.createdAt >= date.addingTimeInterval(-1) }),
-              newest.strokeIDs.sorted() == strokes else { return nil }
+        guard let newest = try records().last(where: { !known.contains($0.id) }), newest.strokeIDs.sorted() == strokes else { return nil }
         return try load(newest.id)
     }
 }

@@ -34,14 +34,14 @@ public final class Trainer: Sendable {
         self.state = state
         worker = LatestWinsWorker(label: "trowel.trainer") { _, isSuperseded in
             do {
-                let asked = Date()
+                let known = try ModelLibrary(project: project).ids()
                 var waited = false
                 guard let lock = try TrainingLock.acquire(project: project, isCancelled: isSuperseded, waiting: { holder in
                     waited = true
                     onEvent(.phase("waiting for \(holder)", 0))
                 }) else { return }
                 defer { withExtendedLifetime(lock) {} }
-                if waited, let (forest, record) = try ModelLibrary(project: project).reusable(since: asked) {
+                if waited, let (forest, record) = try ModelLibrary(project: project).reusable(besides: known) {
                     onEvent(.trained(forest, record))
                     return
                 }
