@@ -362,8 +362,18 @@ public final class EffectRunner {
         // Models trained in any session land in the shared library; m lists them and makes one current.
         if try library.count() != modelCount {
             let records = try library.records()
+            let known = Set(state.models.map(\.id))
             modelCount = records.count
-            messages.append(.modelsLoaded(records.map(ModelSummary.init), current: nil))
+            // A session without a model of its own takes the newest one, as it would on opening.
+            var current: String?
+            if state.currentModel == nil, let newest = records.last, let (forest, _) = try? library.load(newest.id) {
+                previewer.use(forest, id: newest.id)
+                current = newest.id
+            }
+            messages.append(.modelsLoaded(records.map(ModelSummary.init), current: current))
+            if let new = records.last(where: { !known.contains($0.id) }), !trainer.isTraining {
+                messages.append(.notice("model \(new.id) was trained in another session" + (current == nil ? ": m lists it" : " and is shown")))
+            }
         }
         if !foreignJobs.isEmpty {
             for job in try JobLog(project: session.project).all() where foreignJobs.contains(job.id) {
