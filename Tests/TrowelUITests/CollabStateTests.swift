@@ -54,5 +54,11 @@ import TrowelVolume
         _ = App.update(&state, .collab(.foreignJob(job, holder: "bob@host, pid 9")))
         #expect(state.jobs.contains(job) && state.overlay == .jobs(selected: 0))
         #expect(state.message?.contains("already running in bob@host, pid 9's session") == true)
+        // It is not this session's: c does not stop it, and q quits at once.
+        var effects = App.update(&state, .input(.key(.character("c"))))
+        #expect(effects.isEmpty && state.message?.contains("runs in another session") == true)
+        _ = App.update(&state, .input(.key(.escape)))
+        effects = App.update(&state, .input(.key(.character("q"))))
+        #expect(effects.contains(.quit))
     }
 }

@@ -286,7 +286,7 @@ public enum App {
                 say(&state, "no model yet: paint both classes and let it train (or t)", error: true)
                 return []
             }
-            guard !state.jobs.contains(where: { $0.isRunning && $0.kind == .segmentation }) else {
+            guard !state.jobs.contains(where: { $0.isRunning && $0.isOwn && $0.kind == .segmentation }) else {
                 say(&state, "a segmentation is already running: g shows it")
                 return []
             }
@@ -339,7 +339,7 @@ public enum App {
         case .redraw:
             return [.redraw]
         case .quit:
-            if let job = state.jobs.last(where: \.isRunning), !state.quitArmed {
+            if let job = state.jobs.last(where: { $0.isRunning && $0.isOwn }), !state.quitArmed {
                 state.quitArmed = true
                 say(&state, job.kind == .interpolation ? "an interpolation is running: q again quits (it is lost; I runs it again)"
                     : "a segmentation is running: q again quits (finished blocks are kept; trowel segment continues it)", error: true)
@@ -508,6 +508,10 @@ public enum App {
     static func handleJobList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
         if key == .character("c"), selected < state.jobs.count, state.jobs[selected].isRunning {
             let job = state.jobs[selected]
+            guard job.isOwn else {
+                say(&state, "\(job.title) runs in another session; it can be stopped there", error: true)
+                return []
+            }
             say(&state, "stopping \(job.title)" + (job.kind == .segmentation ? " after the current block" : ""))
             return [.cancelJob(job.id)]
         }
