@@ -85,6 +85,47 @@ import TrowelVolume
         #expect(Set(bob.countsByAuthor.keys) == ["alice", "bob"])
     }
 
+    @Test func anImportRunsBesidePaintersAndNeitherLosesVoxels() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let shape = try project.record().shape
+        nonisolated(unsafe) let painter = try store(project, "alice")
+        // Matrix everywhere on slices 4…6, imported while alice paints bone on slice 5.
+        var imported = Block<UInt8>(shape: shape, repeating: 0)
+        for z in 4...6 { for y in 0..<shape.y { for x in 0..<shape.x { imported[z, y, x] = 2 } } }
+        let source = AnnotationTests.LabelSource(block: imported)
+        nonisolated(unsafe) var failure: Error?
+        let url = project.url
+        DispatchQueue.concurrentPerform(iterations: 2) { n in
+            do {
+                if n == 0 {
+                    try LabelImport(project: try Project.open(at: url), author: "import").run(from: source, file: "m.tif", mapping: .classIDs)
+                } else {
+                    for i in 0..<20 { try paint(painter, [dab(4 + i, 4 + i, value: 1, radius: 1)]) }
+                }
+            } catch {
+                failure = error
+            }
+        }
+        #expect(failure == nil, "\(String(describing: failure))")
+        // Every voxel holds the value of its last write, whichever writer it was.
+        let edits = try StrokeLog(project: project).edits()
+        #expect(edits.contains { $0.kind == .import } && edits.filter { $0.kind == .paint }.count == 20)
+        #expect(try StrokeLog(project: project).mismatches().isEmpty)
+        let labels = try ZarrArray.open(at: project.url.appendingPathComponent("labels.zarr")).read(shape.box, as: UInt8.self)
+        let importIDs = edits.filter { $0.kind == .import }.map(\.id)
+        var lastPaint: [Int64: Int64] = [:]
+        for e in edits where e.kind == .paint { for r in e.voxels { lastPaint[r.index] = e.id } }
+        for (i, id) in lastPaint {
+            let v = shape.voxel(i)
+            // Bone painted after the import's write of its chunk stays bone; before it, the import's matrix wins.
+            let importedLater = edits.contains { $0.kind == .import && $0.id > id && $0.box.contains(v) }
+            #expect(labels[v.z, v.y, v.x] == (importedLater ? 2 : 1))
+        }
+        #expect(!importIDs.isEmpty)
+        #expect(labels[6, 39, 0] == 2, "the import's voxels away from the strokes are there")
+    }
+
     @Test func anEditLoggedButNeverWrittenIsFinishedByTheNextWriter() throws {
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = try makeProject()
