@@ -81,21 +81,27 @@ struct QualityEvaluation {
         return try score(forest, record: record, named: name, started: started, trainingSeconds: Date().timeIntervalSince(training))
     }
 
-    /// `forest` (trained as `record` says) predicted over the scored slices and scored.
-    private func score(_ forest: RandomForest, record: ModelRecord, named name: String, started: Date,
-                       trainingSeconds: Double) throws -> RecipeResult {
+    /// `forest` (trained as `record` says, mixing in `prior` if given) predicted over the scored slices and scored.
+    private func score(_ forest: RandomForest, record: ModelRecord, prior: WalkerPrior.Applied? = nil, named name: String,
+                       started: Date, trainingSeconds: Double) throws -> RecipeResult {
         let prediction = Date()
-        let decision = record.decision.map { d in
+        let weights = record.decision.map { d in
             (d.adopted ? d.weights.sorted { $0.key < $1.key }.map { String(format: "%d×%.2f", $0.key, $0.value) }.joined(separator: " ")
                        : "argmax") + String(format: " (held-out %.4f, tuned %.4f)", d.plainScore, d.tunedScore)
         }
-        let predictor = Predictor(forest: forest, volume: volume)
+        let walker = record.walkerPrior.map { w in
+            String(format: "walker %.1f (folds %@; held-out %.4f, tuned %.4f, %@)", w.weight,
+                   w.foldWeights.map { String(format: "%.1f", $0) }.joined(separator: " "), w.plainScore, w.tunedScore,
+                   w.adopted ? "adopted" : "refused")
+        }
+        let decision = [walker, weights].compactMap { $0 }.joined(separator: "; ")
+        let predictor = Predictor(forest: forest, volume: volume, prior: prior)
         let (f1, precision, recall) = try tally { box in try predictor.labels(box).elements }
         return RecipeResult(recipe: name, f1: f1, precision: precision, recall: recall,
                             heldOutF1: record.metrics?.perClass[Int(target)]?.f1,
                             seconds: Date().timeIntervalSince(started), trainingSeconds: trainingSeconds,
                             predictionSeconds: Date().timeIntervalSince(prediction), features: forest.featureCount,
-                            decision: decision)
+                            decision: decision.isEmpty ? nil : decision)
     }
 
     /// The name of the row `scoreAuto` gives: what `trowel train` does without options.
@@ -114,19 +120,54 @@ struct QualityEvaluation {
         let selection = try RecipeSelection.choose(project: project, volume: volume, among: candidates)
         var run = selection.chosenRun
         run.tunesDecision = true
+        run.tunesWalkerPrior = true
         let training = Date()
         let (forest, record) = try run.run()
         let trainingSeconds = Date().timeIntervalSince(training)
-        var tuned = try score(forest, record: record, named: Self.defaultRow, started: started, trainingSeconds: trainingSeconds)
+        let prior = try ModelLibrary(project: project).prior(for: record)
+        var tuned = try score(forest, record: record, prior: prior, named: Self.defaultRow, started: started,
+                              trainingSeconds: trainingSeconds)
         tuned.chosen = selection.chosen.name
-        // The same forest without its weights: what the tuning changed, with the selection's plain held-out score.
+        // The same forest without the walker (its decision tuned as it would be without one), and
+        // deciding by the most probable class: what each step gave.
+        let argmax = try forest.deciding(with: nil)
+        var alone = record
+        alone.walkerPrior = nil
+        alone.metrics = selection.candidates[selection.chosenIndex].metrics
+        let decided = try DecisionTuning.decide(argmax, record: &alone, from: selection.chosenRun.heldOut)
+        var withoutWalker = try score(decided, record: alone, prior: nil, named: Self.defaultRow + ", no walker prior",
+                                      started: Date(), trainingSeconds: trainingSeconds)
+        withoutWalker.chosen = selection.chosen.name
         var plainRecord = record
         plainRecord.decision = nil
+        plainRecord.walkerPrior = nil
         plainRecord.metrics = selection.candidates[selection.chosenIndex].metrics
-        var plain = try score(try forest.deciding(with: nil), record: plainRecord, named: Self.defaultRow + ", argmax",
+        var plain = try score(argmax, record: plainRecord, prior: nil, named: Self.defaultRow + ", argmax",
                               started: Date(), trainingSeconds: trainingSeconds)
         plain.chosen = selection.chosen.name
-        return [tuned, plain]
+        // Clean-up of components chosen on the held-out slices, applied in 3D to the default's whole-volume prediction.
+        var cleaned = tuned
+        cleaned.recipe = Self.defaultRow + ", clean-up"
+        if let held = selection.chosenRun.heldOut, let cleanup = try CleanupTuning.tune(held, volume: volume) {
+            let table = cleanup.candidates.sorted { $0.value > $1.value }.prefix(3)
+                .map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
+            cleaned.decision = String(format: "%@ (held-out %.4f, tuned %.4f, %@; folds: %@; best: %@)",
+                                      cleanup.step?.description ?? "none", cleanup.plainScore, cleanup.tunedScore,
+                                      cleanup.adopted ? "adopted" : "refused", cleanup.foldSteps.joined(separator: " | "), table)
+            if cleanup.adopted, let step = cleanup.step {
+                let predictor = Predictor(forest: forest, volume: volume, prior: prior)
+                var whole = Block<UInt8>(shape: shape, repeating: 0)
+                for tile in predictor.tiles(covering: shape.box) {
+                    whole.copy(from: try predictor.labels(tile), at: tile.lower, into: .zero)
+                }
+                try step.postProcessing.apply(to: &whole)
+                let (f1, precision, recall) = try tally { box in whole.cropped(to: box).elements }
+                (cleaned.f1, cleaned.precision, cleaned.recall) = (f1, precision, recall)
+            }
+        } else {
+            cleaned.decision = "clean-up: nothing to tune on"
+        }
+        return [tuned, withoutWalker, plain, cleaned]
     }
 
     /// `trowel interpolate` (the random walker from the labelled slices) scored like a recipe.

@@ -60,7 +60,7 @@ struct EvalCommand: ParsableCommand {
             Interrupts.install()
             let bar = ProgressBar(label: "evaluating", unit: "slices")
             let started = Date()
-            let metrics = try TruthEvaluation(predictor: Predictor(forest: forest, volume: volume), classes: classes.map(\.id))
+            let metrics = try TruthEvaluation(predictor: Predictor(forest: forest, volume: volume, prior: try library.prior(for: record)), classes: classes.map(\.id))
                 .run(truth: source, file: truth.joined(separator: " "), slices: range, progress: { done, total in
                     Terminal.showProgress(bar.line(done: done, total: total, bytes: 0, elapsed: Date().timeIntervalSince(started),
                                                    width: Terminal.width))

@@ -55,7 +55,8 @@ struct SegmentCommand: ParsableCommand {
             try project.requireWritable(for: "segmenting")
             let library = ModelLibrary(project: project)
             guard let id = try model ?? library.latestID() else { throw LearningError.noModels }
-            let (forest, _) = try library.load(id)
+            let (forest, record) = try library.load(id)
+            let prior = try library.prior(for: record)
             // The scan's chunk cache is part of the budget: an eighth of it, at most 64 MB.
             let cache = ChunkCache(byteBudget: min(64 << 20, budget.bytes / 8))
             let volume = try MultiscaleVolume.open(at: project.volumeURL, cache: cache)
@@ -65,7 +66,8 @@ struct SegmentCommand: ParsableCommand {
             options.memory = budget
             options.probabilities = probabilities
             options.shard = shard
-            let job = SegmentationJob(projectURL: project.url, id: id, forest: forest, volume: volume, options: options)
+            let job = SegmentationJob(projectURL: project.url, id: id, forest: forest, volume: volume, prior: prior,
+                                      options: options)
             _ = try job.budget()
             // One whole-volume run per model (a viewer's S takes the same lock); shards share it on purpose.
             var lock: SegmentationLock?

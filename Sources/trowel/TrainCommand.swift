@@ -61,6 +61,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Tune per-class weights on the probabilities by held-out F1 (kept only when weights tuned on the other folds score better on each fold; default: on). --no-tune-decision keeps the most probable class.")
     var tuneDecision = true
 
+    @Flag(inversion: .prefixedNo, help: "Try the random walker from the labelled slices as a prior (its weight tuned on held-out slices with walkers seeded by the other slices; kept only when that scores better on each fold; default: on). When it is kept the decision weights are not tuned.")
+    var walkerPrior = true
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -151,6 +154,7 @@ struct TrainCommand: ParsableCommand {
             var run = try selection?.chosenRun ?? TrainingRun(project: project, volume: volume, recipe: recipe)
             run.folds = folds
             run.tunesDecision = tuneDecision
+            run.tunesWalkerPrior = walkerPrior
             let (_, record) = try run.run(progress: { phase, fraction in
                 Terminal.showProgress(String(format: "training: %@ %3.0f%%", phase, fraction * 100))
             }, isCancelled: { Interrupts.isInterrupted })
@@ -186,6 +190,12 @@ struct TrainCommand: ParsableCommand {
                         "stage \(i + 1) " + (RecipeSelection.score(m).map { String(format: "%.4f", $0) } ?? "not scored")
                     }
                     print("autocontext, \(record.stages) stages; held-out mean F1: \(steps.joined(separator: " → "))")
+                }
+                if let w = record.walkerPrior {
+                    print(w.adopted
+                          ? String(format: "random walker prior, weight %.1f: held-out mean F1 %.4f → %.4f (tuned on the other folds)",
+                                   w.weight, w.plainScore, w.tunedScore)
+                          : String(format: "random walker prior: not used (it scored %.4f against %.4f held out)", w.tunedScore, w.plainScore))
                 }
                 if let d = record.decision {
                     let weights = d.weights.sorted { $0.key < $1.key }
@@ -249,6 +259,20 @@ struct TrainReport: Encodable {
     var auto: Auto?
     /// The tuned decision weights by class name and their held-out scores (absent when not tuned).
     var decision: Decision?
+    /// The random walker prior's weight and held-out scores (absent when not tuned).
+    var walkerPrior: WalkerPriorReport?
+
+    struct WalkerPriorReport: Encodable {
+        var weight: Double
+        var plainMeanF1: Double
+        var tunedMeanF1: Double
+        var foldWeights: [Double]
+        var adopted: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case weight, plainMeanF1 = "plain_mean_f1", tunedMeanF1 = "tuned_mean_f1", foldWeights = "fold_weights", adopted
+        }
+    }
 
     struct Decision: Encodable {
         var weights: [String: Double]
@@ -264,7 +288,7 @@ struct TrainReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case model, recipe, features, trainingVoxels = "training_voxels", counts, seconds, trainingSeconds = "training_seconds"
         case oobErrorOptimistic = "oob_error_optimistic", metrics, accuracy, validatedVoxels = "validated_voxels", auto
-        case stages, f1ByStage = "f1_by_stage", decision
+        case stages, f1ByStage = "f1_by_stage", decision, walkerPrior = "walker_prior"
     }
 
     init(record: ModelRecord, recipe: TrainingRecipe, spec: FeatureSpec, seconds: Double, names: [Int: String],
@@ -289,6 +313,10 @@ struct TrainReport: Encodable {
         decision = record.decision.map { d in
             Decision(weights: Dictionary(uniqueKeysWithValues: d.weights.map { (names[$0.key] ?? "class \($0.key)", $0.value) }),
                      plainMeanF1: d.plainScore, tunedMeanF1: d.tunedScore, adopted: d.adopted)
+        }
+        walkerPrior = record.walkerPrior.map { w in
+            WalkerPriorReport(weight: w.weight, plainMeanF1: w.plainScore, tunedMeanF1: w.tunedScore, foldWeights: w.foldWeights,
+                              adopted: w.adopted)
         }
         stages = record.stages
         f1ByStage = record.metricsByStage.map { m in

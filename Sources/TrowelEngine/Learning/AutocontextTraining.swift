@@ -89,6 +89,7 @@ public struct AutocontextTraining: Sendable {
         for stage in 1...stages {
             let last = stage == stages
             var predictions = HeldOutPredictions(classes: present)
+            predictions.labelled = set
             var context: [Float] = []
             var contextWidth = 0
             var nextUsable = usable
@@ -102,7 +103,7 @@ public struct AutocontextTraining: Sendable {
                     let held = fold.heldOut.filter { usable[$0] }
                     if !held.isEmpty {
                         predictions.add(forest, rows: CrossValidation.rows(held, of: rows, width),
-                                        truth: held.map { set.labels[$0] })
+                                        truth: held.map { set.labels[$0] }, indices: held, members: fold.members)
                     }
                     foldForests[k] = forest
                     if !last {

@@ -83,6 +83,7 @@ public enum CrossValidation {
         let present = Set(set.labels.map(Int.init))
         guard present.count >= 2, let plan = plan(set, gap: gap, sliceGap: sliceGap, folds: folds) else { return nil }
         var predictions = HeldOutPredictions(classes: present.sorted())
+        predictions.labelled = set
         for (k, fold) in plan.enumerated() {
             if isCancelled() { throw LearningError.cancelled }
             defer { progress(Double(k + 1) / Double(plan.count)) }
@@ -90,7 +91,8 @@ public enum CrossValidation {
             let samples = try TrainingSamples(featureCount: featureCount, features: rows(fold.training, of: features, featureCount),
                                               labels: fold.training.map { set.labels[$0] })
             let forest = try RandomForest.train(on: samples, spec: spec, classTable: classes, configuration: configuration)
-            predictions.add(forest, rows: rows(fold.heldOut, of: features, featureCount), truth: fold.heldOut.map { set.labels[$0] })
+            predictions.add(forest, rows: rows(fold.heldOut, of: features, featureCount), truth: fold.heldOut.map { set.labels[$0] },
+                            indices: fold.heldOut, members: fold.members)
         }
         return predictions.count > 0 ? predictions : nil
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TrowelML
+import TrowelVolume
 
 /// The project's trained models: `models/<id>.forest` (the forest), `models/<id>.json` (its
 /// `ModelRecord`) and a row in the `model` table, so the Models panel and `trowel eval` find them.
@@ -16,15 +17,18 @@ public struct ModelLibrary: Sendable {
 
     public func forestURL(_ id: String) -> URL { folder.appendingPathComponent("\(id).forest") }
     public func recordURL(_ id: String) -> URL { folder.appendingPathComponent("\(id).json") }
+    /// The random walker an adopted `WalkerPrior` mixes in.
+    public func walkerURL(_ id: String) -> URL { folder.appendingPathComponent("\(id).walker.zarr") }
 
     /// Saves a checkpoint: models/<id>.forest + <id>.json (each written atomically) + row in `model`.
     /// Saving the same id again replaces it.
-    public func save(_ forest: RandomForest, record: ModelRecord) throws {
+    public func save(_ forest: RandomForest, record: ModelRecord, walker: WalkerField? = nil) throws {
         try project.requireWritable(for: "saving a model")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let json = try Self.encoder.encode(record)
             try forest.write(to: forestURL(record.id))
+            if let walker { try walker.write(to: walkerURL(record.id)) }
             try json.write(to: recordURL(record.id), options: .atomic)
             try project.database.write { db in
                 try db.execute(sql: "INSERT OR REPLACE INTO model (id, created_at, training_voxels, record) VALUES (?, ?, ?, ?)",
@@ -82,6 +86,29 @@ public struct ModelLibrary: Sendable {
             throw LearningError.corruptModel(id, "\(Self.folderName)/\(error)")
         }
         return (forest, record)
+    }
+
+    /// The walker prior model `record` mixes in, nil when it adopted none; a clear error when its
+    /// field is missing or damaged.
+    public func prior(for record: ModelRecord) throws -> WalkerPrior.Applied? {
+        guard let prior = record.walkerPrior, prior.adopted else { return nil }
+        let url = walkerURL(record.id)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw LearningError.corruptModel(record.id, "\(Self.folderName)/\(url.lastPathComponent) (its random walker prior) is missing")
+        }
+        do {
+            return WalkerPrior.Applied(prior: prior, field: try WalkerField(contentsOf: url))
+        } catch let error as LearningError {
+            throw error
+        } catch {
+            throw LearningError.corruptModel(record.id, "\(Self.folderName)/\(url.lastPathComponent): \(error)")
+        }
+    }
+
+    /// The forest and record of model `id` and the predictor they make over `volume` (with its walker prior).
+    public func predictor(_ id: String, volume: MultiscaleVolume) throws -> (Predictor, ModelRecord) {
+        let (forest, record) = try load(id)
+        return (Predictor(forest: forest, volume: volume, prior: try prior(for: record)), record)
     }
 
     /// "yyyyMMddTHHmmssZ-" (UTC, whole seconds) + the first 6 hex digits of `fingerprint`.

@@ -34,6 +34,10 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     /// The decision weights tuned on the held-out predictions, and whether the model uses them
     /// (then `metrics` are the cross-fitted metrics of the tuned decision); nil when not tuned.
     public var decision: DecisionTuning?
+    /// The random walker prior tuned on the held-out predictions, and whether the model mixes it
+    /// in (then its field is `models/<id>.walker.zarr` and `metrics` are the cross-fitted ones of
+    /// the mix); nil when not tuned.
+    public var walkerPrior: WalkerPrior?
 
     public init(id: String, createdAt: Date, spec: FeatureSpec, configuration: ForestConfiguration, classes: [ClassInfo],
                 trainingVoxels: Int, countsByClass: [Int: Int], strokeIDs: [Int], metrics: Metrics?, oobError: Double?,
@@ -61,7 +65,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         case trainingVoxels = "training_voxels", countsByClass = "counts_by_class", strokeIDs = "stroke_ids"
         case metrics = "cross_validation", oobError = "oob_error_optimistic", voxelSize = "voxel_size_um"
         case fingerprint = "samples_hash", trainingSeconds = "training_seconds"
-        case stages, metricsByStage = "cross_validation_by_stage", recipe, decision
+        case stages, metricsByStage = "cross_validation_by_stage", recipe, decision, walkerPrior = "walker_prior"
     }
 
     public init(from decoder: Decoder) throws {
@@ -83,6 +87,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
         recipe = try c.decodeIfPresent(String.self, forKey: .recipe) ?? ""
         metricsByStage = try c.decodeIfPresent([Metrics?].self, forKey: .metricsByStage) ?? []
         decision = try c.decodeIfPresent(DecisionTuning.self, forKey: .decision)
+        walkerPrior = try c.decodeIfPresent(WalkerPrior.self, forKey: .walkerPrior)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -106,5 +111,6 @@ public struct ModelRecord: Codable, Sendable, Equatable {
             try c.encode(metricsByStage, forKey: .metricsByStage)
         }
         try c.encodeIfPresent(decision, forKey: .decision)
+        try c.encodeIfPresent(walkerPrior, forKey: .walkerPrior)
     }
 }

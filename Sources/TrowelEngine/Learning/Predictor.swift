@@ -7,10 +7,13 @@ import TrowelVolume
 public struct Predictor: Sendable {
     public let forest: RandomForest
     public let volume: MultiscaleVolume
+    /// The random walker the model mixes into the forest's probabilities, if it adopted one.
+    public let prior: WalkerPrior.Applied?
 
-    public init(forest: RandomForest, volume: MultiscaleVolume) {
+    public init(forest: RandomForest, volume: MultiscaleVolume, prior: WalkerPrior.Applied? = nil) {
         self.forest = forest
         self.volume = volume
+        self.prior = prior
     }
 
     /// Class probabilities of `box` (clipped to the scan). For a 2D spec features are planar per
@@ -23,7 +26,9 @@ public struct Predictor: Sendable {
         }
         let context = forest.contextBox(for: region, within: bounds)
         let block = try volume.read(context)
-        return try forest.probabilities(of: block, in: region.translated(by: .zero - context.lower), firstSlice: context.lower.z)
+        let p = try forest.probabilities(of: block, in: region.translated(by: .zero - context.lower), firstSlice: context.lower.z)
+        guard let prior else { return p }
+        return prior.prior.apply(to: p, box: region, field: prior.field)
     }
 
     /// The most probable class id of every voxel of `box`.

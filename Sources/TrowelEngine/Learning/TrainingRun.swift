@@ -22,6 +22,11 @@ public struct TrainingRun: Sendable {
     /// they raise the mean F1 (`DecisionTuning`). `trowel train` and the viewer do; off by default
     /// so that a run is the plain forest unless asked.
     public var tunesDecision = false
+    /// After training, tune a random walker prior on the held-out predictions (`WalkerPrior`);
+    /// when it is adopted the decision weights are not tuned (they were tuned for the forest alone).
+    public var tunesWalkerPrior = false
+    /// How that walker is solved.
+    public var walkerSettings = WalkerField.Settings()
     /// Autocontext stages (1: a single forest); see `AutocontextTraining`.
     public var stages = 1
     /// Scales of the smoothed probabilities each later stage adds.
@@ -90,7 +95,7 @@ public struct TrainingRun: Sendable {
     }
 
     /// Gathers labels, computes (cached) features, cross-validates, trains on everything, saves a checkpoint.
-    /// `progress(phase, fraction)` phases: "labels", "features", "validation", "training", "saving".
+    /// `progress(phase, fraction)` phases: "labels", "features", "validation", "training", "walker" (when tuning a walker prior), "saving".
     /// `isCancelled` is polled between phases (and between folds); a cancelled run throws `LearningError.cancelled`.
     public func run(progress: (String, Double) -> Void = { _, _ in },
                     isCancelled: () -> Bool = { false }) throws -> (RandomForest, ModelRecord) {
@@ -159,8 +164,23 @@ public struct TrainingRun: Sendable {
         record.stages = forest.stageCount
         record.recipe = recipeName
         record.metricsByStage = metricsByStage
-        if tunesDecision { forest = try DecisionTuning.decide(forest, record: &record, from: predictions) }
-        try ModelLibrary(project: project).save(forest, record: record)
+        var field: WalkerField?
+        if tunesWalkerPrior, let predictions {
+            progress("walker", 0)
+            if let (prior, solved) = try WalkerPrior.tuneAndSolve(predictions, volume: volume, record: projectRecord, settings: walkerSettings,
+                                                                  isCancelled: isCancelled) {
+                record.walkerPrior = prior
+                field = solved
+                if solved != nil, let m = prior.tunedMetrics {
+                    record.metrics = m
+                    if !record.metricsByStage.isEmpty { record.metricsByStage[record.metricsByStage.count - 1] = m }
+                }
+            }
+            progress("walker", 1)
+            try checkpoint()
+        }
+        if tunesDecision && field == nil { forest = try DecisionTuning.decide(forest, record: &record, from: predictions) }
+        try ModelLibrary(project: project).save(forest, record: record, walker: field)
         progress("saving", 1)
         return (forest, record)
     }

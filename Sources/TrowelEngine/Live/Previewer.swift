@@ -35,10 +35,11 @@ public final class Previewer: Sendable {
         let slot = self.slot
         worker = LatestWinsWorker(label: "trowel.previewer") { request, _ in
             guard let (forest, id) = slot.model else { return }
+            let prior = slot.prior
             do {
                 let box = Box.slice(axis: request.axis, at: request.index, of: volume.shape, rows: request.rows,
                                     columns: request.columns)
-                let probabilities = try Predictor(forest: forest, volume: volume).predict(box)
+                let probabilities = try Predictor(forest: forest, volume: volume, prior: prior).predict(box)
                 onPreview(Preview(request: request, modelID: id, probabilities: probabilities))
             } catch {
                 onFailure("preview failed: \(error)")
@@ -46,14 +47,19 @@ public final class Previewer: Sendable {
         }
     }
 
-    /// Makes `forest` the model previews use.
-    public func use(_ forest: RandomForest, id: String) { slot.model = (forest, id) }
+    /// Makes `forest` (with the walker prior its model adopted, if any) the model previews use.
+    public func use(_ forest: RandomForest, id: String, prior: WalkerPrior.Applied? = nil) {
+        slot.set((forest, id), prior: prior)
+    }
 
     /// The id of the model previews use, if any.
     public var modelID: String? { slot.model?.1 }
 
     /// The model previews use, if any.
     public var model: (RandomForest, String)? { slot.model }
+
+    /// The walker prior of the model previews use, if it adopted one.
+    public var prior: WalkerPrior.Applied? { slot.prior }
 
     /// Predicts `request` when the worker is free (a newer request replaces this one if it waits).
     public func request(_ request: PreviewRequest) {
@@ -66,6 +72,22 @@ public final class Previewer: Sendable {
 final class ModelSlot: @unchecked Sendable {
     private let lock = NSLock()
     private var value: (RandomForest, String)?
+    private var walker: WalkerPrior.Applied?
+
+    /// The walker prior of the model in the slot.
+    var prior: WalkerPrior.Applied? {
+        lock.lock()
+        defer { lock.unlock() }
+        return walker
+    }
+
+    /// Puts a model and its prior in the slot at once.
+    func set(_ model: (RandomForest, String)?, prior: WalkerPrior.Applied?) {
+        lock.lock()
+        value = model
+        walker = prior
+        lock.unlock()
+    }
 
     var model: (RandomForest, String)? {
         get {

@@ -64,8 +64,16 @@ public final class Trainer: Sendable {
                                                              isCancelled: isSuperseded)
                     scored.metrics = predictions?.metrics
                     plain = RecipeSelection.score(scored.metrics)
-                    let decided = try DecisionTuning.decide(forest, record: &scored, from: predictions)
-                    try ModelLibrary(project: project).save(decided, record: scored)
+                    // The walker prior first; decision weights only for a forest deciding alone.
+                    var field: WalkerField?
+                    if let predictions, let (prior, solved) = try WalkerPrior.tuneAndSolve(
+                        predictions, volume: volume, record: try project.record(), isCancelled: isSuperseded) {
+                        scored.walkerPrior = prior
+                        field = solved
+                        if solved != nil, let m = prior.tunedMetrics { scored.metrics = m }
+                    }
+                    let decided = field != nil ? forest : try DecisionTuning.decide(forest, record: &scored, from: predictions)
+                    try ModelLibrary(project: project).save(decided, record: scored, walker: field)
                     onEvent(.trained(decided, scored))
                 }
 
@@ -83,6 +91,7 @@ public final class Trainer: Sendable {
                 }
                 var betterRun = selection.chosenRun
                 betterRun.tunesDecision = true
+                betterRun.tunesWalkerPrior = true
                 let (better, betterRecord) = try betterRun.run(
                     progress: { phase, fraction in onEvent(.phase(phase, fraction)) }, isCancelled: isSuperseded)
                 state.current = best.recipe

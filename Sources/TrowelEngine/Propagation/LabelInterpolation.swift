@@ -163,67 +163,33 @@ public struct LabelInterpolation: Sendable {
             throw InterpolationError.tooFewClasses(names)
         }
         let slices = survey.slices
-        let region = Box(lower: Index3(z: slices.first!, y: max(0, survey.box.lower.y - options.margin),
-                                       x: max(0, survey.box.lower.x - options.margin)),
-                         upper: Index3(z: slices.last! + 1, y: min(shape.y, survey.box.upper.y + options.margin),
-                                       x: min(shape.x, survey.box.upper.x + options.margin)))
-        // Project class id -> compact 1…K, and back.
-        var compact = [UInt8](repeating: 0, count: 256)
-        for (k, id) in present.enumerated() { compact[id] = UInt8(k + 1) }
+        let region = WalkerField.region(slices: slices.first!...slices.last!, plane: survey.box, margin: options.margin, shape: shape)
         let classIDs = present.map { UInt8($0) }
 
-        // 2. The coarse grid: block means of normalised intensities, unanimous seeds.
-        let grid = WalkerGrid(full: region.shape, factors: Shape(z: options.downsampleZ, y: options.downsample, x: options.downsample))
-        let refine = options.refine && grid.factors != Shape(z: 1, y: 1, x: 1)
+        // 2. The coarse grid (block means of normalised intensities, unanimous seeds), solved.
+        let settings = WalkerField.Settings(downsample: options.downsample, downsampleZ: options.downsampleZ, beta: options.beta,
+                                            tolerance: options.tolerance, maxIterations: options.maxIterations, margin: options.margin)
+        let preview = WalkerGrid(full: region.shape, factors: Shape(z: options.downsampleZ, y: options.downsample, x: options.downsample))
+        let refine = options.refine && preview.factors != Shape(z: 1, y: 1, x: 1)
         let gapCount = max(1, slices.count - 1)
         let steps = 4 + (refine ? gapCount : 0)
         try checkCancelled()
-        progress(Progress(phase: "downsampling \(region.shape) to \(grid.coarse)", done: 1, total: steps))
+        progress(Progress(phase: "downsampling \(region.shape) to \(preview.coarse)", done: 1, total: steps))
         let low = record.valueLow, high = record.valueHigh
         let scale = high > low ? 1 / (high - low) : 1
-        var sums = [Float](repeating: 0, count: grid.coarse.voxelCount)
-        var counts = [Int32](repeating: 0, count: grid.coarse.voxelCount)
-        var seeds = [UInt8](repeating: 0, count: grid.coarse.voxelCount)
-        let slab = max(options.downsampleZ, (32 / options.downsampleZ) * options.downsampleZ)
+        let voxelSize = [record.voxelZ, record.voxelY, record.voxelX]
+        let field = try WalkerField.solve(volume: volume, low: low, high: high, voxelSize: voxelSize, region: region,
+                                          classes: classIDs, settings: settings,
+                                          seeds: { box in try labels.read(box, as: UInt8.self) },
+                                          solving: { unknowns in
+                                              progress(Progress(phase: "solving \(unknowns) voxels for \(present.count) classes",
+                                                                done: 2, total: steps))
+                                          }, isCancelled: isCancelled)
+        let grid = field.grid, solution = field.solution, coarseSeeds = field.seedVoxels
+        let solveSeconds = field.solveSeconds
+        var compact = [UInt8](repeating: 0, count: 256)
+        for (k, id) in present.enumerated() { compact[id] = UInt8(k + 1) }
         var z = region.lower.z
-        while z < region.upper.z {
-            let box = Box(lower: Index3(z: z, y: region.lower.y, x: region.lower.x),
-                          upper: Index3(z: min(region.upper.z, z + slab), y: region.upper.y, x: region.upper.x))
-            let values = Block<Float>(shape: box.shape, elements: try normalised(volume.read(box), low: low, scale: scale))
-            var given = try labels.read(box, as: UInt8.self)
-            for i in given.elements.indices { given.elements[i] = compact[Int(given.elements[i])] }
-            grid.accumulate(intensities: values, labels: given, z0: z - region.lower.z, sums: &sums, counts: &counts, seeds: &seeds)
-            z = box.upper.z
-            try checkCancelled()
-        }
-        WalkerGrid.finish(sums: &sums, counts: counts, seeds: &seeds)
-
-        // 3. Solve.
-        let coarseSeeds = seeds.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        progress(Progress(phase: "solving \(grid.coarse.voxelCount - coarseSeeds) voxels for \(present.count) classes", done: 2, total: steps))
-        let solveStart = Date()
-        let spacing = [record.voxelZ * Double(grid.factors.z), record.voxelY * Double(grid.factors.y), record.voxelX * Double(grid.factors.x)]
-        let unit = spacing.min() ?? 1
-        let parameters = RandomWalker.Parameters(beta: options.beta, tolerance: options.tolerance, maxIterations: options.maxIterations,
-                                                 spacing: spacing.map { $0 / unit })
-        let solution: RandomWalker.Solution
-        if coarseSeeds == grid.coarse.voxelCount {
-            // Every coarse voxel is a seed: nothing to solve.
-            let probabilities = (1...present.count).map { k in seeds.map { $0 == UInt8(k) ? Float(1) : 0 } }
-            solution = RandomWalker.Solution(shape: grid.coarse, probabilities: probabilities, unknowns: 0,
-                                             iterations: [], residuals: [], converged: true)
-        } else {
-            do {
-                solution = try RandomWalker.solve(intensities: sums, seeds: seeds, shape: grid.coarse, classCount: present.count,
-                                                  parameters: parameters, shouldStop: isCancelled)
-            } catch {
-                throw InterpolationError.solver("\(error)")
-            }
-            try checkCancelled()
-        }
-        sums = []
-        counts = []
-        let solveSeconds = Date().timeIntervalSince(solveStart)
 
         // 4. Full resolution, gap by gap (consecutive labelled slices): upsample and, when the grid
         // was coarser, solve again at full resolution in the band of uncertain or boundary voxels,
@@ -234,8 +200,8 @@ public struct LabelInterpolation: Sendable {
         let gaps = relative.count == 1 ? [(relative[0], relative[0])] : Array(zip(relative, relative.dropFirst()))
         let fullSpacing = [record.voxelZ, record.voxelY, record.voxelX]
         let fullUnit = fullSpacing.min() ?? 1
-        var fullParameters = parameters
-        fullParameters.spacing = fullSpacing.map { $0 / fullUnit }
+        let fullParameters = RandomWalker.Parameters(beta: options.beta, tolerance: options.tolerance, maxIterations: options.maxIterations,
+                                                     spacing: fullSpacing.map { $0 / fullUnit })
         var refined = 0
         var refineIterations: [Int] = []
         var refineConverged = true
@@ -332,8 +298,7 @@ public struct LabelInterpolation: Sendable {
 
     /// Scan values mapped to 0…1 between the scan's 0.5 and 99.5 percentiles (clamped).
     private func normalised(_ block: AnyBlock, low: Double, scale: Double) -> [Float] {
-        let raw = block.converted(to: Double.self)
-        return raw.elements.map { Float(min(1, max(0, ($0 - low) * scale))) }
+        WalkerField.normalised(block, low: low, scale: scale)
     }
 
     /// The provenance of an interpolated segmentation, if `store` is one.

@@ -59,9 +59,11 @@ public struct SegmentationJob: Sendable {
     }
 
     /// A job writing `segmentations/<id>.zarr` in the project at `projectURL` with `forest`.
-    public init(projectURL: URL, id: String, forest: RandomForest, volume: MultiscaleVolume, options: Options = Options()) {
+    /// `prior`: the random walker the model mixes into the forest's probabilities, if it adopted one.
+    public init(projectURL: URL, id: String, forest: RandomForest, volume: MultiscaleVolume, prior: WalkerPrior.Applied? = nil,
+                options: Options = Options()) {
         self.store = SegmentationStore(projectURL: projectURL, id: id)
-        self.predictor = Predictor(forest: forest, volume: volume)
+        self.predictor = Predictor(forest: forest, volume: volume, prior: prior)
         self.options = options
     }
 

@@ -82,11 +82,10 @@ public struct WalkerGrid: Sendable, Equatable {
             var lo = [Int32](repeating: 0, count: n), hi = lo
             var t = [Float](repeating: 0, count: n)
             for u in 0..<n {
-                let c = min(Double(nc - 1), max(0, (Double(u) - Double(f - 1) / 2) / Double(f)))
-                let l = Int(c.rounded(.down))
+                let (l, h, w) = Self.between(u, factor: f, coarse: nc)
                 lo[u] = Int32(l)
-                hi[u] = Int32(min(nc - 1, l + 1))
-                t[u] = Float(c - Double(l))
+                hi[u] = Int32(h)
+                t[u] = w
             }
             return (lo, hi, t)
         }
@@ -144,6 +143,35 @@ public struct WalkerGrid: Sendable, Equatable {
         }
         }
         return (out, confidence)
+    }
+
+    /// The coarse voxel centres either side of full-resolution coordinate `u` along one axis and the
+    /// weight of the upper one (block centres at `(c + ½)·f − ½`, clamped at the ends).
+    @inlinable static func between(_ u: Int, factor f: Int, coarse nc: Int) -> (Int, Int, Float) {
+        let c = min(Double(nc - 1), max(0, (Double(u) - Double(f - 1) / 2) / Double(f)))
+        let l = Int(c.rounded(.down))
+        return (l, min(nc - 1, l + 1), Float(c - Double(l)))
+    }
+
+    /// The coarse `probabilities` (one array per class) interpolated trilinearly at region-relative
+    /// full-resolution voxels, voxel-major (`voxels.count × classes`), as `upsampled` weighs them.
+    public func sample(probabilities: [[Float]], at voxels: [Index3]) -> [Float] {
+        let k = probabilities.count
+        var out = [Float](repeating: 0, count: voxels.count * k)
+        let (cy, cx) = (coarse.y, coarse.x)
+        for (i, v) in voxels.enumerated() {
+            let (z0, z1, tz) = Self.between(v.z, factor: factors.z, coarse: coarse.z)
+            let (y0, y1, ty) = Self.between(v.y, factor: factors.y, coarse: coarse.y)
+            let (x0, x1, tx) = Self.between(v.x, factor: factors.x, coarse: coarse.x)
+            let r00 = (z0 * cy + y0) * cx, r01 = (z0 * cy + y1) * cx, r10 = (z1 * cy + y0) * cx, r11 = (z1 * cy + y1) * cx
+            for c in 0..<k {
+                let p = probabilities[c]
+                let a = (1 - tz) * ((1 - ty) * ((1 - tx) * p[r00 + x0] + tx * p[r00 + x1]) + ty * ((1 - tx) * p[r01 + x0] + tx * p[r01 + x1]))
+                let b = tz * ((1 - ty) * ((1 - tx) * p[r10 + x0] + tx * p[r10 + x1]) + ty * ((1 - tx) * p[r11 + x0] + tx * p[r11 + x1]))
+                out[i * k + c] = a + b
+            }
+        }
+        return out
     }
 
     /// The voxels a full-resolution pass should solve again: those whose upsampled class is less

@@ -48,12 +48,18 @@ public final class EffectRunner {
         let previewer = Previewer(volume: session.volume, onPreview: { inbox.post(.predictionLoaded(Prediction($0))) },
                                   onFailure: { inbox.post(.failure($0)) })
         self.previewer = previewer
+        let models = library
         trainer = Trainer(project: session.project, volume: session.volume) { event in
             switch event {
             case .phase(let phase, let fraction):
                 inbox.post(.trainingProgress(phase: phase, fraction: fraction), replacingProgress: true)
             case .trained(let forest, let record):
-                previewer.use(forest, id: record.id)
+                do {
+                    previewer.use(forest, id: record.id, prior: try models.prior(for: record))
+                } catch {
+                    previewer.use(forest, id: record.id)
+                    inbox.post(.failure("\(error)"))
+                }
                 inbox.post(.modelTrained(ModelSummary(record)))
             case .selected(let recipe, let margin):
                 inbox.post(.recipeChosen(recipe, margin: margin))
@@ -72,8 +78,8 @@ public final class EffectRunner {
         modelCount = records.count
         guard let latest = records.last else { return nil }
         do {
-            let (forest, _) = try library.load(latest.id)
-            previewer.use(forest, id: latest.id)
+            let (forest, record) = try library.load(latest.id)
+            previewer.use(forest, id: latest.id, prior: try library.prior(for: record))
             return .modelsLoaded(records.map(ModelSummary.init), current: latest.id)
         } catch {
             // A missing or truncated model file is not "no model yet": say so, and how to get one back.
@@ -158,7 +164,8 @@ public final class EffectRunner {
         case .propose(let taskID, let modelID):
             guard let task = try session.tasks.all().first(where: { $0.id == taskID }),
                   let (forest, id) = previewer.model, id == modelID else { return [] }
-            let labels = try Predictor(forest: forest, volume: session.volume).labels(task.box(in: session.volume.shape))
+            let labels = try Predictor(forest: forest, volume: session.volume, prior: previewer.prior)
+                .labels(task.box(in: session.volume.shape))
             return [.proposalLoaded(Proposal(taskID: taskID, modelID: id, axis: task.axis, slice: task.slice, rows: task.rows,
                                              columns: task.columns, labels: labels.elements))]
         case .acceptProposal(let proposal):
@@ -212,7 +219,8 @@ public final class EffectRunner {
                 foreignJobs.insert(job.id)
                 return [.collab(.foreignJob(Self.status(of: job, title: title), holder: held.holder))]
             }
-            let (forest, _) = try library.load(modelID)
+            let (forest, record) = try library.load(modelID)
+            let prior = try library.prior(for: record)
             let id = (jobs.keys.max() ?? 0) + 1
             let flag = CancelFlag()
             jobs[id] = flag
@@ -220,7 +228,8 @@ public final class EffectRunner {
             // One worker and a modest budget keep the viewer responsive on a small machine.
             options.workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
             options.memory = ByteCount(1 << 30)
-            let job = SegmentationJob(projectURL: session.project.url, id: modelID, forest: forest, volume: session.volume, options: options)
+            let job = SegmentationJob(projectURL: session.project.url, id: modelID, forest: forest, volume: session.volume,
+                                      prior: prior, options: options)
             let title = "segment \(modelID.suffix(6))"
             let inbox = self.inbox
             let log = JobLog(project: session.project)
@@ -273,8 +282,8 @@ public final class EffectRunner {
         case .pollCollaborators:
             return try poll(state: state)
         case .useModel(let id):
-            let (forest, _) = try library.load(id)
-            previewer.use(forest, id: id)
+            let (forest, record) = try library.load(id)
+            previewer.use(forest, id: id, prior: try library.prior(for: record))
             return [.modelsLoaded(try library.records().map(ModelSummary.init), current: id)]
         case .render3D(let request):
             return [.rendered3D(try render3D(request, state: state))]
