@@ -45,6 +45,8 @@ public final class EffectRunner {
         let inbox = Inbox(wake: wake)
         self.inbox = inbox
         library = ModelLibrary(project: session.project)
+        // The models there at the start are this session's to restore, not news from another one.
+        modelCount = (try? library.count()) ?? 0
         let previewer = Previewer(volume: session.volume, onPreview: { inbox.post(.predictionLoaded(Prediction($0))) },
                                   onFailure: { inbox.post(.failure($0)) })
         self.previewer = previewer
