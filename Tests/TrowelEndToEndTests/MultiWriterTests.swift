@@ -16,11 +16,15 @@ import TrowelVolume
         return project
     }
 
+    /// Where the template lives; removed when the test process exits.
+    static let templateFolder = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-multiwriter-\(getpid())")
+
     static let template = Result<URL, Error> {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-multiwriter-\(getpid())")
+        let folder = templateFolder
         let project = folder.appendingPathComponent("p.trowel")
         if FileManager.default.fileExists(atPath: project.path) { return project }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: MultiWriterTests.templateFolder) }
         let sample = try TrowelBinary.run(["sample", "-o", folder.appendingPathComponent("s").path, "--size", "96", "--slices", "12"])
         let convert = try TrowelBinary.run(["convert", folder.appendingPathComponent("s/scan.zarr").path, "-o", project.path])
         guard sample.status == 0, convert.status == 0 else { throw Spawn.Failure(description: sample.stderr + convert.stderr) }
