@@ -7,6 +7,7 @@ struct TrowelBench: ParsableCommand {
         commandName: "trowel-bench",
         abstract: "Trowel benchmarks (JSON out).",
         subcommands: [PipelineBenchmark.self, Features3DBenchmark.self, ConvertBenchmark.self, UIBenchmark.self, LearnBenchmark.self,
-                      MeshBenchmark.self, SegmentBenchmark.self, QualityBenchmark.self, ServeBenchmark.self, MatchBenchmark.self, IdentifyBenchmark.self]
+                      MeshBenchmark.self, SegmentBenchmark.self, QualityBenchmark.self, ServeBenchmark.self, MatchBenchmark.self, IdentifyBenchmark.self,
+                      CollabBenchmark.self]
     )
 }

@@ -7,7 +7,8 @@ struct LabelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
         abstract: "Work with a project's labels headless.",
-        subcommands: [LabelsImportCommand.self, LabelsUndoCommand.self, LabelsCheckCommand.self]
+        subcommands: [LabelsImportCommand.self, LabelsUndoCommand.self, LabelsCheckCommand.self, LabelsPaintCommand.self,
+                      LabelsLogCommand.self, LabelsExportCommand.self, LabelsAgreementCommand.self]
     )
 }
 
@@ -115,12 +116,13 @@ struct LabelsCheckCommand: ParsableCommand {
     @Flag(help: "Move unreadable chunks aside and forget missing ones.")
     var setAside = false
 
+    @Flag(help: "Also check that the labels are the stroke log replayed (each voxel holds what its last write logged).")
+    var log = false
+
     func run() throws {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
             if setAside { try project.requireWritable(for: "setting damaged labels aside") }
-            let lock = try ProjectLock(project: project.url)
-            if setAside, !lock.isHeld { throw LearningError.projectBusy(lock.holder ?? "another session") }
             let store = try LabelStore(project: project, shape: try project.record().shape, author: AnnotationSession.currentUser,
                                        writable: setAside)
             if setAside {
@@ -133,6 +135,14 @@ struct LabelsCheckCommand: ParsableCommand {
             guard store.damage.isEmpty else {
                 throw LabelsCheckError.damaged(project.url.path, store.damage.count)
             }
+            if log {
+                let wrong = try StrokeLog(project: project).mismatches(limit: 10)
+                for m in wrong {
+                    print("voxel z \(m.voxel.z) y \(m.voxel.y) x \(m.voxel.x): holds \(m.stored), its last logged write (edit \(m.edit)) put \(m.logged)")
+                }
+                guard wrong.isEmpty else { throw LabelsCheckError.logMismatch(project.url.path) }
+                print("labels match the stroke log")
+            }
             print("labels are intact: \(store.counts.values.reduce(0, +)) labelled voxels")
         }
     }
@@ -140,11 +150,14 @@ struct LabelsCheckCommand: ParsableCommand {
 
 enum LabelsCheckError: Error, CustomStringConvertible {
     case damaged(String, Int)
+    case logMismatch(String)
 
     var description: String {
         switch self {
         case .damaged(let p, let n):
             return "\(p): \(n) damaged labels chunk(s), listed above; restore them from a backup, or run 'trowel labels check \(p) --set-aside' and repaint those slices"
+        case .logMismatch(let p):
+            return "\(p)/labels.zarr: voxels differ from the stroke log (listed above, at most 10)"
         }
     }
 }

@@ -86,6 +86,7 @@ struct OpenCommand: ParsableCommand {
                              theme: theme, themes: themes, keymap: config.keymap)
         state.useGraphics(graphics.graphics, cellPixels: graphics.cellSize)
         state.readOnly = session.isReadOnly
+        state.collab.me = session.author
         if let reason = session.readOnlyReason { state.readOnlyReason = reason }
         state.tasks = (try? session.tasks.all()) ?? []
         if let first = session.labels.damage.first {

@@ -69,6 +69,15 @@ struct SegmentCommand: ParsableCommand {
             let job = SegmentationJob(projectURL: project.url, id: id, forest: forest, volume: volume, prior: prior,
                                       options: options)
             _ = try job.budget()
+            // One whole-volume run per model (a viewer's S takes the same lock); shards share it on purpose.
+            var lock: SegmentationLock?
+            if shard.count == 1 {
+                switch try SegmentationLock.acquire(projectURL: project.url, id: id) {
+                case .success(let taken): lock = taken
+                case .failure(let held): throw SegmentationError.alreadyRunning(project: project.url.path, model: id, holder: held.holder)
+                }
+            }
+            defer { withExtendedLifetime(lock) {} }
             Interrupts.install()
             let json = self.json
             let bar = ProgressBar(label: "segmenting", unit: "blocks")

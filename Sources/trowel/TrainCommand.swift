@@ -130,6 +130,11 @@ struct TrainCommand: ParsableCommand {
             try project.requireWritable(for: "training (models are saved in it)")
             let volume = try MultiscaleVolume.open(at: project.volumeURL)
             Interrupts.install()
+            // One training per project at a time: wait for a viewer's or another command's.
+            guard let lock = try TrainingLock.acquire(project: project, isCancelled: { Interrupts.isInterrupted }, waiting: { holder in
+                FileHandle.standardError.write(Data("waiting for \(holder) to finish training…\n".utf8))
+            }) else { throw ExitCode(130) }
+            defer { withExtendedLifetime(lock) {} }
             let started = Date()
             var recipe = try recipe()
             var selection: RecipeSelection?

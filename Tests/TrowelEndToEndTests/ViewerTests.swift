@@ -129,7 +129,7 @@ import TrowelVolume
         #expect(try labels(project).elements.filter { $0 == 1 }.count > 20, "strokes painted before the signal are on disk")
     }
 
-    @Test func aSecondSessionOpensReadOnly() throws {
+    @Test func twoViewersPaintTogetherAndSeeWhoPaintedWhat() throws {
         let scratch = try Scratch()
         let first = Tmux(), second = Tmux()
         defer {
@@ -138,13 +138,34 @@ import TrowelVolume
             scratch.remove()
         }
         let project = try prepare(scratch)
-        try launch(first, project, scratch)
-        try second.start("TERM=xterm-256color \(TrowelBinary.url.path) \(project.path); sleep 60")
-        try second.wait(for: "read-only")
-        try second.keys("Space", "l")
-        try first.keys("q")
-        try first.wait(forFile: scratch("status"))
-        #expect(try labels(project).elements.allSatisfy { $0 == 0 })
+        try first.start("TERM=xterm-256color USER=alice XDG_CONFIG_HOME=\(scratch.url.path) \(TrowelBinary.url.path) \(project.path); sleep 60")
+        try first.wait(for: "? help")
+        try second.start("TERM=xterm-256color USER=bob XDG_CONFIG_HOME=\(scratch.url.path) \(TrowelBinary.url.path) \(project.path); sleep 60")
+        try second.wait(for: "? help")
+        #expect(!(try second.screen()).contains("read-only"))
+        // Alice paints at the centre, where bob's cursor is too: within a poll bob sees whose it is.
+        // (Her session tries to train on bone alone and says it needs two classes.)
+        try first.keys("Space", "l", "l", "Space")
+        try first.wait(for: "label at least two classes")
+        try second.wait(for: "painted by alice")
+        try second.wait(for: "annotators")
+        // Bob paints matrix beside it; alice's panel counts both of them. With both classes painted,
+        // bob's session trains on the union, and the model appears in alice's session too.
+        try second.keys("2", "j", "j", "j", "j", "j", "Space", "l", "Space")
+        try first.wait(for: "bob")
+        let trained = Date().addingTimeInterval(60)
+        var models: [ModelRecord] = []
+        while models.isEmpty && Date() < trained {
+            usleep(200_000)
+            models = (try? ModelLibrary(project: try Project.open(at: project)).records()) ?? []
+        }
+        let model = try #require(models.first, "bob's session trained a model")
+        try first.keys("m")
+        try first.wait(for: model.id)
+        try first.keys("Escape", "q")
+        try second.keys("q")
+        let painted = try labels(project).elements
+        #expect(painted.contains(1) && painted.contains(2), "both sessions' strokes are on disk")
     }
 
     @Test func noTerminalGivesAClearError() throws {

@@ -2,8 +2,8 @@ import Foundation
 import TrowelVolume
 
 /// One person's interactive session on a project: the scan to look at, the labels to paint, the
-/// tasks and the classes. The first session takes the project's lock; a second opens read-only,
-/// so two SSH sessions can never overwrite each other's strokes.
+/// tasks and the classes. Any number of sessions paint one project at once (their writes are
+/// serialised per chunk, see `LabelStore`); only a project this process cannot write opens read-only.
 public final class AnnotationSession {
     public let project: Project
     public let record: ProjectRecord
@@ -11,23 +11,20 @@ public final class AnnotationSession {
     public let labels: LabelStore
     public let tasks: TaskStore
     public let author: String
-    private let lock: ProjectLock
+    private let access: ProjectAccess
 
-    /// True when another session holds the project; painting is then refused.
-    public var isReadOnly: Bool { !lock.isHeld }
-    /// Who holds the project when this session is read-only.
-    public var lockHolder: String? { lock.holder }
-    /// Why this session is read-only ("alice@host, pid 42 is annotating this project", or that the
-    /// project cannot be written), nil when it may paint.
-    public var readOnlyReason: String? { lock.isHeld ? nil : lock.refusal }
+    /// True when the project cannot be written here; painting is then refused.
+    public var isReadOnly: Bool { !access.isWritable || project.isReadOnly }
+    /// Why this session is read-only (the project cannot be written), nil when it may paint.
+    public var readOnlyReason: String? { isReadOnly ? (access.refusal ?? "you have no permission to write in this project") : nil }
 
     public init(project: Project, author: String = AnnotationSession.currentUser) throws {
         self.project = project
         self.author = author
         record = try project.record()
-        lock = try ProjectLock(project: project.url)
+        access = try ProjectAccess(project: project.url)
         volume = try MultiscaleVolume.open(at: project.volumeURL)
-        labels = try LabelStore(project: project, shape: volume.shape, author: author, writable: lock.isHeld)
+        labels = try LabelStore(project: project, shape: volume.shape, author: author, writable: access.isWritable && !project.isReadOnly)
         tasks = TaskStore(project: project, shape: volume.shape)
     }
 

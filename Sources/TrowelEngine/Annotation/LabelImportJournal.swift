@@ -85,24 +85,27 @@ public struct LabelImportJournal {
 
     /// Gives every voxel the import labelled its old label back, unless it was painted since, marks
     /// the import's stroke undone and removes the journal. Safe to run again after being killed.
-    func undo(labels: ZarrArray, project: Project) throws -> Undone {
+    func undo(store: LabelStore, project: Project) throws -> Undone {
         var restored = 0, kept = 0
         for chunk in after.writtenChunks {
             let box = after.chunkBox(chunk)
             let new = try after.read(box, as: UInt8.self)
             let old = try before.read(box, as: UInt8.self)
-            var current = try labels.read(box, as: UInt8.self)
-            var touched = false
-            for i in 0..<new.elements.count where new.elements[i] != 0 {
-                if current.elements[i] == new.elements[i] {
-                    current.elements[i] = old.elements[i]
-                    restored += 1
-                    touched = true
-                } else if current.elements[i] != old.elements[i] {
-                    kept += 1
+            // Under the chunk's lock, on the labels as they are now (other sessions may be painting).
+            try store.rewrite(box) { current in
+                var touched = false
+                for i in 0..<new.elements.count where new.elements[i] != 0 {
+                    if current.elements[i] == new.elements[i] {
+                        current.elements[i] = old.elements[i]
+                        restored += 1
+                        touched = true
+                    } else if current.elements[i] != old.elements[i] {
+                        kept += 1
+                    }
                 }
+                if touched { try store.logImportEdit(stroke: info.stroke, box: box) }
+                return touched
             }
-            if touched { try labels.write(current, at: box.lower) }
         }
         try project.database.write { db in
             try db.execute(sql: "UPDATE stroke SET undone = 1 WHERE id = ?", arguments: [info.stroke])

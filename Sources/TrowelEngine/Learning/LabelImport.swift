@@ -47,8 +47,6 @@ public struct LabelImport: Sendable {
         for c in table { known[c.id] = true }
         let tableText = table.map { "\($0.id) = \($0.name)" }.joined(separator: ", ")
         try project.requireWritable(for: "importing labels")
-        let lock = try ProjectLock(project: project.url)
-        guard lock.isHeld else { throw LearningError.projectBusy(lock.holder ?? "another session") }
 
         /// Slices `range` of the file as class ids (range.count × y × x), read a few slices at a
         /// time so a wide float volume never needs a float slab.
@@ -97,9 +95,9 @@ public struct LabelImport: Sendable {
         // Second pass: one stroke, each chunk journalled before it is overwritten.
         let stroke = try project.database.write { db -> Int64 in
             try db.execute(sql: """
-                INSERT INTO stroke (author, created_at, axis, slice, value, z0, y0, x0, z1, y1, x1, voxels)
-                VALUES (?, ?, 'z', 0, 0, 0, 0, 0, ?, ?, ?, 0)
-                """, arguments: [author, Date(), shape.z, shape.y, shape.x])
+                INSERT INTO stroke (author, created_at, axis, slice, value, z0, y0, x0, z1, y1, x1, voxels, session)
+                VALUES (?, ?, 'z', 0, 0, 0, 0, 0, ?, ?, ?, 0, ?)
+                """, arguments: [author, Date(), shape.z, shape.y, shape.x, store.session])
             return db.lastInsertedRowID
         }
         let journal = try LabelImportJournal.create(
@@ -115,23 +113,27 @@ public struct LabelImport: Sendable {
                     let box = array.chunkBox(chunk)
                     let piece = slabBlock.cropped(to: box.translated(by: Index3(z: -range.lowerBound, y: 0, x: 0)))
                     guard piece.elements.contains(where: { $0 != 0 }) else { continue }
-                    let old = array.chunkExists(chunk) ? try array.read(box, as: UInt8.self) : Block(shape: box.shape, repeating: 0)
-                    var merged = old
-                    for i in 0..<piece.elements.count where piece.elements[i] != 0 {
-                        merged.elements[i] = piece.elements[i]
-                        counts[Int(piece.elements[i]), default: 0] += 1
-                        if old.elements[i] != piece.elements[i] { changed += 1 }
+                    // Under the chunk's lock, on its labels as they are now: painters may be at work.
+                    try store.rewrite(box) { current in
+                        let old = current
+                        var merged = old
+                        for i in 0..<piece.elements.count where piece.elements[i] != 0 {
+                            merged.elements[i] = piece.elements[i]
+                            counts[Int(piece.elements[i]), default: 0] += 1
+                            if old.elements[i] != piece.elements[i] { changed += 1 }
+                        }
+                        try journal.record(box, old: old, new: merged)
+                        try store.logImportEdit(stroke: stroke, box: box)
+                        current = merged
+                        return true
                     }
-                    try journal.record(box, old: old, new: merged)
-                    try array.write(merged, at: box.lower)
-                    try store.manifest?.record(box, in: array)
                     bounds = bounds?.union(box) ?? box
                 }
                 progress(.writing, range.upperBound, shape.z)
             }
         } catch {
             // Put back what was written, so a full disk or a vanished folder loses nothing.
-            _ = try? journal.undo(labels: array, project: project)
+            _ = try? journal.undo(store: store, project: project)
             try? project.database.write { db in try db.execute(sql: "DELETE FROM stroke WHERE id = ?", arguments: [stroke]) }
             throw error
         }
@@ -155,12 +157,9 @@ public struct LabelImport: Sendable {
     /// those painted since. Nil when there is no import to undo.
     public func undoLast() throws -> LabelImportJournal.Undone? {
         try project.requireWritable(for: "undoing an import")
-        let lock = try ProjectLock(project: project.url)
-        guard lock.isHeld else { throw LearningError.projectBusy(lock.holder ?? "another session") }
         guard let journal = try LabelImportJournal.all(in: project).last else { return nil }
         let shape = try project.record().shape
         let store = try LabelStore(project: project, shape: shape, author: author, writable: true)
-        guard let array = store.array else { throw LearningError.labelVolume("labels.zarr could not be created") }
-        return try journal.undo(labels: array, project: project)
+        return try journal.undo(store: store, project: project)
     }
 }

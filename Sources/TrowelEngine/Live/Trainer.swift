@@ -18,7 +18,9 @@ public enum TrainerEvent: Sendable {
 /// `TrainingRun` as `trowel train` — and report it; then cross-validate, save the scores and
 /// report it again; then, while no newer request waits, cross-validate the other candidate recipes
 /// (as `trowel train --auto`) and, when one scores higher, train it, report it and keep it as the
-/// recipe the next request trains first.
+/// recipe the next request trains first. Only one training runs per project at a time
+/// (`TrainingLock`, across sessions and `trowel train`): a request waits for the other's, and
+/// uses the model it made when that learned from the same strokes.
 public final class Trainer: Sendable {
     private let worker: LatestWinsWorker<Int>
     private let counter = Counter()
@@ -32,6 +34,17 @@ public final class Trainer: Sendable {
         self.state = state
         worker = LatestWinsWorker(label: "trowel.trainer") { _, isSuperseded in
             do {
+                let known = try ModelLibrary(project: project).ids()
+                var waited = false
+                guard let lock = try TrainingLock.acquire(project: project, isCancelled: isSuperseded, waiting: { holder in
+                    waited = true
+                    onEvent(.phase("waiting for \(holder)", 0))
+                }) else { return }
+                defer { withExtendedLifetime(lock) {} }
+                if waited, let (forest, record) = try ModelLibrary(project: project).reusable(besides: known) {
+                    onEvent(.trained(forest, record))
+                    return
+                }
                 let current = state.current
                 let spec = try current.spec(for: project, volume: volume)
                 var run = try TrainingRun(project: project, volume: volume, recipe: current,

@@ -112,6 +112,34 @@ enum ProjectSchema {
                 t.column("submitted_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v6: several writers") { db in
+            // Which session wrote a stroke ("alice@host:pid:random"); several paint one project at once.
+            try db.alter(table: "stroke") { t in t.add(column: "session", .text).notNull().defaults(to: "") }
+            // One row per write to labels.zarr (a paint batch, an undo, a redo, an import chunk), logged
+            // under the chunks' locks: for every voxel, edit id order is the order it was written.
+            // `changes` holds the voxels covered with their old and new labels (VoxelRecord.encode);
+            // `committed` is 0 from the moment the row is logged until the chunks are written.
+            try db.create(table: "stroke_edit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("stroke_id", .integer).notNull()
+                t.column("session", .text).notNull()
+                t.column("author", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("kind", .text).notNull()
+                t.column("value", .integer).notNull()
+                t.column("z0", .integer).notNull()
+                t.column("y0", .integer).notNull()
+                t.column("x0", .integer).notNull()
+                t.column("z1", .integer).notNull()
+                t.column("y1", .integer).notNull()
+                t.column("x1", .integer).notNull()
+                t.column("voxels", .integer).notNull()
+                t.column("committed", .boolean).notNull().defaults(to: true)
+                t.column("changes", .blob)
+            }
+            try db.create(index: "stroke_edit_stroke", on: "stroke_edit", columns: ["stroke_id"])
+            try db.create(index: "stroke_author", on: "stroke", columns: ["author"])
+        }
         return migrator
     }
 }

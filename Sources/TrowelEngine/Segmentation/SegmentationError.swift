@@ -11,9 +11,13 @@ public enum SegmentationError: Error, Equatable, CustomStringConvertible {
     case notFound(String, available: [String])
     case unfinished(String, done: Int, total: Int)
     case output(String, String)
+    /// Another session or command segments the whole volume with this model right now.
+    case alreadyRunning(project: String, model: String, holder: String)
 
     public var description: String {
         switch self {
+        case .alreadyRunning(let p, let m, let holder):
+            return "\(p): the segmentation with model \(m) is already running (\(holder)); 'trowel jobs \(p)' shows it"
         case .badShard(let text):
             return "--shard \(text): give k/N with 0 ≤ k < N, e.g. 0/4"
         case .badBlockSize(let side):

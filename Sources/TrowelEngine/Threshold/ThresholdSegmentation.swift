@@ -187,8 +187,7 @@ public struct ThresholdSegmentation: Sendable {
         let start = Date()
         let volume = try MultiscaleVolume.open(at: project.volumeURL)
         let slice = try sliceLabels(axis: axis, index: index, in: volume)
-        let lock = try ProjectLock(project: project.url)
-        guard lock.isHeld else { throw LearningError.projectBusy(lock.holder ?? "another session") }
+        try project.requireWritable(for: "pre-filling labels")
         let store = try LabelStore(project: project, shape: volume.shape, author: author, writable: true)
         let labelled = try store.acceptProposal(slice.labels, at: slice.box, modelID: method.description)
         try store.endStroke()

@@ -110,6 +110,8 @@ public enum App {
             effects += serve(event, &state)
         case .match(let event):
             effects += match(event, &state)
+        case .collab(let event):
+            effects += collab(event, &state)
         case .notice(let text):
             say(&state, text)
         case .failure(let text):
@@ -117,6 +119,7 @@ public enum App {
         case .rendered3D(let frame):
             received3D(frame, &state)
         case .tick:
+            if let poll = state.collab.tick() { effects.append(poll) }
             // Keys have stopped turning the 3D view: the full frame replaces the coarse one.
             if state.view3D?.moving == true { state.view3D?.moving = false }
             if let n = state.trainCountdown, state.strokeLast == nil {
@@ -280,7 +283,7 @@ public enum App {
                 say(&state, "no model yet: paint both classes and let it train (or t)", error: true)
                 return []
             }
-            guard !state.jobs.contains(where: { $0.isRunning && $0.kind == .segmentation }) else {
+            guard !state.jobs.contains(where: { $0.isRunning && $0.isOwn && $0.kind == .segmentation }) else {
                 say(&state, "a segmentation is already running: g shows it")
                 return []
             }
@@ -333,7 +336,7 @@ public enum App {
         case .redraw:
             return [.redraw]
         case .quit:
-            if let job = state.jobs.last(where: \.isRunning), !state.quitArmed {
+            if let job = state.jobs.last(where: { $0.isRunning && $0.isOwn }), !state.quitArmed {
                 state.quitArmed = true
                 say(&state, job.kind == .interpolation ? "an interpolation is running: q again quits (it is lost; I runs it again)"
                     : "a segmentation is running: q again quits (finished blocks are kept; trowel segment continues it)", error: true)
@@ -502,6 +505,10 @@ public enum App {
     static func handleJobList(_ key: Key, _ selected: Int, _ state: inout AppState) -> [Effect] {
         if key == .character("c"), selected < state.jobs.count, state.jobs[selected].isRunning {
             let job = state.jobs[selected]
+            guard job.isOwn else {
+                say(&state, "\(job.title) runs in another session; it can be stopped there", error: true)
+                return []
+            }
             say(&state, "stopping \(job.title)" + (job.kind == .segmentation ? " after the current block" : ""))
             return [.cancelJob(job.id)]
         }

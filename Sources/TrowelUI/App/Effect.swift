@@ -49,6 +49,8 @@ public enum Effect: Equatable, Sendable {
     /// Pre-fill the slice's unlabelled voxels from its own Otsu threshold, as one undoable
     /// accepted proposal (they train models but are never scored).
     case thresholdSlice(axis: Axis, index: Int)
+    /// Take in what other sessions painted, trained and started since the last poll.
+    case pollCollaborators
     /// Make a saved model the current one.
     case useModel(String)
     /// Ray-cast a 3D frame of the scan and its labels.

@@ -27,6 +27,8 @@ public enum Message: Sendable {
     case identify(IdentifyEvent)
     /// The HTTP server of `:serve`: a command, or the driver's answer.
     case serve(ServeState.Event)
+    /// Other sessions on the project: what a poll of the stroke log found.
+    case collab(CollabState.Event)
     /// Section matching: a command, or the background search's answer.
     case match(MatchEvent)
     /// Go to this slice (e.g. the one with the most uncertain voxels).

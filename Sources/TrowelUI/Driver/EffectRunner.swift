@@ -32,6 +32,10 @@ public final class EffectRunner {
     public static let taxonModelSetting = "taxon-model"
     /// Starts and stops `:serve`'s HTTP server (given by the executable, which links the server library).
     public var serving: (any ProjectServing)?
+    /// How many models the library held at the last look: a poll that finds more lists them.
+    private var modelCount = 0
+    /// Segmentations other sessions run that `S` found: the job log row ids shown in the queue.
+    private var foreignJobs: Set<Int> = []
 
     /// `wake` is called (from any thread) when background results are waiting in `drainBackground()`.
     public init(session: AnnotationSession, taskSize: Int, palette: [String], uncertainTasks: Bool = true,
@@ -43,6 +47,8 @@ public final class EffectRunner {
         let inbox = Inbox(wake: wake)
         self.inbox = inbox
         library = ModelLibrary(project: session.project)
+        // The models there at the start are this session's to restore, not news from another one.
+        modelCount = (try? library.count()) ?? 0
         let previewer = Previewer(volume: session.volume, onPreview: { inbox.post(.predictionLoaded(Prediction($0))) },
                                   onFailure: { inbox.post(.failure($0)) })
         self.previewer = previewer
@@ -77,6 +83,7 @@ public final class EffectRunner {
     public func restoreModels() -> Message? {
         let records: [ModelRecord]
         do { records = try library.records() } catch { return .failure("\(error); press t to train a new model") }
+        modelCount = records.count
         guard let latest = records.last else { return nil }
         do {
             let (forest, record) = try library.load(latest.id)
@@ -207,6 +214,19 @@ public final class EffectRunner {
             previewer.request(PreviewRequest(axis: region.axis, index: region.index, rows: region.rows, columns: region.columns))
             return []
         case .segment(let modelID):
+            // One segmentation per model, whichever session asks: a second S shows the running one.
+            let lock: SegmentationLock
+            switch try SegmentationLock.acquire(projectURL: session.project.url, id: modelID, author: session.author) {
+            case .success(let taken): lock = taken
+            case .failure(let held):
+                let title = "segment \(modelID.suffix(6))"
+                guard let job = try JobLog(project: session.project).all()
+                    .last(where: { $0.kind == "segment" && $0.target == modelID && $0.state == .running }) else {
+                    return [.notice("\(title): already being started by \(held.holder); g shows it when it runs")]
+                }
+                foreignJobs.insert(job.id)
+                return [.collab(.foreignJob(Self.status(of: job, title: title), holder: held.holder))]
+            }
             let (forest, record) = try library.load(modelID)
             let prior = try library.prior(for: record)
             let id = (jobs.keys.max() ?? 0) + 1
@@ -222,6 +242,7 @@ public final class EffectRunner {
             let inbox = self.inbox
             let log = JobLog(project: session.project)
             Thread.detachNewThread {
+                defer { withExtendedLifetime(lock) {} }
                 do {
                     let result = try job.run(loggingTo: log, progress: { p in
                         inbox.post(.jobUpdated(JobStatus(id: id, title: title, progress: p, state: .running)), replacingProgress: true)
@@ -266,6 +287,8 @@ public final class EffectRunner {
         case .match(let file):
             matchInBackground(file)
             return []
+        case .pollCollaborators:
+            return try poll(state: state)
         case .useModel(let id):
             let (forest, record) = try library.load(id)
             previewer.use(forest, id: id, prior: try library.prior(for: record))
@@ -315,8 +338,61 @@ public final class EffectRunner {
     public func labelsMessage(axis: Axis, index: Int) throws -> Message {
         let block = try session.labels.slice(axis: axis, at: index)
         let plane = session.volume.shape.plane(across: axis)
-        return .labelsLoaded(LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: block.elements),
-                             counts: session.labels.counts, canUndo: session.labels.canUndo, canRedo: session.labels.canRedo)
+        var slice = LabelSlice(axis: axis, index: index, rows: plane.rows, columns: plane.columns, labels: block.elements)
+        if let others = session.labels.otherAuthors(axis: axis, at: index) {
+            slice.authors = others.authors
+            slice.owners = others.owners
+        }
+        return .labelsLoaded(slice, counts: session.labels.counts, canUndo: session.labels.canUndo, canRedo: session.labels.canRedo)
+    }
+
+    /// What other sessions did since the last poll: their strokes (the slice in view re-read when
+    /// they crossed it), models they trained, and the progress of their jobs that `S` found.
+    func poll(state: AppState) throws -> [Message] {
+        let boxes = try session.labels.refresh()
+        var messages: [Message] = []
+        if !boxes.isEmpty { messages.append(try labelsMessage(axis: state.viewport.axis, index: state.viewport.slice)) }
+        // Models trained in any session land in the shared library; m lists them and makes one current.
+        if try library.count() != modelCount {
+            let records = try library.records()
+            let known = Set(state.models.map(\.id))
+            modelCount = records.count
+            // A session without a model of its own takes the newest one, as it would on opening.
+            var current: String?
+            if state.currentModel == nil, let newest = records.last, let (forest, _) = try? library.load(newest.id) {
+                previewer.use(forest, id: newest.id)
+                current = newest.id
+            }
+            messages.append(.modelsLoaded(records.map(ModelSummary.init), current: current))
+            if let new = records.last(where: { !known.contains($0.id) }), !trainer.isTraining {
+                messages.append(.notice("model \(new.id) was trained in another session" + (current == nil ? ": m lists it" : " and is shown")))
+            }
+        }
+        if !foreignJobs.isEmpty {
+            for job in try JobLog(project: session.project).all() where foreignJobs.contains(job.id) {
+                if job.state != .running { foreignJobs.remove(job.id) }
+                messages.append(.jobUpdated(Self.status(of: job, title: "segment \(job.target.suffix(6))")))
+            }
+        }
+        let edits = session.labels.lastRefreshAuthors
+        let counts = session.labels.countsByAuthor.mapValues { $0.values.reduce(0, +) }
+        messages.append(.collab(.polled(CollabState.Snapshot(me: session.author, countsByAuthor: counts, othersEdits: edits.count, lastOther: edits.last))))
+        return messages
+    }
+
+    /// A job of the log (another session's segmentation) as the queue shows it; its id is negative,
+    /// apart from this session's own jobs.
+    static func status(of job: JobRecord, title: String) -> JobStatus {
+        let state: JobStatus.State
+        switch job.state {
+        case .running: state = .running
+        case .finished: state = .finished
+        case .cancelled: state = .cancelled
+        case .failed: state = .failed(job.error ?? "failed")
+        case .interrupted: state = .failed("interrupted")
+        }
+        let rate = job.seconds > 0 ? Double(job.voxels) / job.seconds : 0
+        return JobStatus(id: -job.id, title: title, done: job.blocksDone, total: job.blocksTotal, rate: rate, secondsRemaining: nil, state: state)
     }
 
     /// Locates the image at `file` (relative to the working folder, `~` expanded) on a thread of its

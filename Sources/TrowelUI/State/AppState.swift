@@ -114,6 +114,8 @@ public struct AppState: Sendable {
     public var serve = ServeState()
     /// `:match FILE`: where an image lies in the scan, outlined over its slice.
     public var match = MatchState()
+    /// The other sessions painting this project.
+    public var collab = CollabState()
 
     /// What the overlay shows: the live model's hypothesis, or a finished segmentation under review.
     public var overlayID: String? { reviewedSegmentation.map { "segmentation \($0)" } ?? currentModel }
@@ -136,8 +138,8 @@ public struct AppState: Sendable {
     public var message: String?
     public var messageIsError = false
     public var readOnly = false
-    /// Why the session is read-only (another session annotates, or no write permission).
-    public var readOnlyReason = "another Trowel session is annotating this project"
+    /// Why the session is read-only (no permission to write in the project).
+    public var readOnlyReason = "you have no permission to write in this project"
     public var task: AnnotationTask?
     public var tasks: [AnnotationTask] = []
     public var quitting = false

@@ -13,7 +13,10 @@ public struct JobStatus: Equatable, Sendable {
         case interpolation
     }
 
+    /// Positive for this session's jobs; another session's job (shown by `S`) has minus its job-log id.
     public var id: Int
+    /// Whether this session runs it (and may stop it).
+    public var isOwn: Bool { id > 0 }
     public var title: String
     public var done: Int
     public var total: Int

@@ -88,6 +88,10 @@ public struct LabelSlice: Equatable, Sendable {
     public var rows: Int
     public var columns: Int
     public var labels: [UInt8]
+    /// Other sessions' authors of this slice's voxels: `owners[i]` = n means `authors[n - 1]` painted
+    /// voxel i last (0: unlabelled, imported, or this session's author); nil when nobody else painted here.
+    public var authors: [String] = []
+    public var owners: [UInt8]?
 
     public init(axis: Axis, index: Int, rows: Int, columns: Int, labels: [UInt8]) {
         precondition(labels.count == rows * columns, "LabelSlice: label count does not match the plane")

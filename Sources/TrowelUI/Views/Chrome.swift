@@ -32,11 +32,16 @@ struct Chrome {
                 : state.style(ofClass: state.activeClass).name.uppercased()
             left = " \(tool) r\(state.brushRadius)" + (state.penDown ? "  pen down: move to paint, space to lift" : "")
         }
-        let room = grid.width - hint.count
+        // Whose voxel the cursor is on, when another session painted it.
+        let painted = state.overlay == nil ? state.cursorAuthor.map { " painted by \($0) " } ?? "" : ""
+        let room = grid.width - hint.count - painted.count
         painter.text(&grid, String(left.prefix(max(0, room))), column: 0, row: row, foreground: color, background: theme.statusBackground,
                      bold: state.messageIsError)
+        if !painted.isEmpty, room > 0 {
+            painter.text(&grid, painted, column: room, row: row, foreground: theme.accent, background: theme.statusBackground, bold: true)
+        }
         if room > 0 {
-            painter.text(&grid, hint, column: room, row: row, foreground: theme.dim, background: theme.statusBackground)
+            painter.text(&grid, hint, column: room + painted.count, row: row, foreground: theme.dim, background: theme.statusBackground)
         }
     }
 

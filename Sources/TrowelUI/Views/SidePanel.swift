@@ -65,6 +65,15 @@ struct SidePanel {
         }
         line("undo \(state.canUndo ? "u" : "–")  redo \(state.canRedo ? "^R" : "–")  labels \(state.showLabels ? "on" : "off")",
              state.theme.dim)
+        let authors = state.collab.lines
+        if !authors.isEmpty {
+            heading("annotators")
+            for a in authors {
+                let count = a.voxels.formatted()
+                let name = String((a.author + (a.isMe ? " (you)" : "")).prefix(max(0, width - count.count - 1)))
+                line(name + count.leftPadded(to: width - name.count), a.isMe ? nil : state.theme.dim)
+            }
+        }
         heading("model")
         for (text, color, bold) in modelLines() { line(text, color, bold: bold) }
         if state.identify.isShown {
