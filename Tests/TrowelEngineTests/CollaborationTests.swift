@@ -85,27 +85,6 @@ import TrowelVolume
         #expect(Set(bob.countsByAuthor.keys) == ["alice", "bob"])
     }
 
-    @Test func undoingOverAnUndoneStrokeRestoresWhatStillStands() throws {
-        defer { try? FileManager.default.removeItem(at: parent) }
-        let project = try makeProject()
-        let alice = try store(project, "alice"), bob = try store(project, "bob"), carol = try store(project, "carol")
-        let shared = Index3(z: 5, y: 10, x: 12)
-        try paint(carol, [dab(10, 16, value: 2)])           // carol's matrix under both
-        try paint(alice, [dab(10, 10, value: 1)])
-        try paint(bob, [dab(10, 13, value: 1, radius: 2)])   // over alice's disc and carol's
-        #expect(try alice.undo())                            // bob's voxels stay
-        #expect(try label(project, shared) == 1)
-        #expect(try bob.undo())
-        // Alice's stroke is undone, so where bob painted over it the voxel is unlabelled again,
-        // and where bob painted over carol's (still standing) it is carol's again.
-        #expect(try label(project, shared) == 0)
-        #expect(try label(project, Index3(z: 5, y: 10, x: 14)) == 2)
-        #expect(try StrokeLog(project: project).mismatches().isEmpty)
-        // Redo brings bob's back, and alice's redo fills only what nobody painted since.
-        #expect(try bob.redo())
-        #expect(try label(project, shared) == 1)
-    }
-
     @Test func anImportRunsBesidePaintersAndNeitherLosesVoxels() throws {
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = try makeProject()

@@ -292,8 +292,8 @@ public final class LabelStore {
         guard let box = stroke.box else { return }
         let list = undoing ? stroke.changes.reversed().map(\.reversed) : stroke.changes
         let redoSince = stroke.lastEdit ?? 0
-        let shape = self.shape, session = self.session, database = project.database, row = stroke.row
-        let (applied, id) = try edit(box, stroke: &stroke, kind: undoing ? .undo : .redo) { block, _ in
+        let shape = self.shape, session = self.session, database = project.database
+        let (_, id) = try edit(box, stroke: &stroke, kind: undoing ? .undo : .redo) { block, _ in
             let (overlap, arguments) = StrokeEdit.overlapping(box)
             let since = undoing ? (list.map(\.edit).min() ?? 0) : redoSince
             var latest: [Int64: Int64] = [:]
@@ -302,75 +302,20 @@ public final class LabelStore {
             }) {
                 for r in e.voxels { latest[r.index] = e.id }
             }
-            // What an undone voxel goes back to: the label the newest earlier edit that still
-            // stands wrote there. It is not always the label the stroke found: that one may have
-            // come from a stroke undone since (A paints, B paints over, A undoes, B undoes: 0, not A's).
-            let restored = undoing ? try Self.standingLabels(before: list, in: box, shape: shape, stroke: row, database: database) : [:]
-            // Marked under the chunks' locks, so another undo over these voxels sees it.
-            try database.write { db in
-                try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undoing, row])
-            }
             var out: [Change] = []
-            for var c in list {
+            for c in list {
                 if let other = latest[shape.linear(c.voxel)], other > (undoing ? c.edit : redoSince) { continue }
                 let local = c.voxel - box.lower
                 guard block[local] == c.old else { continue }
-                if let value = restored[shape.linear(c.voxel)] { c.new = value }
                 block[local] = c.new
                 out.append(c)
             }
             return out
         }
+        try database.write { db in
+            try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undoing, stroke.row])
+        }
         if let id { stroke.lastEdit = id }
-        if undoing {
-            // A redo finds each voxel as this undo left it (which may differ from what the stroke found).
-            var left: [Index3: UInt8] = [:]
-            for c in applied { left[c.voxel] = c.new }
-            for i in stroke.changes.indices { if let v = left[stroke.changes[i].voxel] { stroke.changes[i].old = v } }
-        }
-    }
-
-    /// For each voxel of `changes` (an undo's, each with the edit that wrote it), the label of the
-    /// newest earlier edit of the log covering it whose stroke is not undone, or the label before the
-    /// oldest edit when every one since was undone; absent where an import may have written it (the
-    /// log holds no voxels of imports) or no earlier edit covers it (the stroke's own old label stands).
-    static func standingLabels(before changes: [Change], in box: Box, shape: Shape, stroke: Int64?,
-                               database: any DatabaseWriter) throws -> [Int64: UInt8] {
-        guard let newest = changes.map(\.edit).max(), newest > 0 else { return [:] }
-        let (overlap, arguments) = StrokeEdit.overlapping(box)
-        let (edits, undone) = try database.read { db in
-            (try StrokeEdit.fetchAll(db, where: "id < ? AND committed = 1 AND " + overlap, [newest] + arguments),
-             Set(try Int64.fetchAll(db, sql: "SELECT id FROM stroke WHERE undone = 1")))
-        }
-        // Per voxel, the edits covering it, oldest first (imports as a marker).
-        var history: [Int64: [(edit: Int64, record: VoxelRecord?, stands: Bool)]] = [:]
-        let wanted = Set(changes.map { shape.linear($0.voxel) })
-        for e in edits where e.stroke != stroke {
-            if e.kind == .import {
-                for i in wanted where e.box.contains(shape.voxel(i)) { history[i, default: []].append((e.id, nil, true)) }
-                continue
-            }
-            let stands = !undone.contains(e.stroke) && e.kind != .undo
-            for r in e.voxels where wanted.contains(r.index) { history[r.index, default: []].append((e.id, r, stands)) }
-        }
-        var out: [Int64: UInt8] = [:]
-        for c in changes {
-            let i = shape.linear(c.voxel)
-            guard let list = history[i]?.filter({ $0.edit < c.edit }), !list.isEmpty else { continue }
-            var base: UInt8?
-            var found = false
-            for entry in list.reversed() {
-                guard let record = entry.record else { found = true; break }     // an import: keep the stroke's old label
-                if entry.stands {
-                    out[i] = record.new
-                    found = true
-                    break
-                }
-                base = record.old
-            }
-            if !found, let base { out[i] = base }
-        }
-        return out
     }
 
     /// Accepts a model's proposal for `box`: its labels fill the voxels nobody has labelled, marked
