@@ -104,34 +104,14 @@ public struct CleanupTuning: Codable, Sendable, Equatable {
             }
             matrices.append(row)
         }
-        func score(_ s: Int, on selected: [Int]) -> Double {
-            var m = ConfusionMatrix(classes: predictions.classes)
-            for f in selected { m.add(matrices[f][s]) }
-            return m.total > 0 ? (RecipeSelection.score(m.metrics) ?? 0) : 0
-        }
-        func best(on selected: [Int]) -> Int {
-            var bestIndex = 0, bestScore = score(0, on: selected)
-            for s in 1...steps.count {
-                let v = score(s, on: selected)
-                if v > bestScore + 1e-12 {
-                    bestScore = v
-                    bestIndex = s
-                }
-            }
-            return bestIndex
-        }
-        var crossFitted = ConfusionMatrix(classes: predictions.classes)
-        var foldSteps: [String] = []
-        for f in folds.indices {
-            let s = best(on: folds.indices.filter { $0 != f })
-            foldSteps.append(s == 0 ? "none" : steps[s - 1].description)
-            crossFitted.add(matrices[f][s])
-        }
+        let chooser = CrossFittedChoice(matrices: matrices, classes: predictions.classes)
+        let choice = chooser.choose()
         let all = Array(folds.indices)
-        let final = best(on: all)
-        var table: [String: Double] = ["none": score(0, on: all)]
-        for (s, step) in steps.enumerated() { table[step.description] = score(s + 1, on: all) }
-        return CleanupTuning(step: final == 0 ? nil : steps[final - 1], plainScore: score(0, on: all),
-                             tunedScore: RecipeSelection.score(crossFitted.metrics) ?? 0, foldSteps: foldSteps, candidates: table)
+        func name(_ s: Int) -> String { s == 0 ? "none" : steps[s - 1].description }
+        var table: [String: Double] = [:]
+        for s in 0...steps.count { table[name(s)] = chooser.score(s, on: all) }
+        return CleanupTuning(step: choice.final == 0 ? nil : steps[choice.final - 1], plainScore: chooser.score(0, on: all),
+                             tunedScore: RecipeSelection.score(choice.crossFitted) ?? 0, foldSteps: choice.perFold.map(name),
+                             candidates: table)
     }
 }

@@ -170,29 +170,11 @@ public struct WalkerPrior: Codable, Sendable, Equatable {
             })
         }
         let candidates = grid.map(mixed)
-        func best(on selected: [Int]) -> Int {
-            var bestIndex = 0, bestScore = -1.0
-            for (g, c) in candidates.enumerated() {
-                let m = c.matrix(folds: selected)
-                let s = m.total > 0 ? (RecipeSelection.score(m.metrics) ?? 0) : 0
-                if s > bestScore + 1e-12 {
-                    bestScore = s
-                    bestIndex = g
-                }
-            }
-            return bestIndex
-        }
-        var crossFitted = ConfusionMatrix(classes: predictions.classes)
-        var foldWeights: [Double] = []
-        for f in folds.indices {
-            let g = best(on: folds.indices.filter { $0 != f })
-            foldWeights.append(Double(grid[g]))
-            crossFitted.add(candidates[g].matrix(folds: [f]))
-        }
-        let final = best(on: Array(folds.indices))
-        let prior = WalkerPrior(weight: Double(grid[final]), settings: settings, plainScore: plain,
-                                tunedScore: RecipeSelection.score(crossFitted.metrics) ?? 0, foldWeights: foldWeights,
-                                tunedMetrics: crossFitted.metrics)
+        let choice = CrossFittedChoice(matrices: folds.indices.map { f in candidates.map { $0.matrix(folds: [f]) } },
+                                       classes: predictions.classes).choose()
+        let prior = WalkerPrior(weight: Double(grid[choice.final]), settings: settings, plainScore: plain,
+                                tunedScore: RecipeSelection.score(choice.crossFitted) ?? 0,
+                                foldWeights: choice.perFold.map { Double(grid[$0]) }, tunedMetrics: choice.crossFitted)
         return (prior, fields)
     }
 
