@@ -36,6 +36,9 @@ struct QualityBenchmark: ParsableCommand {
     @Option(help: "Override every recipe's training-sample cap (its name gets ' cap N').")
     var maxSamples: Int?
 
+    @Option(help: "Override every forest's tree count (recipes and the default's candidates; names get ' N trees').")
+    var trees: Int?
+
     @Flag(inversion: .prefixedNo, help: "Also score `trowel train` as it runs without options: the candidate with the best held-out F1, all samples up to 1 000 000.")
     var auto = true
 
@@ -100,6 +103,15 @@ struct QualityBenchmark: ParsableCommand {
                 return r
             }
         }
+        if let trees {
+            guard trees > 0 else { throw ValidationError("--trees must be positive") }
+            chosen = chosen.map { r in
+                var r = r
+                r.forest.treeCount = trees
+                r.name += " \(trees) trees"
+                return r
+            }
+        }
         let work = URL(fileURLWithPath: workDir)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         var folders: [URL] = []
@@ -135,7 +147,7 @@ struct QualityBenchmark: ParsableCommand {
                     run.trowel.append(row)
                 }
                 if auto {
-                    for row in try evaluation.scoreAuto(seed: seed) {
+                    for row in try evaluation.scoreAuto(seed: seed, trees: trees) {
                         log(String(format: "  %@ chose %@: F1 %.4f (%.1f s)%@", row.recipe, row.chosen ?? "?", row.f1, row.seconds,
                                    row.decision.map { ", decision " + $0 } ?? ""))
                         run.trowel.append(row)

@@ -110,11 +110,12 @@ struct QualityEvaluation {
     /// `trowel train` without options: the candidates (with the headless sample cap)
     /// cross-validated on the labels, the best one trained (with its decision tuned) and scored;
     /// then the same winner deciding by the most probable class, to show what the tuning gave.
-    func scoreAuto(seed: UInt64? = nil) throws -> [RecipeResult] {
+    func scoreAuto(seed: UInt64? = nil, trees: Int? = nil) throws -> [RecipeResult] {
         let started = Date()
         let candidates = TrainingRecipe.headlessCandidates.map { c in
             var c = c
             if let seed { c.forest.seed = seed }
+            if let trees { c.forest.treeCount = trees }
             return c
         }
         let selection = try RecipeSelection.choose(project: project, volume: volume, among: candidates)
