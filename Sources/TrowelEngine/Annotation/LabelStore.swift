@@ -288,34 +288,47 @@ public final class LabelStore {
 
     /// Undoes (or redoes) `stroke` under its chunks' locks: a voxel goes back only if it still holds
     /// what the stroke (or its undo) left and no other session's edit wrote it after this session did.
+    /// An undone voxel gets what still stands there (`StandingLabels`), which is not always the label
+    /// the stroke found: that one may have come from a stroke undone since (A paints, B paints over,
+    /// A undoes, B undoes: 0, not A's).
     private func revert(_ stroke: inout Stroke, undoing: Bool) throws {
         guard let box = stroke.box else { return }
         let list = undoing ? stroke.changes.reversed().map(\.reversed) : stroke.changes
         let redoSince = stroke.lastEdit ?? 0
-        let shape = self.shape, session = self.session, database = project.database
-        let (_, id) = try edit(box, stroke: &stroke, kind: undoing ? .undo : .redo) { block, _ in
+        let shape = self.shape, session = self.session, database = project.database, row = stroke.row
+        let (applied, id) = try edit(box, stroke: &stroke, kind: undoing ? .undo : .redo, marking: undoing) { block, _ in
             let (overlap, arguments) = StrokeEdit.overlapping(box)
             let since = undoing ? (list.map(\.edit).min() ?? 0) : redoSince
             var latest: [Int64: Int64] = [:]
             for e in try database.read({ db in
-                try StrokeEdit.fetchAll(db, where: "id > ? AND session != ? AND kind != 'import' AND " + overlap, [since, session] + arguments)
+                try StrokeEdit.fetchAll(db, where: "id > ? AND session != ? AND " + overlap, [since, session] + arguments)
             }) {
                 for r in e.voxels { latest[r.index] = e.id }
             }
+            // Read under the chunks' locks, where every edit of these voxels is committed and every
+            // undone flag over them is set (`edit` sets it in the same transaction as its edit row).
+            let restored = undoing
+                ? try StandingLabels.before(list.map { (shape.linear($0.voxel), $0.edit) }, in: box, of: shape,
+                                           excluding: row, database: database)
+                : [:]
             var out: [Change] = []
-            for c in list {
+            for var c in list {
                 if let other = latest[shape.linear(c.voxel)], other > (undoing ? c.edit : redoSince) { continue }
                 let local = c.voxel - box.lower
                 guard block[local] == c.old else { continue }
+                if let value = restored[shape.linear(c.voxel)] { c.new = value }
                 block[local] = c.new
                 out.append(c)
             }
             return out
         }
-        try database.write { db in
-            try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undoing, stroke.row])
-        }
         if let id { stroke.lastEdit = id }
+        if undoing {
+            // A redo finds each voxel as this undo left it (which may differ from what the stroke found).
+            var left: [Index3: UInt8] = [:]
+            for c in applied { left[c.voxel] = c.new }
+            for i in stroke.changes.indices { if let v = left[stroke.changes[i].voxel] { stroke.changes[i].old = v } }
+        }
     }
 
     /// Accepts a model's proposal for `box`: its labels fill the voxels nobody has labelled, marked
@@ -353,9 +366,11 @@ public final class LabelStore {
     /// The core of every write: under the locks of the chunks `box` overlaps, reads `box` (and the
     /// proposal mask) fresh from disk, lets `change` edit the labels and return the voxels it covered,
     /// logs them as one uncommitted edit of `stroke` (creating the stroke's row on its first edit),
-    /// writes the chunks, and commits the edit. Returns the covered voxels (with their edit id) and
-    /// the edit's id (nil when nothing was covered).
-    private func edit(_ box: Box, stroke: inout Stroke, kind: StrokeEdit.Kind,
+    /// writes the chunks, and commits the edit. With `marking`, an undo (true) or redo (false) also
+    /// sets the stroke's undone flag, in the same transaction as its edit row (or alone, under the
+    /// locks, when it covers nothing), so whoever takes these locks next sees both or neither.
+    /// Returns the covered voxels (with their edit id) and the edit's id (nil when nothing was covered).
+    private func edit(_ box: Box, stroke: inout Stroke, kind: StrokeEdit.Kind, marking undone: Bool? = nil,
                       _ change: (inout Block<UInt8>, Block<UInt8>?) throws -> [Change]) throws -> ([Change], Int64?) {
         guard let array, let locks else { throw SessionError.readOnly("you have no permission to write in this project") }
         let chunkList = array.chunkIndices(overlapping: box)
@@ -367,7 +382,14 @@ public final class LabelStore {
             }
             let mask = try proposals.map { try $0.read(box, as: UInt8.self) }
             var changes = try change(&block, mask)
-            if changes.isEmpty { return ([], nil) }
+            if changes.isEmpty {
+                if let undone, let row = stroke.row {
+                    try project.database.write { db in
+                        try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undone, row])
+                    }
+                }
+                return ([], nil)
+            }
             let records = changes.map { VoxelRecord(index: shape.linear($0.voxel), old: $0.old, new: $0.new) }.sorted { $0.index < $1.index }
             let changed = changes.reduce(0) { $0 + ($1.old != $1.new ? 1 : 0) }
             let now = Date()
@@ -389,7 +411,9 @@ public final class LabelStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                     """, arguments: [id, session, author, now, kind.rawValue, value, box.lower.z, box.lower.y, box.lower.x,
                                      box.upper.z, box.upper.y, box.upper.x, records.count, VoxelRecord.encode(records)])
-                return (id!, db.lastInsertedRowID)
+                let editID = db.lastInsertedRowID
+                if let undone { try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undone, id]) }
+                return (id!, editID)
             }
             try array.write(block, at: box.lower)
             try manifest?.record(box, in: array)
