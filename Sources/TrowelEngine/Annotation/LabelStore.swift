@@ -56,7 +56,7 @@ public final class LabelStore {
     /// The cache of `array`: chunks another session wrote are dropped from it before they are read.
     private let cache = ChunkCache(byteBudget: 64 << 20)
     /// The chunk locks; nil in a read-only session.
-    private let locks: LabelChunkLocks?
+    let locks: LabelChunkLocks?
     /// The proposal mask, once a proposal has been accepted.
     private var proposals: ZarrArray?
     private var undoStack: [Stroke] = []
@@ -66,7 +66,7 @@ public final class LabelStore {
     public var counts: [Int: Int] { runningCounts.filter { $0.value > 0 } }
     /// Counts as changes add up: a class may go below zero for a while when this session paints
     /// over voxels another session labelled before this one took in that session's edit.
-    private var runningCounts: [Int: Int] = [:]
+    var runningCounts: [Int: Int] = [:]
     /// Who last painted each voxel, from the log.
     private(set) var owners: LabelOwners
     /// The newest edit of the log taken into account (own and others').
@@ -76,7 +76,7 @@ public final class LabelStore {
     /// The chunks written so far (nil when there are no labels yet in a read-only session).
     let manifest: LabelChunkManifest?
     /// Chunks found missing or unreadable when the store was opened; their voxels read as unlabelled.
-    public private(set) var damage: [LabelChunkDamage] = []
+    public internal(set) var damage: [LabelChunkDamage] = []
 
     public var canUndo: Bool { !undoStack.isEmpty || open.map { !$0.changes.isEmpty } == true }
     public var canRedo: Bool { !redoStack.isEmpty }
@@ -135,7 +135,7 @@ public final class LabelStore {
 
     /// Counts labelled voxels by class over the chunks that exist, and notes the chunks that are
     /// gone (written once, by the manifest) or do not decode, so one bad file never blocks the project.
-    private func countLabels() throws -> [Int: Int] {
+    func countLabels() throws -> [Int: Int] {
         guard let array else { return [:] }
         var histogram = [Int](repeating: 0, count: 256)
         let grid = array.chunkGrid
@@ -144,7 +144,7 @@ public final class LabelStore {
             for y in 0..<grid.y {
                 for x in 0..<grid.x {
                     let chunk = Index3(z: z, y: y, x: x)
-                    let file = Self.folderName + "/" + String(array.chunkURL(chunk).path.dropFirst(array.url.standardizedFileURL.path.count + 1))
+                    let file = Self.chunkFile(chunk, of: array)
                     guard array.chunkExists(chunk) else {
                         if manifest?.known.contains(chunk) == true {
                             damage.append(LabelChunkDamage(chunk: chunk, file: file, box: array.chunkBox(chunk), kind: .missing))
@@ -165,8 +165,13 @@ public final class LabelStore {
         return out
     }
 
+    /// The file of `chunk` of the labels `array`, relative to the project (`labels.zarr/0/1/0`).
+    static func chunkFile(_ chunk: Index3, of array: ZarrArray) -> String {
+        folderName + "/" + String(array.chunkURL(chunk).path.dropFirst(array.url.standardizedFileURL.path.count + 1))
+    }
+
     /// What is wrong with a chunk file, without its path (the damage report names the chunk).
-    private static func reason(_ error: Error) -> String {
+    static func reason(_ error: Error) -> String {
         guard let zarr = error as? ZarrError else { return "\(error)" }
         let text = zarr.description, prefix = zarr.path + ": "
         return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
@@ -396,6 +401,7 @@ public final class LabelStore {
             let painting = kind == .paint || kind == .proposal
             let grown = painting ? (stroke.box?.union(box) ?? box) : (stroke.box ?? box)
             let row = stroke.row, value = Int(stroke.value)
+            let created = unwritten(chunkList)
             let (strokeID, editID) = try project.database.write { db -> (Int64, Int64) in
                 var id = row
                 if id == nil {
@@ -412,6 +418,7 @@ public final class LabelStore {
                     """, arguments: [id, session, author, now, kind.rawValue, value, box.lower.z, box.lower.y, box.lower.x,
                                      box.upper.z, box.upper.y, box.upper.x, records.count, VoxelRecord.encode(records)])
                 let editID = db.lastInsertedRowID
+                try Self.noteLogged(created, edit: editID, in: db)
                 if let undone { try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undone, id]) }
                 return (id!, editID)
             }
@@ -444,34 +451,57 @@ public final class LabelStore {
     }
 
     /// Drops `chunks` from the cache, so the next read decodes what is on disk now.
-    private func forgetCached(_ chunks: [Index3]) {
+    func forgetCached(_ chunks: [Index3]) {
         guard let array else { return }
         let path = array.url.standardizedFileURL.path
         for c in chunks { cache.removeValue(for: ChunkCache.Key(array: path, chunk: c)) }
     }
 
-    /// Runs `body` on the labels of `box` read fresh from disk under its chunks' locks, and writes
-    /// them back when it returns true: how imports and their undo write beside painters.
-    func rewrite(_ box: Box, _ body: (inout Block<UInt8>) throws -> Bool) throws {
+    /// Runs `body` on the labels of `box` read fresh from disk under its chunks' locks: how imports
+    /// and their undo write beside painters. The voxels `body` returns (each with its label before
+    /// and after) are logged as an uncommitted `import` edit of `stroke`, the labels written, the edit
+    /// committed, as `edit` does for painting, so the log holds imported voxels too; nothing is
+    /// written when it returns none.
+    func rewrite(_ box: Box, stroke: Int64, _ body: (inout Block<UInt8>) throws -> [VoxelRecord]) throws {
         guard let array, let locks else { throw SessionError.readOnly("you have no permission to write in this project") }
         let chunkList = array.chunkIndices(overlapping: box)
         try locks.withLocks(chunkList) {
             forgetCached(chunkList)
             var block = try array.read(box, as: UInt8.self)
-            guard try body(&block) else { return }
+            let records = try body(&block).sorted { $0.index < $1.index }
+            guard !records.isEmpty else { return }
+            let created = unwritten(chunkList)
+            let session = self.session, author = self.author
+            let editID = try project.database.write { db -> Int64 in
+                try db.execute(sql: """
+                    INSERT INTO stroke_edit (stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, voxels, committed, changes)
+                    VALUES (?, ?, ?, ?, 'import', 0, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                    """, arguments: [stroke, session, author, Date(), box.lower.z, box.lower.y, box.lower.x,
+                                     box.upper.z, box.upper.y, box.upper.x, records.count, VoxelRecord.encode(records)])
+                let id = db.lastInsertedRowID
+                try Self.noteLogged(created, edit: id, in: db)
+                return id
+            }
             try array.write(block, at: box.lower)
             try manifest?.record(box, in: array)
+            try project.database.write { db in
+                try db.execute(sql: "UPDATE stroke_edit SET committed = 1 WHERE id = ?", arguments: [editID])
+            }
         }
     }
 
-    /// Logs one chunk an import (or its undo) rewrote, without voxels (the import journal holds
-    /// them), so other sessions re-read that chunk and recount.
-    func logImportEdit(stroke: Int64, box: Box) throws {
-        try project.database.write { db in
-            try db.execute(sql: """
-                INSERT INTO stroke_edit (stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, voxels, committed)
-                VALUES (?, ?, ?, ?, 'import', 0, ?, ?, ?, ?, ?, ?, 0, 1)
-                """, arguments: [stroke, session, author, Date(), box.lower.z, box.lower.y, box.lower.x, box.upper.z, box.upper.y, box.upper.x])
+    /// The chunks of `chunkList` that have never been written (no file, and unknown to the manifest):
+    /// a write of them now creates them from nothing.
+    private func unwritten(_ chunkList: [Index3]) -> [Index3] {
+        guard let array else { return [] }
+        return chunkList.filter { !array.chunkExists($0) && manifest?.known.contains($0) != true }
+    }
+
+    /// Notes in `label_chunk` that the log holds chunks `created` whole: logged edit `edit` is
+    /// creating them, so every label they will hold is in the log.
+    static func noteLogged(_ created: [Index3], edit: Int64, in db: Database) throws {
+        for c in created {
+            try db.execute(sql: "INSERT OR IGNORE INTO label_chunk (z, y, x, first_edit) VALUES (?, ?, ?, ?)", arguments: [c.z, c.y, c.x, edit])
         }
     }
 
@@ -559,9 +589,11 @@ public final class LabelStore {
             forgetCached(chunkList)
             var block = try array.read(e.box, as: UInt8.self)
             for r in current.voxels where !written.contains(r.index) { block[shape.voxel(r.index) - e.box.lower] = r.new }
+            let created = unwritten(chunkList)
             try array.write(block, at: e.box.lower)
             try manifest?.record(e.box, in: array)
             try project.database.write { db in
+                try Self.noteLogged(created, edit: e.id, in: db)
                 try db.execute(sql: "UPDATE stroke_edit SET committed = 1 WHERE id = ?", arguments: [e.id])
             }
         }
