@@ -76,7 +76,7 @@ public final class LabelStore {
     /// The chunks written so far (nil when there are no labels yet in a read-only session).
     let manifest: LabelChunkManifest?
     /// Chunks found missing or unreadable when the store was opened; their voxels read as unlabelled.
-    public internal(set) var damage: [LabelChunkDamage] = []
+    public private(set) var damage: [LabelChunkDamage] = []
 
     public var canUndo: Bool { !undoStack.isEmpty || open.map { !$0.changes.isEmpty } == true }
     public var canRedo: Bool { !redoStack.isEmpty }
