@@ -22,7 +22,9 @@ struct LabelsImportCommand: ParsableCommand {
             2 = matrix by default) and 0 = unlabelled. With --class, FILE is a binary mask (e.g. one \
             exported by ml4paleo): non-zero voxels become that class, zero voxels --background or stay \
             unlabelled. Imported labels replace existing ones where they are non-zero. The whole file is \
-            checked before anything is written; 'trowel labels undo' takes the import back.
+            checked before anything is written; 'trowel labels undo' takes the import back. The import is \
+            one stroke in the log with every voxel it labelled, so 'trowel labels check --rebuild' can \
+            rebuild those chunks.
             """
     )
 
@@ -37,6 +39,9 @@ struct LabelsImportCommand: ParsableCommand {
 
     @Option(help: "With --class: the class of the mask's zero voxels (otherwise they stay unlabelled).")
     var background: String?
+
+    @Option(help: "Who imports (the log's author of the import; default: import).")
+    var author: String?
 
     @OptionGroup var raw: RawVolumeOptions
 
@@ -60,7 +65,7 @@ struct LabelsImportCommand: ParsableCommand {
             let source = try raw.makeSource(inputs)
             let checking = ProgressBar(label: "checking", unit: "slices"), writing = ProgressBar(label: "importing", unit: "slices")
             let started = Date()
-            let counts = try LabelImport(project: project).run(from: source, file: inputs.joined(separator: " "), mapping: mapping) { phase, done, total in
+            let counts = try LabelImport(project: project, author: author ?? "import").run(from: source, file: inputs.joined(separator: " "), mapping: mapping) { phase, done, total in
                 let bar = phase == .checking ? checking : writing
                 Terminal.showProgress(bar.line(done: done, total: total, bytes: 0, elapsed: Date().timeIntervalSince(started),
                                                width: Terminal.width))
@@ -105,8 +110,13 @@ struct LabelsCheckCommand: ParsableCommand {
         discussion: """
             Reads every chunk of PROJECT/labels.zarr and lists those that were painted once and are gone, \
             or that cannot be decoded, with the slices they hold. Exits 1 if any is damaged. With \
-            --set-aside, unreadable chunk files are moved into labels.zarr/.damaged/ (kept, for repair) and \
-            missing ones forgotten, so training and painting go on with the labels that are left.
+            --rebuild, every chunk that is missing, cannot be decoded or disagrees with the stroke log is \
+            rewritten from the log (its edits replayed in log order, undos included), beside any painters; \
+            an unreadable file is first moved into labels.zarr/.damaged/. A lost chunk whose labels \
+            predate the log (projects painted before Trowel logged every voxel) is listed as not \
+            rebuildable and left alone (exit 1). With --set-aside, unreadable chunk files are moved into \
+            labels.zarr/.damaged/ (kept, for repair) and missing ones forgotten, so training and painting \
+            go on with the labels that are left.
             """
     )
 
@@ -119,12 +129,45 @@ struct LabelsCheckCommand: ParsableCommand {
     @Flag(help: "Also check that the labels are the stroke log replayed (each voxel holds what its last write logged).")
     var log = false
 
+    @Flag(help: "Rewrite missing, unreadable and disagreeing chunks from the stroke log (implies --log).")
+    var rebuild = false
+
+    @Flag(help: "With --rebuild: print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        if rebuild, setAside { throw ValidationError("--rebuild and --set-aside exclude each other: rebuild what the log holds first") }
+        if json, !rebuild { throw ValidationError("--json goes with --rebuild") }
+    }
+
     func run() throws {
         try reportingErrors {
             let project = try Project.open(at: URL(fileURLWithPath: self.project))
             if setAside { try project.requireWritable(for: "setting damaged labels aside") }
+            if rebuild { try project.requireWritable(for: "rebuilding labels from the stroke log") }
             let store = try LabelStore(project: project, shape: try project.record().shape, author: AnnotationSession.currentUser,
-                                       writable: setAside)
+                                       writable: setAside || rebuild)
+            if rebuild {
+                let report = try LabelRebuild.run(on: store)
+                let wrong = try StrokeLog(project: project).mismatches(limit: 10)
+                if json {
+                    print(try JSONOutput.text(report))
+                } else {
+                    for c in report.rebuilt + report.notRebuildable { print(c.description) }
+                    for m in wrong {
+                        print("voxel z \(m.voxel.z) y \(m.voxel.y) x \(m.voxel.x): holds \(m.stored), its last logged write (edit \(m.edit)) put \(m.logged)")
+                    }
+                }
+                guard report.notRebuildable.isEmpty else {
+                    throw LabelsCheckError.notRebuildable(project.url.path, report.notRebuildable.count)
+                }
+                guard wrong.isEmpty else { throw LabelsCheckError.logMismatch(project.url.path) }
+                if !json {
+                    print(report.rebuilt.isEmpty ? "labels match the stroke log; nothing to rebuild"
+                          : "rebuilt \(report.rebuilt.count) chunk(s); labels match the stroke log")
+                }
+                return
+            }
             if setAside {
                 let done = try store.setAsideDamage()
                 for line in done { print(line) }
@@ -148,16 +191,20 @@ struct LabelsCheckCommand: ParsableCommand {
     }
 }
 
+/// Why `trowel labels check` exits 1; one line naming the project and what to run.
 enum LabelsCheckError: Error, CustomStringConvertible {
     case damaged(String, Int)
     case logMismatch(String)
+    case notRebuildable(String, Int)
 
     var description: String {
         switch self {
         case .damaged(let p, let n):
-            return "\(p): \(n) damaged labels chunk(s), listed above; restore them from a backup, or run 'trowel labels check \(p) --set-aside' and repaint those slices"
+            return "\(p): \(n) damaged labels chunk(s), listed above; run 'trowel labels check \(p) --rebuild' to rebuild them from the stroke log (or restore them from a backup, or '--set-aside' and repaint those slices)"
         case .logMismatch(let p):
-            return "\(p)/labels.zarr: voxels differ from the stroke log (listed above, at most 10)"
+            return "\(p)/labels.zarr: voxels differ from the stroke log (listed above, at most 10); run 'trowel labels check \(p) --rebuild' to rewrite them from it"
+        case .notRebuildable(let p, let n):
+            return "\(p): \(n) labels chunk(s) could not be rebuilt from the stroke log (listed above); restore them from a backup, or run 'trowel labels check \(p) --set-aside' and repaint those slices"
         }
     }
 }

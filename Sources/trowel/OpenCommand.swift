@@ -91,7 +91,8 @@ struct OpenCommand: ParsableCommand {
         state.tasks = (try? session.tasks.all()) ?? []
         if let first = session.labels.damage.first {
             let more = session.labels.damage.count - 1
-            state.message = "labels: \(first)" + (more > 0 ? " (and \(more) more chunks)" : "") + "; see 'trowel labels check'"
+            state.message = "labels: \(first.summary)" + (more > 0 ? " (and \(more) more chunks)" : "")
+                + "; run 'trowel labels check \(session.project.url.path) --rebuild' to rebuild from the stroke log"
             state.messageIsError = true
         } else if session.isReadOnly {
             state.message = "read-only: \(state.readOnlyReason)"

@@ -85,6 +85,50 @@ import TrowelVolume
         #expect(Set(bob.countsByAuthor.keys) == ["alice", "bob"])
     }
 
+    @Test func undoingOverAnUndoneStrokeRestoresWhatStillStands() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let alice = try store(project, "alice"), bob = try store(project, "bob"), carol = try store(project, "carol")
+        let shared = Index3(z: 5, y: 10, x: 12)
+        try paint(carol, [dab(10, 16, value: 2)])           // carol's matrix under both
+        try paint(alice, [dab(10, 10, value: 1)])
+        try paint(bob, [dab(10, 13, value: 1, radius: 2)])   // over alice's disc and carol's
+        #expect(try alice.undo())                            // bob's voxels stay
+        #expect(try label(project, shared) == 1)
+        #expect(try bob.undo())
+        // Alice's stroke is undone, so where bob painted over it the voxel is unlabelled again,
+        // and where bob painted over carol's (still standing) it is carol's again.
+        #expect(try label(project, shared) == 0)
+        #expect(try label(project, Index3(z: 5, y: 10, x: 14)) == 2)
+        #expect(try StrokeLog(project: project).mismatches().isEmpty)
+        // Redo brings bob's back, and alice's redo fills only what nobody painted since.
+        #expect(try bob.redo())
+        #expect(try label(project, shared) == 1)
+    }
+
+    /// A stroke that covered a voxel in two of its batches, with another session's edit in between,
+    /// gives it back what stood before its last write there (the other session's label), not what
+    /// stood before its first (as MultiWriterTests caught: three voxels went back too far).
+    @Test func undoingAStrokeThatCoveredAVoxelTwiceRestoresWhatStoodBeforeItsLastWrite() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let alice = try store(project, "alice"), bob = try store(project, "bob"), carol = try store(project, "carol")
+        let v = Index3(z: 5, y: 10, x: 10), edge = Index3(z: 5, y: 10, x: 7)
+        let none: (Box) throws -> Block<Float> = { _ in Block(shape: Shape(z: 1, y: 1, x: 1), repeating: 0) }
+        try paint(carol, [dab(10, 10, value: 2)])
+        try bob.paint([dab(10, 10, value: 1)], newStroke: true, values: none)
+        try paint(alice, [dab(10, 10, value: 0, radius: 1)])    // erases the middle of bob's first batch
+        try bob.paint([dab(10, 10, value: 1)], newStroke: false, values: none)
+        try bob.endStroke()
+        #expect(try label(project, v) == 1)
+        #expect(try bob.undo())
+        #expect(try label(project, v) == 0, "alice's erasing stands")
+        #expect(try label(project, edge) == 2, "carol's label stands where alice did not erase")
+        #expect(try StrokeLog(project: project).mismatches().isEmpty)
+        #expect(try bob.redo())
+        #expect(try label(project, v) == 1 && label(project, edge) == 1)
+    }
+
     @Test func anImportRunsBesidePaintersAndNeitherLosesVoxels() throws {
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = try makeProject()

@@ -77,8 +77,19 @@ public struct LabelChunkDamage: Equatable, Sendable, CustomStringConvertible {
     public var kind: Kind
 
     /// Slices (z), rows (y) and columns (x) of the chunk, for a person.
-    public var place: String {
+    public var place: String { Self.place(of: box) }
+
+    /// Slices (z), rows (y) and columns (x) of `box`, for a person.
+    static func place(of box: Box) -> String {
         "slices \(box.lower.z)–\(box.upper.z - 1), rows \(box.lower.y)–\(box.upper.y - 1), columns \(box.lower.x)–\(box.upper.x - 1)"
+    }
+
+    /// The file, where it lies and what is wrong, without what follows (`… is missing`).
+    public var summary: String {
+        switch kind {
+        case .missing: return "\(file) (\(place)) is missing"
+        case .unreadable(let why): return "\(file) (\(place)) cannot be read (\(why))"
+        }
     }
 
     public var description: String {

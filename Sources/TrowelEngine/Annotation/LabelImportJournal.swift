@@ -92,19 +92,20 @@ public struct LabelImportJournal {
             let new = try after.read(box, as: UInt8.self)
             let old = try before.read(box, as: UInt8.self)
             // Under the chunk's lock, on the labels as they are now (other sessions may be painting).
-            try store.rewrite(box) { current in
-                var touched = false
+            let s = box.shape, shape = store.shape
+            try store.rewrite(box, stroke: info.stroke) { current in
+                var records: [VoxelRecord] = []
                 for i in 0..<new.elements.count where new.elements[i] != 0 {
                     if current.elements[i] == new.elements[i] {
+                        let v = box.lower + Index3(z: i / (s.y * s.x), y: (i / s.x) % s.y, x: i % s.x)
+                        records.append(VoxelRecord(index: shape.linear(v), old: current.elements[i], new: old.elements[i]))
                         current.elements[i] = old.elements[i]
                         restored += 1
-                        touched = true
                     } else if current.elements[i] != old.elements[i] {
                         kept += 1
                     }
                 }
-                if touched { try store.logImportEdit(stroke: info.stroke, box: box) }
-                return touched
+                return records
             }
         }
         try project.database.write { db in

@@ -56,7 +56,7 @@ public final class LabelStore {
     /// The cache of `array`: chunks another session wrote are dropped from it before they are read.
     private let cache = ChunkCache(byteBudget: 64 << 20)
     /// The chunk locks; nil in a read-only session.
-    private let locks: LabelChunkLocks?
+    let locks: LabelChunkLocks?
     /// The proposal mask, once a proposal has been accepted.
     private var proposals: ZarrArray?
     private var undoStack: [Stroke] = []
@@ -66,7 +66,7 @@ public final class LabelStore {
     public var counts: [Int: Int] { runningCounts.filter { $0.value > 0 } }
     /// Counts as changes add up: a class may go below zero for a while when this session paints
     /// over voxels another session labelled before this one took in that session's edit.
-    private var runningCounts: [Int: Int] = [:]
+    var runningCounts: [Int: Int] = [:]
     /// Who last painted each voxel, from the log.
     private(set) var owners: LabelOwners
     /// The newest edit of the log taken into account (own and others').
@@ -135,7 +135,7 @@ public final class LabelStore {
 
     /// Counts labelled voxels by class over the chunks that exist, and notes the chunks that are
     /// gone (written once, by the manifest) or do not decode, so one bad file never blocks the project.
-    private func countLabels() throws -> [Int: Int] {
+    func countLabels() throws -> [Int: Int] {
         guard let array else { return [:] }
         var histogram = [Int](repeating: 0, count: 256)
         let grid = array.chunkGrid
@@ -144,7 +144,7 @@ public final class LabelStore {
             for y in 0..<grid.y {
                 for x in 0..<grid.x {
                     let chunk = Index3(z: z, y: y, x: x)
-                    let file = Self.folderName + "/" + String(array.chunkURL(chunk).path.dropFirst(array.url.standardizedFileURL.path.count + 1))
+                    let file = Self.chunkFile(chunk, of: array)
                     guard array.chunkExists(chunk) else {
                         if manifest?.known.contains(chunk) == true {
                             damage.append(LabelChunkDamage(chunk: chunk, file: file, box: array.chunkBox(chunk), kind: .missing))
@@ -165,8 +165,13 @@ public final class LabelStore {
         return out
     }
 
+    /// The file of `chunk` of the labels `array`, relative to the project (`labels.zarr/0/1/0`).
+    static func chunkFile(_ chunk: Index3, of array: ZarrArray) -> String {
+        folderName + "/" + String(array.chunkURL(chunk).path.dropFirst(array.url.standardizedFileURL.path.count + 1))
+    }
+
     /// What is wrong with a chunk file, without its path (the damage report names the chunk).
-    private static func reason(_ error: Error) -> String {
+    static func reason(_ error: Error) -> String {
         guard let zarr = error as? ZarrError else { return "\(error)" }
         let text = zarr.description, prefix = zarr.path + ": "
         return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
@@ -288,34 +293,47 @@ public final class LabelStore {
 
     /// Undoes (or redoes) `stroke` under its chunks' locks: a voxel goes back only if it still holds
     /// what the stroke (or its undo) left and no other session's edit wrote it after this session did.
+    /// An undone voxel gets what still stands there (`StandingLabels`), which is not always the label
+    /// the stroke found: that one may have come from a stroke undone since (A paints, B paints over,
+    /// A undoes, B undoes: 0, not A's).
     private func revert(_ stroke: inout Stroke, undoing: Bool) throws {
         guard let box = stroke.box else { return }
         let list = undoing ? stroke.changes.reversed().map(\.reversed) : stroke.changes
         let redoSince = stroke.lastEdit ?? 0
-        let shape = self.shape, session = self.session, database = project.database
-        let (_, id) = try edit(box, stroke: &stroke, kind: undoing ? .undo : .redo) { block, _ in
+        let shape = self.shape, session = self.session, database = project.database, row = stroke.row
+        let (applied, id) = try edit(box, stroke: &stroke, kind: undoing ? .undo : .redo, marking: undoing) { block, _ in
             let (overlap, arguments) = StrokeEdit.overlapping(box)
             let since = undoing ? (list.map(\.edit).min() ?? 0) : redoSince
             var latest: [Int64: Int64] = [:]
             for e in try database.read({ db in
-                try StrokeEdit.fetchAll(db, where: "id > ? AND session != ? AND kind != 'import' AND " + overlap, [since, session] + arguments)
+                try StrokeEdit.fetchAll(db, where: "id > ? AND session != ? AND " + overlap, [since, session] + arguments)
             }) {
                 for r in e.voxels { latest[r.index] = e.id }
             }
+            // Read under the chunks' locks, where every edit of these voxels is committed and every
+            // undone flag over them is set (`edit` sets it in the same transaction as its edit row).
+            let restored = undoing
+                ? try StandingLabels.before(list.map { (shape.linear($0.voxel), $0.edit) }, in: box, of: shape,
+                                           excluding: row, database: database)
+                : [:]
             var out: [Change] = []
-            for c in list {
+            for var c in list {
                 if let other = latest[shape.linear(c.voxel)], other > (undoing ? c.edit : redoSince) { continue }
                 let local = c.voxel - box.lower
                 guard block[local] == c.old else { continue }
+                if let value = restored[shape.linear(c.voxel)] { c.new = value }
                 block[local] = c.new
                 out.append(c)
             }
             return out
         }
-        try database.write { db in
-            try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undoing, stroke.row])
-        }
         if let id { stroke.lastEdit = id }
+        if undoing {
+            // A redo finds each voxel as this undo left it (which may differ from what the stroke found).
+            var left: [Index3: UInt8] = [:]
+            for c in applied { left[c.voxel] = c.new }
+            for i in stroke.changes.indices { if let v = left[stroke.changes[i].voxel] { stroke.changes[i].old = v } }
+        }
     }
 
     /// Accepts a model's proposal for `box`: its labels fill the voxels nobody has labelled, marked
@@ -353,9 +371,11 @@ public final class LabelStore {
     /// The core of every write: under the locks of the chunks `box` overlaps, reads `box` (and the
     /// proposal mask) fresh from disk, lets `change` edit the labels and return the voxels it covered,
     /// logs them as one uncommitted edit of `stroke` (creating the stroke's row on its first edit),
-    /// writes the chunks, and commits the edit. Returns the covered voxels (with their edit id) and
-    /// the edit's id (nil when nothing was covered).
-    private func edit(_ box: Box, stroke: inout Stroke, kind: StrokeEdit.Kind,
+    /// writes the chunks, and commits the edit. With `marking`, an undo (true) or redo (false) also
+    /// sets the stroke's undone flag, in the same transaction as its edit row (or alone, under the
+    /// locks, when it covers nothing), so whoever takes these locks next sees both or neither.
+    /// Returns the covered voxels (with their edit id) and the edit's id (nil when nothing was covered).
+    private func edit(_ box: Box, stroke: inout Stroke, kind: StrokeEdit.Kind, marking undone: Bool? = nil,
                       _ change: (inout Block<UInt8>, Block<UInt8>?) throws -> [Change]) throws -> ([Change], Int64?) {
         guard let array, let locks else { throw SessionError.readOnly("you have no permission to write in this project") }
         let chunkList = array.chunkIndices(overlapping: box)
@@ -367,13 +387,21 @@ public final class LabelStore {
             }
             let mask = try proposals.map { try $0.read(box, as: UInt8.self) }
             var changes = try change(&block, mask)
-            if changes.isEmpty { return ([], nil) }
+            if changes.isEmpty {
+                if let undone, let row = stroke.row {
+                    try project.database.write { db in
+                        try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undone, row])
+                    }
+                }
+                return ([], nil)
+            }
             let records = changes.map { VoxelRecord(index: shape.linear($0.voxel), old: $0.old, new: $0.new) }.sorted { $0.index < $1.index }
             let changed = changes.reduce(0) { $0 + ($1.old != $1.new ? 1 : 0) }
             let now = Date()
             let painting = kind == .paint || kind == .proposal
             let grown = painting ? (stroke.box?.union(box) ?? box) : (stroke.box ?? box)
             let row = stroke.row, value = Int(stroke.value)
+            let created = unwritten(chunkList)
             let (strokeID, editID) = try project.database.write { db -> (Int64, Int64) in
                 var id = row
                 if id == nil {
@@ -389,7 +417,10 @@ public final class LabelStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                     """, arguments: [id, session, author, now, kind.rawValue, value, box.lower.z, box.lower.y, box.lower.x,
                                      box.upper.z, box.upper.y, box.upper.x, records.count, VoxelRecord.encode(records)])
-                return (id!, db.lastInsertedRowID)
+                let editID = db.lastInsertedRowID
+                try Self.noteLogged(created, edit: editID, in: db)
+                if let undone { try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undone, id]) }
+                return (id!, editID)
             }
             try array.write(block, at: box.lower)
             try manifest?.record(box, in: array)
@@ -420,34 +451,57 @@ public final class LabelStore {
     }
 
     /// Drops `chunks` from the cache, so the next read decodes what is on disk now.
-    private func forgetCached(_ chunks: [Index3]) {
+    func forgetCached(_ chunks: [Index3]) {
         guard let array else { return }
         let path = array.url.standardizedFileURL.path
         for c in chunks { cache.removeValue(for: ChunkCache.Key(array: path, chunk: c)) }
     }
 
-    /// Runs `body` on the labels of `box` read fresh from disk under its chunks' locks, and writes
-    /// them back when it returns true: how imports and their undo write beside painters.
-    func rewrite(_ box: Box, _ body: (inout Block<UInt8>) throws -> Bool) throws {
+    /// Runs `body` on the labels of `box` read fresh from disk under its chunks' locks: how imports
+    /// and their undo write beside painters. The voxels `body` returns (each with its label before
+    /// and after) are logged as an uncommitted `import` edit of `stroke`, the labels written, the edit
+    /// committed, as `edit` does for painting, so the log holds imported voxels too; nothing is
+    /// written when it returns none.
+    func rewrite(_ box: Box, stroke: Int64, _ body: (inout Block<UInt8>) throws -> [VoxelRecord]) throws {
         guard let array, let locks else { throw SessionError.readOnly("you have no permission to write in this project") }
         let chunkList = array.chunkIndices(overlapping: box)
         try locks.withLocks(chunkList) {
             forgetCached(chunkList)
             var block = try array.read(box, as: UInt8.self)
-            guard try body(&block) else { return }
+            let records = try body(&block).sorted { $0.index < $1.index }
+            guard !records.isEmpty else { return }
+            let created = unwritten(chunkList)
+            let session = self.session, author = self.author
+            let editID = try project.database.write { db -> Int64 in
+                try db.execute(sql: """
+                    INSERT INTO stroke_edit (stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, voxels, committed, changes)
+                    VALUES (?, ?, ?, ?, 'import', 0, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                    """, arguments: [stroke, session, author, Date(), box.lower.z, box.lower.y, box.lower.x,
+                                     box.upper.z, box.upper.y, box.upper.x, records.count, VoxelRecord.encode(records)])
+                let id = db.lastInsertedRowID
+                try Self.noteLogged(created, edit: id, in: db)
+                return id
+            }
             try array.write(block, at: box.lower)
             try manifest?.record(box, in: array)
+            try project.database.write { db in
+                try db.execute(sql: "UPDATE stroke_edit SET committed = 1 WHERE id = ?", arguments: [editID])
+            }
         }
     }
 
-    /// Logs one chunk an import (or its undo) rewrote, without voxels (the import journal holds
-    /// them), so other sessions re-read that chunk and recount.
-    func logImportEdit(stroke: Int64, box: Box) throws {
-        try project.database.write { db in
-            try db.execute(sql: """
-                INSERT INTO stroke_edit (stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, voxels, committed)
-                VALUES (?, ?, ?, ?, 'import', 0, ?, ?, ?, ?, ?, ?, 0, 1)
-                """, arguments: [stroke, session, author, Date(), box.lower.z, box.lower.y, box.lower.x, box.upper.z, box.upper.y, box.upper.x])
+    /// The chunks of `chunkList` that have never been written (no file, and unknown to the manifest):
+    /// a write of them now creates them from nothing.
+    private func unwritten(_ chunkList: [Index3]) -> [Index3] {
+        guard let array else { return [] }
+        return chunkList.filter { !array.chunkExists($0) && manifest?.known.contains($0) != true }
+    }
+
+    /// Notes in `label_chunk` that the log holds chunks `created` whole: logged edit `edit` is
+    /// creating them, so every label they will hold is in the log.
+    static func noteLogged(_ created: [Index3], edit: Int64, in db: Database) throws {
+        for c in created {
+            try db.execute(sql: "INSERT OR IGNORE INTO label_chunk (z, y, x, first_edit) VALUES (?, ?, ?, ?)", arguments: [c.z, c.y, c.x, edit])
         }
     }
 
@@ -535,9 +589,11 @@ public final class LabelStore {
             forgetCached(chunkList)
             var block = try array.read(e.box, as: UInt8.self)
             for r in current.voxels where !written.contains(r.index) { block[shape.voxel(r.index) - e.box.lower] = r.new }
+            let created = unwritten(chunkList)
             try array.write(block, at: e.box.lower)
             try manifest?.record(e.box, in: array)
             try project.database.write { db in
+                try Self.noteLogged(created, edit: e.id, in: db)
                 try db.execute(sql: "UPDATE stroke_edit SET committed = 1 WHERE id = ?", arguments: [e.id])
             }
         }

@@ -12,7 +12,8 @@ public struct StrokeEdit: Sendable, Equatable {
         case paint, undo, redo
         /// An accepted proposal (or Otsu pre-fill): fills only unlabelled voxels.
         case proposal
-        /// `trowel labels import`: one edit per chunk, without voxels (the import journal holds them).
+        /// `trowel labels import` (or its undo): one edit per chunk, with every voxel it labelled
+        /// (imports before the log held imported voxels logged none).
         case `import`
     }
 
@@ -28,7 +29,7 @@ public struct StrokeEdit: Sendable, Equatable {
     /// False while its writer is between logging it and writing its chunks (or was killed there).
     public var committed: Bool
     /// Every voxel the edit covered, with the label before and after (equal where it already held it);
-    /// empty for imports.
+    /// empty for imports made before imports logged their voxels.
     public var voxels: [VoxelRecord]
 
     static let columns = "id, stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, committed, changes"

@@ -89,7 +89,7 @@ public struct StrokeLog: Sendable {
 
     /// Replays every committed edit in log order and compares with `labels.zarr`: for each voxel an
     /// edit covered, the label stored must be the one its last edit wrote (voxels that an import
-    /// rewrote afterwards, and those of a write still in flight or whose writer was killed before
+    /// logged without voxels rewrote afterwards, and those of a write still in flight or whose writer was killed before
     /// committing it, are not compared). Empty when the labels are exactly what the log says.
     public func mismatches(limit: Int = 100) throws -> [Mismatch] {
         let shape = try project.record().shape
@@ -98,7 +98,7 @@ public struct StrokeLog: Sendable {
         var inFlight: [Int64: Int64] = [:]
         var imports: [(Int64, Box)] = []
         for e in edits {
-            if e.kind == .import { imports.append((e.id, e.box)) }
+            if e.kind == .import && e.voxels.isEmpty { imports.append((e.id, e.box)) }
             for r in e.voxels {
                 if e.committed { last[r.index] = (e.id, r.new) } else { inFlight[r.index] = e.id }
             }

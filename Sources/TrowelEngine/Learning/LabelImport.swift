@@ -5,8 +5,9 @@ import TrowelVolume
 
 /// Imports a label volume (or a binary mask) into labels.zarr, slab by slab, with the same writes,
 /// dtype and chunking as painting. Imported labels win where they are non-zero; 0 keeps what is there.
-/// The whole file is read and checked before anything is written, and the import is one row in the
-/// stroke log with a journal (`LabelImportJournal`) so `undoLast` can take it back.
+/// The whole file is read and checked before anything is written, and the import is one stroke in
+/// the log (one edit per chunk, with every voxel it labelled, so the log can rebuild those chunks)
+/// with a journal (`LabelImportJournal`) so `undoLast` can take it back.
 public struct LabelImport: Sendable {
     /// How file values become class ids.
     public enum Mapping: Sendable, Equatable {
@@ -114,18 +115,21 @@ public struct LabelImport: Sendable {
                     let piece = slabBlock.cropped(to: box.translated(by: Index3(z: -range.lowerBound, y: 0, x: 0)))
                     guard piece.elements.contains(where: { $0 != 0 }) else { continue }
                     // Under the chunk's lock, on its labels as they are now: painters may be at work.
-                    try store.rewrite(box) { current in
+                    try store.rewrite(box, stroke: stroke) { current in
                         let old = current
                         var merged = old
+                        var records: [VoxelRecord] = []
+                        let s = box.shape
                         for i in 0..<piece.elements.count where piece.elements[i] != 0 {
                             merged.elements[i] = piece.elements[i]
                             counts[Int(piece.elements[i]), default: 0] += 1
                             if old.elements[i] != piece.elements[i] { changed += 1 }
+                            let v = box.lower + Index3(z: i / (s.y * s.x), y: (i / s.x) % s.y, x: i % s.x)
+                            records.append(VoxelRecord(index: shape.linear(v), old: old.elements[i], new: piece.elements[i]))
                         }
                         try journal.record(box, old: old, new: merged)
-                        try store.logImportEdit(stroke: stroke, box: box)
                         current = merged
-                        return true
+                        return records
                     }
                     bounds = bounds?.union(box) ?? box
                 }

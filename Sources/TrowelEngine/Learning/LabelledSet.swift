@@ -41,11 +41,20 @@ public struct LabelledSet: Sendable {
         }
         let maskURL = project.url.appendingPathComponent(LabelStore.proposalsFolderName)
         let mask = FileManager.default.fileExists(atPath: maskURL.path) ? try ZarrArray.open(at: maskURL) : nil
+        // A lost or undecodable chunk stops training with a line naming it: its labels would be missing silently.
+        if let lost = try LabelStore.missingChunks(in: project).first {
+            throw LearningError.damagedLabels(project: project.url.path, damage: lost.summary)
+        }
         var found: [(Index3, UInt8)] = []
         var proposed: [Bool] = []
         for chunk in array.writtenChunks {
             let box = array.chunkBox(chunk)
-            let block = try array.read(box, as: UInt8.self)
+            let block: Block<UInt8>
+            do { block = try array.read(box, as: UInt8.self) } catch {
+                let damage = LabelChunkDamage(chunk: chunk, file: LabelStore.chunkFile(chunk, of: array), box: box,
+                                              kind: .unreadable(LabelStore.reason(error)))
+                throw LearningError.damagedLabels(project: project.url.path, damage: damage.summary)
+            }
             let marks = try mask.map { try $0.read(box, as: UInt8.self).elements }
             let s = block.shape
             block.elements.withUnsafeBufferPointer { e in

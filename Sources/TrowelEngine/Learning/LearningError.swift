@@ -8,6 +8,8 @@ public enum LearningError: Error, CustomStringConvertible, Equatable {
     case noModels
     case corruptModel(String, String)
     case labelVolume(String)
+    /// A labels chunk is missing or does not decode: training would silently lose its labels.
+    case damagedLabels(project: String, damage: String)
     case importShape(file: String, found: Shape3, expected: Shape3)
     case importValue(file: String, value: Double, slice: Int, classes: String)
     case importNotInteger(file: String, value: Double, slice: Int)
@@ -42,6 +44,8 @@ public enum LearningError: Error, CustomStringConvertible, Equatable {
             return "the project has no models yet; train one with 'trowel train'"
         case .corruptModel(let id, let why):
             return "model \(id) cannot be read: \(why)"
+        case .damagedLabels(let p, let damage):
+            return "\(p)/\(damage); run 'trowel labels check \(p) --rebuild' to rebuild it from the stroke log"
         case .labelVolume(let why):
             return why
         case .importShape(let file, let found, let expected):

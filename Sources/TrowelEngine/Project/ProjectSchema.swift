@@ -140,6 +140,18 @@ enum ProjectSchema {
             try db.create(index: "stroke_edit_stroke", on: "stroke_edit", columns: ["stroke_id"])
             try db.create(index: "stroke_author", on: "stroke", columns: ["author"])
         }
+        migrator.registerMigration("v7: labels chunks the log holds whole") { db in
+            // A chunk of labels.zarr that a logged write created (it did not exist before): every label
+            // it ever held is in stroke_edit, so the log can rebuild it if its file is lost or corrupt.
+            // Chunks written before (older projects, imports logged without voxels) have no row.
+            try db.create(table: "label_chunk") { t in
+                t.column("z", .integer).notNull()
+                t.column("y", .integer).notNull()
+                t.column("x", .integer).notNull()
+                t.column("first_edit", .integer).notNull()
+                t.primaryKey(["z", "y", "x"])
+            }
+        }
         return migrator
     }
 }
