@@ -129,6 +129,31 @@ import TrowelVolume
         #expect(try label(project, v) == 1 && label(project, edge) == 1)
     }
 
+    /// `trowel labels undo` follows the same rule as a stroke's undo: alice paints, an import
+    /// covers her voxel, alice undoes (the import's label stays), the import is undone: the voxel is
+    /// unlabelled again, not alice's undone label.
+    @Test func undoingAnImportOverAnUndoneStrokeRestoresWhatStillStands() throws {
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let project = try makeProject()
+        let shape = try project.record().shape
+        let alice = try store(project, "alice"), carol = try store(project, "carol")
+        let v = Index3(z: 5, y: 10, x: 10), carols = Index3(z: 5, y: 10, x: 30)
+        try paint(carol, [dab(10, 30, value: 1)])
+        try paint(alice, [dab(10, 10, value: 1)])
+        var imported = Block<UInt8>(shape: shape, repeating: 0)
+        for y in 0..<shape.y { for x in 0..<shape.x { imported[5, y, x] = 2 } }
+        _ = try LabelImport(project: project, author: "importer").run(from: AnnotationTests.LabelSource(block: imported),
+                                                                      file: "matrix.tif", mapping: .classIDs)
+        #expect(try label(project, v) == 2)
+        #expect(try alice.undo())
+        #expect(try label(project, v) == 2, "the import wrote the voxel after alice")
+        _ = try #require(try LabelImport(project: project).undoLast())
+        #expect(try label(project, v) == 0, "alice's stroke is undone, so nothing stands under the import")
+        #expect(try label(project, carols) == 1, "carol's stroke stands under the import")
+        #expect(try label(project, Index3(z: 5, y: 30, x: 30)) == 0)
+        #expect(try StrokeLog(project: project).mismatches().isEmpty)
+    }
+
     @Test func anImportRunsBesidePaintersAndNeitherLosesVoxels() throws {
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = try makeProject()
