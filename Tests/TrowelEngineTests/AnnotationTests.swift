@@ -254,7 +254,7 @@ import TrowelVolume
         #expect(store.damage.count == 2)
         let missing = try #require(store.damage.first { $0.kind == .missing })
         #expect(missing.chunk == Index3(z: 0, y: 0, x: 1) && missing.file == "labels.zarr/0/0/1")
-        #expect(missing.description == "labels.zarr/0/0/1 (slices 0–63, rows 0–63, columns 64–79) is missing: the labels painted there are lost")
+        #expect(missing.description == "labels.zarr/0/0/1 (slices 0–63, rows 0–63, columns 64–79) is missing: its labels are not used (`trowel labels check --rebuild` rebuilds it where the stroke log holds it)")
         let corrupt = try #require(store.damage.first { $0.kind != .missing })
         #expect(corrupt.description.hasPrefix("labels.zarr/1/0/0 (slices 64–69, rows 0–63, columns 0–63) cannot be read ("), "\(corrupt)")
         #expect(try LabelStore.missingChunks(in: project).map(\.chunk) == [Index3(z: 0, y: 0, x: 1)])

@@ -94,8 +94,8 @@ public struct LabelChunkDamage: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch kind {
-        case .missing: return "\(file) (\(place)) is missing: the labels painted there are lost"
-        case .unreadable(let why): return "\(file) (\(place)) cannot be read (\(why)): its labels are not used"
+        case .missing: return "\(file) (\(place)) is missing: its labels are not used (`trowel labels check --rebuild` rebuilds it where the stroke log holds it)"
+        case .unreadable(let why): return "\(file) (\(place)) cannot be read (\(why)): its labels are not used (`trowel labels check --rebuild` rebuilds it where the stroke log holds it)"
         }
     }
 }
