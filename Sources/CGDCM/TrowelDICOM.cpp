@@ -225,7 +225,10 @@ bool lengthsFit(const char *path, char *error, size_t error_length) {
             if (group == 0 && element == 0 && length == 0 && !hasVR) return 2;
             if (length == 0xffffffff) { at += header; continue; }
             if (length > b.size() - at - header) {
-                tooLong(group, element, length, b.size() - at - header, hasVR ? "" : " has no valid VR and, read with a 2-byte length,");
+                // GDCM allocates the length, fails and goes on to its next reading: harmless for a
+                // 2-byte length, refused for a 4-byte one.
+                if (header == 8) return 2;
+                tooLong(group, element, length, b.size() - at - header, "");
                 return 1;
             }
             at += header + (hasVR && b[at + 4] == 'S' && b[at + 5] == 'Q' ? 0 : length);
@@ -271,9 +274,9 @@ bool lengthsFit(const char *path, char *error, size_t error_length) {
         }
         bool implicit = meta ? !validVR(at + 4) : implicitDataset;
         if (!meta && !implicit && !validVR(at + 4)) {
-            // The first element without a VR: GDCM reads it with a 4-byte length after it in one
-            // of its recoveries (a 1.6 KB file made it allocate 3.6 GB this way).
-            if (!mixed && at + 12 <= b.size() && u32(at + 8, big) != 0xffffffff && u32(at + 8, big) > b.size() - at - 12)
+            // In a sequence's item GDCM recovers such an element as UN, with a 4-byte length after
+            // the VR (found as a 40-byte UN value; a 1.6 KB file made it allocate 3.6 GB this way).
+            if (nested && at + 12 <= b.size() && u32(at + 8, big) != 0xffffffff && u32(at + 8, big) > b.size() - at - 12)
                 return tooLong(group, element, u32(at + 8, big), b.size() - at - 12, " has no valid VR and");
             if (big || nested) break;  // beyond that, stop checking rather than guess
             if (!mixed) {

@@ -88,6 +88,33 @@ struct FuzzRegressionTests {
         #expect(elapsed < .milliseconds(250), "reading took \(elapsed)")
     }
 
+    /// What the fallback walk must still let through: explicit VR public elements with implicit VR
+    /// private ones (old scanners write such files; GDCM reads them with its explicit/implicit
+    /// reader). Made from explicit/IM1 with two implicit private elements inserted before
+    /// (0010,0010); it must read exactly as IM1.
+    @Test func privateElementsInImplicitVRAmongExplicitOnesStillRead() throws {
+        let source = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/dicom/explicit/IM1")
+        var bytes = [UInt8](try Data(contentsOf: source))
+        let patientName: [UInt8] = [0x10, 0x00, 0x10, 0x00, 0x50, 0x4e]  // (0010,0010) PN
+        let at = try #require((0...(bytes.count - patientName.count)).first { Array(bytes[$0..<($0 + 6)]) == patientName })
+        func implicit(_ group: UInt16, _ element: UInt16, _ value: [UInt8]) -> [UInt8] {
+            let length = UInt32(value.count)
+            return [UInt8(group & 0xff), UInt8(group >> 8), UInt8(element & 0xff), UInt8(element >> 8),
+                    UInt8(length & 0xff), UInt8(length >> 8 & 0xff), UInt8(length >> 16 & 0xff), UInt8(length >> 24)] + value
+        }
+        bytes.insert(contentsOf: implicit(0x0009, 0x0010, Array("TROWEL  ".utf8)) + implicit(0x0009, 0x1001, [0xd2, 0x04, 0, 0]), at: at)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-mixed-vr-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("IM1")
+        try Data(bytes).write(to: file)
+        let header = try DICOMHeader(reading: file), expected = try DICOMHeader(reading: source)
+        #expect(header.rows == expected.rows && header.position == expected.position)
+        let volume = try DICOMVolume(series: DICOMSeries(uid: header.seriesUID, headers: [header]))
+        let reference = try DICOMVolume(series: DICOMSeries(uid: expected.seriesUID, headers: [expected]))
+        #expect(try DICOMReaderTests.values(volume) == DICOMReaderTests.values(reference))
+    }
+
     /// fuzz-dicom (a slow unit): an explicit VR fixture whose Rows became 14 880, so its 2 KB of
     /// uncompressed pixel data holds a fraction of one 32 × 14 880 frame. The reader handed such
     /// data to GDCM, which "decoded" 952 KB from it (reading past the element) in place of
@@ -106,6 +133,20 @@ struct FuzzRegressionTests {
         }
         let elapsed = ContinuousClock.now - start
         #expect(elapsed < .milliseconds(250), "reading took \(elapsed)")
+    }
+
+    /// fuzz-dicom, fifth run (a trap): explicit/IM1 with the Rows tag damaged into (0000,0010), so
+    /// the image is 32 × 0 pixels; choosing the output type took the value range of no samples.
+    @Test func aDICOMImageWithoutRowsIsAnError() throws {
+        let file = fixture("dicom-no-rows.dcm")
+        do {
+            let header = try DICOMHeader(reading: file)
+            _ = try DICOMVolume(series: DICOMSeries(uid: header.seriesUID, headers: [header]))
+            Issue.record("the volume opened")
+        } catch let error as DICOMError {
+            #expect("\(error)".contains(file.path) && "\(error)".contains("32 × 0 pixels"), "\(error)")
+            #expect(!"\(error)".contains("\n"))
+        }
     }
 
     /// fuzz-tiff (a slow unit, 3 s): a 1.8 KB ImageJ file declaring a 17 × 14 811 159 16-bit page
