@@ -84,12 +84,27 @@ bool numbers(const gdcm::DataSet &ds, const gdcm::Tag &tag, double *out, int cou
     return found == count;
 }
 
-/// The first item's data set of sequence `tag` in `ds`, or null.
-const gdcm::DataSet *firstItem(const gdcm::DataSet &ds, const gdcm::Tag &tag, size_t index = 1) {
-    if (!ds.FindDataElement(tag)) return nullptr;
-    gdcm::SmartPointer<gdcm::SequenceOfItems> sq = ds.GetDataElement(tag).GetValueAsSQ();
-    if (!sq || sq->GetNumberOfItems() < index) return nullptr;
-    return &sq->GetItem(index).GetNestedDataSet();
+/// A sequence's item together with the sequence that holds it. GetValueAsSQ() returns the
+/// element's own sequence when GDCM parsed it as one, but when GDCM kept the value as bytes (VR UN,
+/// a CP-246 or mis-encoded sequence, or a defined-length sequence read without a VR) it parses
+/// them into a new SequenceOfItems on every call, owned only by the pointer it returns: an item's
+/// data set is valid only while `sequence` lives (found by Fuzz/fuzz-dicom as a read of freed
+/// memory, then a crash, after a pointer to the item outlived that sequence).
+struct SequenceItem {
+    gdcm::SmartPointer<gdcm::SequenceOfItems> sequence;
+    const gdcm::DataSet *dataSet = nullptr;
+    explicit operator bool() const { return dataSet != nullptr; }
+    const gdcm::DataSet &operator*() const { return *dataSet; }
+};
+
+/// Item `index` (1-based) of sequence `tag` in `ds`, holding the sequence; empty when there is none.
+SequenceItem sequenceItem(const gdcm::DataSet &ds, const gdcm::Tag &tag, size_t index = 1) {
+    SequenceItem found;
+    if (!ds.FindDataElement(tag)) return found;
+    found.sequence = ds.GetDataElement(tag).GetValueAsSQ();
+    if (!found.sequence || index < 1 || found.sequence->GetNumberOfItems() < index) return found;
+    found.dataSet = &found.sequence->GetItem(index).GetNestedDataSet();
+    return found;
 }
 
 /// Looks `tag` up at the top level, then in the functional group macro `macro` of the shared and
@@ -97,8 +112,8 @@ const gdcm::DataSet *firstItem(const gdcm::DataSet &ds, const gdcm::Tag &tag, si
 bool groupNumbers(const gdcm::DataSet &ds, const gdcm::Tag &macro, const gdcm::Tag &tag, double *out, int count) {
     if (numbers(ds, tag, out, count)) return true;
     for (const gdcm::Tag &groups : {sharedGroupsTag, perFrameGroupsTag}) {
-        if (const gdcm::DataSet *group = firstItem(ds, groups)) {
-            if (const gdcm::DataSet *item = firstItem(*group, macro)) {
+        if (SequenceItem group = sequenceItem(ds, groups)) {
+            if (SequenceItem item = sequenceItem(*group, macro)) {
                 if (numbers(*item, tag, out, count)) return true;
             }
         }
@@ -146,6 +161,15 @@ int pixelDataTruncated(FILE *f, size_t at, const unsigned char *length, bool big
 /// 4 GB element made it ask for 4 GB (found by Fuzz/fuzz-dicom). This walks the elements before the
 /// pixel data (explicit or implicit VR, little or big endian, into sequences and items) and refuses
 /// a file whose element declares more bytes than the file has left, before GDCM sees it.
+///
+/// An element of an explicit VR little endian data set whose VR bytes are not a VR makes GDCM's
+/// reader start over with its fallbacks, in order: from that element on, VR16ExplicitDataElement
+/// (every VR, and no VR, with a 2-byte length; only long VRs keep 4 bytes); failing that, the
+/// whole data set again with ExplicitImplicitDataElement (an element with a VR is explicit, one
+/// without is implicit: a 4-byte length right after the tag). Fuzz/fuzz-dicom found 537-byte files
+/// whose second reading met a 2 GB length, which GDCM allocated and zeroed (seconds) before failing.
+/// At the top level of the data set the walk follows the same two readings; inside a sequence,
+/// where GDCM's item reader recovers in ways of its own, it stops checking rather than guess.
 bool lengthsFit(const char *path, char *error, size_t error_length) {
     FILE *f = std::fopen(path, "rb");
     if (f == nullptr) return true;  // GDCM reports an unreadable file in its own words
@@ -160,15 +184,69 @@ bool lengthsFit(const char *path, char *error, size_t error_length) {
         return big ? uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3]
                    : uint32_t(b[at + 3]) << 24 | uint32_t(b[at + 2]) << 16 | uint32_t(b[at + 1]) << 8 | b[at];
     };
-    auto validVR = [&](size_t at) { return b[at] >= 'A' && b[at] <= 'Z' && b[at + 1] >= 'A' && b[at + 1] <= 'Z'; };
+    // The VRs of PS3.5 (GDCM 3.0 reads exactly these; any other two bytes make its VR INVALID).
+    auto validVR = [&](size_t at) {
+        static const char *const names[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT",
+                                            "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST",
+                                            "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
+        for (const char *name : names) if (b[at] == name[0] && b[at + 1] == name[1]) return true;
+        return false;
+    };
     auto longVR = [&](size_t at) {
         static const char *const names[] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"};
         for (const char *name : names) if (b[at] == name[0] && b[at + 1] == name[1]) return true;
         return false;
     };
+    auto tooLong = [&](unsigned group, unsigned element, uint32_t length, size_t left, const char *how) {
+        char text[200];
+        std::snprintf(text, sizeof text, "element (%04x,%04x)%s declares %u bytes, more than the %zu left in the file (truncated or corrupt)",
+                      group, element, how, unsigned(length), left);
+        setError(error, error_length, text);
+        return false;
+    };
+    // GDCM's VR16 reading from `from` to the pixel data: 0 when it reads through, 1 when an element
+    // declares more than is left (then `error` says which), 2 when it throws as GDCM's does.
+    auto vr16 = [&](size_t from) {
+        size_t at = from;
+        while (at + 8 <= b.size()) {
+            unsigned group = u16(at, false), element = u16(at + 2, false);
+            if (group == 0x7fe0 && element == 0x0010) return 0;
+            if (group == 0xfffe) { at += 8; continue; }  // items and delimiters: tag and 4-byte length
+            bool hasVR = validVR(at + 4);
+            uint32_t length;
+            size_t header = 8;
+            if (hasVR && longVR(at + 4)) {
+                if (at + 12 > b.size()) return 2;
+                length = u32(at + 8, false);
+                header = 12;
+            } else {
+                length = u16(at + 6, false);
+            }
+            if (group == 0 && element == 0 && length == 0 && !hasVR) return 2;
+            if (length == 0xffffffff) { at += header; continue; }
+            if (length > b.size() - at - header) {
+                // GDCM allocates the length, fails and goes on to its next reading: harmless for a
+                // 2-byte length, refused for a 4-byte one.
+                if (header == 8) return 2;
+                tooLong(group, element, length, b.size() - at - header, "");
+                return 1;
+            }
+            at += header + (hasVR && b[at + 4] == 'S' && b[at + 5] == 'Q' ? 0 : length);
+        }
+        return 0;
+    };
     bool implicitDataset = false, bigDataset = false, deflated = false, knownSyntax = false;
+    // After an element without a VR at the top level: the data set as GDCM's ExplicitImplicit
+    // fallback reads it (elements without a VR are implicit).
+    bool mixed = false;
+    // Where the sequences and items the walk is inside end: defined lengths by offset, undefined
+    // ones by their delimiters. Only whether there are any is used.
+    std::vector<size_t> containerEnds;
+    int undefinedContainers = 0;
     size_t at = 132;
     while (at + 8 <= b.size()) {
+        while (!containerEnds.empty() && at >= containerEnds.back()) containerEnds.pop_back();
+        bool nested = !containerEnds.empty() || undefinedContainers > 0;
         bool meta = u16(at, false) == 0x0002;
         bool big = meta ? false : bigDataset;
         // Past the meta group only with a known transfer syntax (never a guess that could refuse a
@@ -181,24 +259,33 @@ bool lengthsFit(const char *path, char *error, size_t error_length) {
         if (group == 0xfffe) {  // item and delimiters: tag + 4-byte length, in any transfer syntax
             length = u32(at + 4, big);
             header = 8;
-            if (element != 0xe000 || length == 0xffffffff) { at += header; continue; }
+            if (element == 0xe00d || element == 0xe0dd) {
+                if (undefinedContainers > 0) undefinedContainers -= 1;
+                at += header;
+                continue;
+            }
+            if (element != 0xe000) { at += header; continue; }
+            if (length == 0xffffffff) { undefinedContainers += 1; at += header; continue; }
             // A defined-length item: its elements are walked like any others.
             if (length > b.size() - at - header) break;
+            containerEnds.push_back(at + header + length);
             at += header;
             continue;
         }
         bool implicit = meta ? !validVR(at + 4) : implicitDataset;
         if (!meta && !implicit && !validVR(at + 4)) {
-            // Not a VR: GDCM reads such an element with a 4-byte length after it (a 1.6 KB file
-            // made it allocate 3.6 GB this way); beyond that, stop checking rather than guess.
-            if (at + 12 <= b.size() && u32(at + 8, big) != 0xffffffff && u32(at + 8, big) > b.size() - at - 12) {
-                char text[160];
-                std::snprintf(text, sizeof text, "element (%04x,%04x) has no valid VR and declares %u bytes, more than the %zu left in the file (corrupt)",
-                              group, element, unsigned(u32(at + 8, big)), b.size() - at - 12);
-                setError(error, error_length, text);
-                return false;
+            // In a sequence's item GDCM recovers such an element as UN, with a 4-byte length after
+            // the VR (found as a 40-byte UN value; a 1.6 KB file made it allocate 3.6 GB this way).
+            if (nested && at + 12 <= b.size() && u32(at + 8, big) != 0xffffffff && u32(at + 8, big) > b.size() - at - 12)
+                return tooLong(group, element, u32(at + 8, big), b.size() - at - 12, " has no valid VR and");
+            if (big || nested) break;  // beyond that, stop checking rather than guess
+            if (!mixed) {
+                int read = vr16(at);
+                if (read == 0) return true;  // GDCM reads the rest with 2-byte lengths
+                if (read == 1) return false;
+                mixed = true;
             }
-            break;
+            implicit = true;  // GDCM's last reading: this element is implicit VR
         }
         if (implicit) {
             length = u32(at + 4, big);
@@ -211,14 +298,15 @@ bool lengthsFit(const char *path, char *error, size_t error_length) {
             length = u16(at + 6, big);
             header = 8;
         }
-        if (length == 0xffffffff) { at += header; continue; }  // a sequence of undefined length: walk inside
-        if (length > b.size() - at - header) {
-            char text[160];
-            std::snprintf(text, sizeof text, "element (%04x,%04x) declares %u bytes, more than the %zu left in the file (truncated or corrupt)",
-                          group, element, unsigned(length), b.size() - at - header);
-            setError(error, error_length, text);
-            return false;
+        bool sequence = !implicit && b[at + 4] == 'S' && b[at + 5] == 'Q';
+        if (length == 0xffffffff) {  // a sequence of undefined length: walk inside
+            undefinedContainers += 1;
+            at += header;
+            continue;
         }
+        if (length > b.size() - at - header)
+            return tooLong(group, element, length, b.size() - at - header,
+                           mixed && !meta && !implicitDataset && !validVR(at + 4) ? " has no valid VR and, read as implicit VR as GDCM's fallback does," : "");
         if (meta && group == 0x0002 && element == 0x0010) {
             std::string syntax(reinterpret_cast<const char *>(&b[at + header]), length);
             while (!syntax.empty() && (syntax.back() == '\0' || syntax.back() == ' ')) syntax.pop_back();
@@ -228,7 +316,8 @@ bool lengthsFit(const char *path, char *error, size_t error_length) {
             knownSyntax = true;
         }
         // Explicit sequences of defined length are walked into; other values are skipped.
-        at += header + (!implicit && b[at + 4] == 'S' && b[at + 5] == 'Q' ? 0 : length);
+        if (sequence) containerEnds.push_back(at + header + length);
+        at += header + (sequence ? 0 : length);
     }
     return true;
 }
@@ -338,8 +427,8 @@ static int readHeader(const char *path, TrowelDICOMHeader *h, char *error, size_
             gdcm::SmartPointer<gdcm::SequenceOfItems> sq = ds.GetDataElement(perFrameGroupsTag).GetValueAsSQ();
             if (sq && sq->GetNumberOfItems() == size_t(h->frames)) {
                 double p[3];
-                const gdcm::DataSet *item = firstItem(sq->GetItem(1).GetNestedDataSet(), planePosition);
-                h->has_frame_positions = item != nullptr && numbers(*item, gdcm::Tag(0x0020, 0x0032), p, 3);
+                SequenceItem item = sequenceItem(sq->GetItem(1).GetNestedDataSet(), planePosition);
+                h->has_frame_positions = item && numbers(*item, gdcm::Tag(0x0020, 0x0032), p, 3);
             }
         }
     }
@@ -360,8 +449,8 @@ static int framePositions(const char *path, int frames, double *positions, char 
         return TROWEL_DICOM_UNREADABLE;
     }
     for (int k = 0; k < frames; k++) {
-        const gdcm::DataSet *item = firstItem(sq->GetItem(size_t(k) + 1).GetNestedDataSet(), gdcm::Tag(0x0020, 0x9113));
-        if (item == nullptr || !numbers(*item, gdcm::Tag(0x0020, 0x0032), positions + 3 * k, 3)) {
+        SequenceItem item = sequenceItem(sq->GetItem(size_t(k) + 1).GetNestedDataSet(), gdcm::Tag(0x0020, 0x9113));
+        if (!item || !numbers(*item, gdcm::Tag(0x0020, 0x0032), positions + 3 * k, 3)) {
             setError(error, error_length, "frame " + std::to_string(k + 1) + " has no ImagePositionPatient");
             return TROWEL_DICOM_UNREADABLE;
         }

@@ -13,6 +13,8 @@ public enum DICOMError: Error, Equatable, Sendable, CustomStringConvertible {
     case noPixelData(file: String)
     /// A file's pixel data runs past its end.
     case truncated(file: String)
+    /// A file's uncompressed Pixel Data element holds fewer bytes than its frames need.
+    case shortPixelData(file: String, bytes: Int, needed: Int, frames: Int, rows: Int, columns: Int, bitsAllocated: Int)
     /// A file holds colour (or several samples per pixel) rather than one grey value.
     case colour(file: String, samplesPerPixel: Int, photometric: String)
     /// Samples of a width Trowel does not read (BitsAllocated other than 8, 16 or 32).
@@ -53,6 +55,9 @@ public enum DICOMError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): DICOM file without pixel data, in the series being imported; remove it or choose another series with --series"
         case .truncated(let file):
             return "\(file): the pixel data is cut short (the file is truncated, or still being copied)"
+        case .shortPixelData(let file, let bytes, let needed, let frames, let rows, let columns, let bits):
+            let what = frames == 1 ? "one \(columns) × \(rows) frame" : "\(frames) frames of \(columns) × \(rows)"
+            return "\(file): the pixel data holds \(bytes) bytes, but \(what) \(bits)-bit samples need \(needed) (a damaged header or pixel data)"
         case .colour(let file, let samples, let photometric):
             return "\(file): \(photometric.isEmpty ? "colour" : photometric) image with \(samples) samples per pixel; Trowel imports greyscale scans only"
         case .unsupportedSamples(let file, let bits):

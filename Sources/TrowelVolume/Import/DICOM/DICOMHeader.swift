@@ -96,6 +96,18 @@ public struct DICOMHeader: Sendable {
         return (0..<frames).map { PatientVector(x: values[3 * $0], y: values[3 * $0 + 1], z: values[3 * $0 + 2]) }
     }
 
+    /// The bytes of all frames as uncompressed samples (frames × rows × columns × BitsAllocated / 8),
+    /// or nil when that overflows `Int` (a header no file can back).
+    var uncompressedFrameBytes: Int? {
+        var total = max(1, bitsAllocated / 8)
+        for factor in [frames, rows, columns] {
+            let (product, overflow) = total.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
+
     /// The range of values the stored samples can take (BitsStored, signed or not).
     var storedRange: ClosedRange<Double> {
         let bits = Double(max(1, bitsStored))

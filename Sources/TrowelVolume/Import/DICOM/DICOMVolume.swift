@@ -27,6 +27,18 @@ public struct DICOMVolume: SliceSource {
             guard [8, 16, 32].contains(h.bitsAllocated) else {
                 throw DICOMError.unsupportedSamples(file: h.path, bitsAllocated: h.bitsAllocated)
             }
+            // No Rows or Columns (a tag damaged into another) is an empty image, not a slice; the
+            // value range of its no samples would be empty (found by Fuzz/fuzz-dicom as a trap).
+            guard h.rows > 0, h.columns > 0 else {
+                throw DICOMError.unreadable(file: h.path, reason: "its image is \(h.columns) × \(h.rows) pixels (Columns × Rows missing or 0)")
+            }
+            // Uncompressed samples are read straight from the file; a Pixel Data element holding
+            // fewer bytes than its frames need is a damaged header or element (GDCM would "decode"
+            // it by reading past the element), never a scan to import.
+            if let pixels = h.uncompressedPixels, let needed = h.uncompressedFrameBytes, pixels.length < needed {
+                throw DICOMError.shortPixelData(file: h.path, bytes: pixels.length, needed: needed,
+                                                frames: h.frames, rows: h.rows, columns: h.columns, bitsAllocated: h.bitsAllocated)
+            }
             guard h.rows == first.rows, h.columns == first.columns else {
                 throw DICOMError.sizeMismatch(file: h.path, size: SliceSize(width: h.columns, height: h.rows),
                                               firstFile: first.path, expected: SliceSize(width: first.columns, height: first.rows))
