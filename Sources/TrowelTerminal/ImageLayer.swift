@@ -4,7 +4,9 @@ import TrowelUI
 /// The pixel panes on screen, drawn over curses' cells after each `doupdate`: each pane's frame is
 /// encoded (kitty, sixel or iTerm2) and written at its top-left cell with the cursor saved and
 /// restored, only when it changed or curses wrote over it. kitty frames alternate two image ids so
-/// the old one is deleted only after the new one is placed.
+/// the old one is deleted only after the new one is placed. A small change (the cursor moved, a
+/// dab painted) costs its rectangle: kitty edits the image on screen, sixel draws an image of the
+/// changed cells over it.
 final class ImageLayer {
     let setup: GraphicsSetup
     private var shown: [Int: (image: PaneImage, id: UInt32)] = [:]
@@ -50,6 +52,19 @@ final class ImageLayer {
                 } catch {
                     lastFailure = "\(error)"
                 }
+            }
+            // sixel: the same, as a new image of just the changed cells written at the first of them
+            // (a sixel image starts at the cursor's cell and paints over what is there).
+            if setup.graphics == .sixel, let old, !overwritten, !stale, let cells = image.changedCells(from: old.image),
+               cells.columns * cells.rows < image.columns * image.rows, let cell = image.cellPixels {
+                let x = cells.column * cell.width, y = cells.row * cell.height
+                let patch = image.image.cropped(x: x, y: y, width: cells.columns * cell.width, height: cells.rows * cell.height)
+                out += Array("\u{1B}7\u{1B}[\(image.row + cells.row + 1);\(image.column + cells.column + 1)H\u{1B}[?80l".utf8)
+                out += sixel.encode(patch)
+                out += Array("\u{1B}8".utf8)
+                shown[image.pane] = (image, old.id)
+                lastFailure = nil
+                continue
             }
             let id = Self.imageID(pane: image.pane, alternate: old.map { $0.id % 2 == 1 } ?? false)
             do {

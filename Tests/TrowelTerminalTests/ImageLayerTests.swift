@@ -41,6 +41,27 @@ import TrowelVolume
         return out
     }
 
+    /// sixel: a moved cursor is drawn as an image of just the changed cells (whole cell rows and
+    /// columns), written at the first of them; a wholly different frame is sent whole.
+    @Test func sixelSendsTheChangedCellsAsAnImageAtTheirFirstCell() throws {
+        let layer = ImageLayer(setup: GraphicsSetup(graphics: .sixel, cellSize: (10, 20)))
+        var first: [UInt8] = [], second: [UInt8] = [], third: [UInt8] = []
+        let a = Self.pane(cursorAt: 80), b = Self.pane(cursorAt: 83)
+        layer.draw([a], touched: []) { first += $0 }
+        layer.draw([b], touched: []) { second += $0 }
+        let text = String(decoding: second, as: UTF8.self)
+        // The cross moved from columns 74…86 to 77…89 at rows 54…66: cells 7…8 across and 2…3
+        // down of the pane at column 2, row 1 (1-based: row 4, column 10), 20×40 pixels.
+        #expect(text.hasPrefix("\u{1B}7\u{1B}[4;10H\u{1B}[?80l\u{1B}P9;1;0q\"1;1;20;40"), "\(text.prefix(40).debugDescription)")
+        #expect(text.hasSuffix("\u{1B}\\\u{1B}8"))
+        #expect(second.count * 20 < first.count, "\(second.count) bytes for the change, \(first.count) for the frame")
+        // A frame that differs everywhere goes whole, at the pane's corner.
+        var c = Self.pane(cursorAt: 83)
+        for i in c.image.pixels.indices { c.image.pixels[i].g ^= 1 }
+        layer.draw([c], touched: []) { third += $0 }
+        #expect(String(decoding: third, as: UTF8.self).hasPrefix("\u{1B}7\u{1B}[2;3H\u{1B}[?80l\u{1B}P9;1;0q\"1;1;200;120"))
+    }
+
     @Test func aMovedCursorIsSentAsAnEditOfItsRectangleThatReproducesTheNewFrame() throws {
         let layer = ImageLayer(setup: GraphicsSetup(graphics: .kitty, cellSize: (10, 20)))
         var first: [UInt8] = [], second: [UInt8] = []
