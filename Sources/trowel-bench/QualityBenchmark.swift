@@ -94,24 +94,20 @@ struct QualityBenchmark: ParsableCommand {
             }
         }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        if let maxSamples {
-            guard maxSamples > 0 else { throw ValidationError("--max-samples must be positive") }
+        /// Every chosen recipe with `value` set at `path` of its forest, its name marked with `suffix`.
+        func overriding(_ value: Int?, _ option: String, _ path: WritableKeyPath<ForestConfiguration, Int>,
+                        suffix: (Int) -> String) throws {
+            guard let value else { return }
+            guard value > 0 else { throw ValidationError("\(option) must be positive") }
             chosen = chosen.map { r in
                 var r = r
-                r.forest.maxSamples = maxSamples
-                r.name += " cap \(maxSamples)"
+                r.forest[keyPath: path] = value
+                r.name += suffix(value)
                 return r
             }
         }
-        if let trees {
-            guard trees > 0 else { throw ValidationError("--trees must be positive") }
-            chosen = chosen.map { r in
-                var r = r
-                r.forest.treeCount = trees
-                r.name += " \(trees) trees"
-                return r
-            }
-        }
+        try overriding(maxSamples, "--max-samples", \.maxSamples) { " cap \($0)" }
+        try overriding(trees, "--trees", \.treeCount) { " \($0) trees" }
         let work = URL(fileURLWithPath: workDir)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         var folders: [URL] = []

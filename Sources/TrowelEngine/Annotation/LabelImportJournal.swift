@@ -94,34 +94,33 @@ public struct LabelImportJournal {
             // Under the chunk's lock, on the labels as they are now (other sessions may be painting).
             let s = box.shape, shape = store.shape
             try store.rewrite(box, stroke: info.stroke) { current in
-                // What still stands before the import's write of this chunk, when the import logged
-                // its voxels: a label it found may have come from a stroke undone since.
+                // The voxels the import still holds (local index in the chunk, linear in the scan).
+                var taken: [(local: Int, index: Int64)] = []
+                for i in 0..<new.elements.count where new.elements[i] != 0 {
+                    if current.elements[i] == new.elements[i] {
+                        taken.append((i, shape.linear(box.lower + s.voxel(Int64(i)))))
+                    } else if current.elements[i] != old.elements[i] {
+                        kept += 1
+                    }
+                }
+                // What still stands under the import's write of this chunk, when the import logged its
+                // voxels: a label it found may have come from a stroke undone since.
                 let (overlap, arguments) = StrokeEdit.overlapping(box)
                 let edit = try project.database.read { db in
                     try StrokeEdit.fetchAll(db, where: "stroke_id = ? AND kind = ? AND " + overlap,
                                             [info.stroke, StrokeEdit.Kind.import.rawValue] + arguments)
                 }.filter { !$0.voxels.isEmpty }.map(\.id).max()
-                var standing: [Int64: UInt8] = [:]
-                if let edit {
-                    var voxels: [(index: Int64, edit: Int64)] = []
-                    for i in 0..<new.elements.count where new.elements[i] != 0 && current.elements[i] == new.elements[i] {
-                        voxels.append((shape.linear(box.lower + Index3(z: i / (s.y * s.x), y: (i / s.x) % s.y, x: i % s.x)), edit))
-                    }
-                    standing = try StandingLabels.before(voxels, in: box, of: shape, excluding: info.stroke,
-                                                         database: project.database)
-                }
+                let standing = try edit.map { edit in
+                    try StandingLabels.before(taken.map { ($0.index, edit) }, in: box, of: shape, excluding: info.stroke,
+                                              database: project.database)
+                } ?? [:]
                 var records: [VoxelRecord] = []
-                for i in 0..<new.elements.count where new.elements[i] != 0 {
-                    if current.elements[i] == new.elements[i] {
-                        let v = box.lower + Index3(z: i / (s.y * s.x), y: (i / s.x) % s.y, x: i % s.x)
-                        let value = standing[shape.linear(v)] ?? old.elements[i]
-                        records.append(VoxelRecord(index: shape.linear(v), old: current.elements[i], new: value))
-                        current.elements[i] = value
-                        restored += 1
-                    } else if current.elements[i] != old.elements[i] {
-                        kept += 1
-                    }
+                for (i, index) in taken {
+                    let value = standing[index] ?? old.elements[i]
+                    records.append(VoxelRecord(index: index, old: current.elements[i], new: value))
+                    current.elements[i] = value
                 }
+                restored += records.count
                 return records
             }
         }

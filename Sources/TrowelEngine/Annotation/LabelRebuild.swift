@@ -76,7 +76,6 @@ public struct LabelRebuild: Sendable, Equatable, Encodable {
         let whole = Set(try project.database.read { db in
             try Row.fetchAll(db, sql: "SELECT z, y, x FROM label_chunk").map { Index3(z: $0["z"], y: $0["y"], x: $0["x"]) }
         })
-        let base = array.url.standardizedFileURL.path
         var report = LabelRebuild()
         let grid = array.chunkGrid
         for z in 0..<grid.z {
@@ -84,7 +83,7 @@ public struct LabelRebuild: Sendable, Equatable, Encodable {
                 for x in 0..<grid.x {
                     let chunk = Index3(z: z, y: y, x: x)
                     guard array.chunkExists(chunk) || manifest.known.contains(chunk) || whole.contains(chunk) else { continue }
-                    let file = LabelStore.folderName + "/" + String(array.chunkURL(chunk).path.dropFirst(base.count + 1))
+                    let file = LabelStore.chunkFile(chunk, of: array)
                     let box = array.chunkBox(chunk)
                     try locks.withLocks([chunk]) {
                         store.forgetCached([chunk])
@@ -172,7 +171,7 @@ public struct LabelRebuild: Sendable, Equatable, Encodable {
                     for z in part.lower.z..<part.upper.z {
                         for y in part.lower.y..<part.upper.y {
                             for x in part.lower.x..<part.upper.x {
-                                known[((z - box.lower.z) * s.y + (y - box.lower.y)) * s.x + (x - box.lower.x)] = false
+                                known[s.offset(z: z - box.lower.z, y: y - box.lower.y, x: x - box.lower.x)] = false
                             }
                         }
                     }
@@ -181,7 +180,7 @@ public struct LabelRebuild: Sendable, Equatable, Encodable {
                 for r in e.voxels {
                     let v = shape.voxel(r.index)
                     guard box.contains(v) else { continue }
-                    let i = ((v.z - box.lower.z) * s.y + (v.y - box.lower.y)) * s.x + (v.x - box.lower.x)
+                    let q = v - box.lower, i = s.offset(z: q.z, y: q.y, x: q.x)
                     expected[i] = r.new
                     known[i] = true
                 }

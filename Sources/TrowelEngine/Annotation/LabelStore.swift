@@ -412,13 +412,8 @@ public final class LabelStore {
                                          box.lower.z, box.lower.y, box.lower.x, box.upper.z, box.upper.y, box.upper.x, session])
                     id = db.lastInsertedRowID
                 }
-                try db.execute(sql: """
-                    INSERT INTO stroke_edit (stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, voxels, committed, changes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-                    """, arguments: [id, session, author, now, kind.rawValue, value, box.lower.z, box.lower.y, box.lower.x,
-                                     box.upper.z, box.upper.y, box.upper.x, records.count, VoxelRecord.encode(records)])
-                let editID = db.lastInsertedRowID
-                try Self.noteLogged(created, edit: editID, in: db)
+                let editID = try Self.logEdit(in: db, stroke: id!, session: session, author: author, at: now, kind: kind, value: value,
+                                              box: box, records: records, created: created)
                 if let undone { try db.execute(sql: "UPDATE stroke SET undone = ? WHERE id = ?", arguments: [undone, id]) }
                 return (id!, editID)
             }
@@ -472,15 +467,9 @@ public final class LabelStore {
             guard !records.isEmpty else { return }
             let created = unwritten(chunkList)
             let session = self.session, author = self.author
-            let editID = try project.database.write { db -> Int64 in
-                try db.execute(sql: """
-                    INSERT INTO stroke_edit (stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, voxels, committed, changes)
-                    VALUES (?, ?, ?, ?, 'import', 0, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-                    """, arguments: [stroke, session, author, Date(), box.lower.z, box.lower.y, box.lower.x,
-                                     box.upper.z, box.upper.y, box.upper.x, records.count, VoxelRecord.encode(records)])
-                let id = db.lastInsertedRowID
-                try Self.noteLogged(created, edit: id, in: db)
-                return id
+            let editID = try project.database.write { db in
+                try Self.logEdit(in: db, stroke: stroke, session: session, author: author, at: Date(), kind: .import, value: 0,
+                                 box: box, records: records, created: created)
             }
             try array.write(block, at: box.lower)
             try manifest?.record(box, in: array)
@@ -495,6 +484,20 @@ public final class LabelStore {
     private func unwritten(_ chunkList: [Index3]) -> [Index3] {
         guard let array else { return [] }
         return chunkList.filter { !array.chunkExists($0) && manifest?.known.contains($0) != true }
+    }
+
+    /// Logs an uncommitted edit of `stroke` over `box` with the voxels `records` (sorted by index),
+    /// noting the chunks `created` it makes from nothing; returns the edit's id.
+    private static func logEdit(in db: Database, stroke: Int64, session: String, author: String, at time: Date,
+                                kind: StrokeEdit.Kind, value: Int, box: Box, records: [VoxelRecord], created: [Index3]) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO stroke_edit (stroke_id, session, author, created_at, kind, value, z0, y0, x0, z1, y1, x1, voxels, committed, changes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+            """, arguments: [stroke, session, author, time, kind.rawValue, value, box.lower.z, box.lower.y, box.lower.x,
+                             box.upper.z, box.upper.y, box.upper.x, records.count, VoxelRecord.encode(records)])
+        let id = db.lastInsertedRowID
+        try noteLogged(created, edit: id, in: db)
+        return id
     }
 
     /// Notes in `label_chunk` that the log holds chunks `created` whole: logged edit `edit` is

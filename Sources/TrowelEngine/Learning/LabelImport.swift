@@ -119,13 +119,12 @@ public struct LabelImport: Sendable {
                         let old = current
                         var merged = old
                         var records: [VoxelRecord] = []
-                        let s = box.shape
                         for i in 0..<piece.elements.count where piece.elements[i] != 0 {
                             merged.elements[i] = piece.elements[i]
                             counts[Int(piece.elements[i]), default: 0] += 1
                             if old.elements[i] != piece.elements[i] { changed += 1 }
-                            let v = box.lower + Index3(z: i / (s.y * s.x), y: (i / s.x) % s.y, x: i % s.x)
-                            records.append(VoxelRecord(index: shape.linear(v), old: old.elements[i], new: piece.elements[i]))
+                            records.append(VoxelRecord(index: shape.linear(box.lower + box.shape.voxel(Int64(i))),
+                                                       old: old.elements[i], new: piece.elements[i]))
                         }
                         try journal.record(box, old: old, new: merged)
                         current = merged
