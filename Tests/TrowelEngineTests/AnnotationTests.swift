@@ -8,13 +8,7 @@ import TrowelVolume
     let parent = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-annotate-\(UUID().uuidString)")
 
     /// A small project from the phantom.
-    func makeProject() throws -> Project {
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        var options = VolumeImporter.Options()
-        options.chunk = 16
-        return try ProjectBuilder(importOptions: options).build(from: try FossilPhantom(size: 40, slices: 24),
-                                                              at: parent.appendingPathComponent("p.trowel")).0
-    }
+    func makeProject() throws -> Project { try PhantomProject.make(in: parent) }
 
     /// Voxels in a brush disc of `radius`.
     func disc(_ radius: Int) -> Int { PaintDab(axis: .z, slice: 0, row: 0, column: 0, radius: radius, value: 1).offsets.count }

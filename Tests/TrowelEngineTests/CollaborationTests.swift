@@ -9,17 +9,9 @@ import TrowelVolume
 @Suite(.serialized) struct CollaborationTests {
     let parent = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-collab-\(UUID().uuidString)")
 
-    func makeProject() throws -> Project {
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        var options = VolumeImporter.Options()
-        options.chunk = 16
-        return try ProjectBuilder(importOptions: options).build(from: try FossilPhantom(size: 40, slices: 24),
-                                                              at: parent.appendingPathComponent("p.trowel")).0
-    }
+    func makeProject() throws -> Project { try PhantomProject.make(in: parent) }
 
-    func store(_ project: Project, _ author: String) throws -> LabelStore {
-        try LabelStore(project: try Project.open(at: project.url), shape: try project.record().shape, author: author, writable: true)
-    }
+    func store(_ project: Project, _ author: String) throws -> LabelStore { try PhantomProject.store(project, author) }
 
     func dab(_ row: Int, _ column: Int, value: UInt8, radius: Int = 3, slice: Int = 5) -> PaintDab {
         PaintDab(axis: .z, slice: slice, row: row, column: column, radius: radius, value: value)

@@ -10,17 +10,9 @@ import TrowelVolume
     let parent = FileManager.default.temporaryDirectory.appendingPathComponent("trowel-rebuild-\(UUID().uuidString)")
 
     /// An 8 × 80 × 80 project: labels in 8 × 64 × 64 chunks, four of them (0/0/0 … 0/1/1).
-    func makeProject() throws -> Project {
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        var options = VolumeImporter.Options()
-        options.chunk = 16
-        return try ProjectBuilder(importOptions: options).build(from: try FossilPhantom(size: 80, slices: 8),
-                                                              at: parent.appendingPathComponent("p.trowel")).0
-    }
+    func makeProject() throws -> Project { try PhantomProject.make(in: parent, size: 80, slices: 8) }
 
-    func store(_ project: Project, _ author: String) throws -> LabelStore {
-        try LabelStore(project: try Project.open(at: project.url), shape: try project.record().shape, author: author, writable: true)
-    }
+    func store(_ project: Project, _ author: String) throws -> LabelStore { try PhantomProject.store(project, author) }
 
     func paint(_ s: LabelStore, _ row: Int, _ column: Int, value: UInt8, radius: Int = 3, slice: Int = 5) throws {
         try s.paint([PaintDab(axis: .z, slice: slice, row: row, column: column, radius: radius, value: value)], newStroke: true) { _ in
