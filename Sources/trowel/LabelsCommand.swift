@@ -155,7 +155,7 @@ struct LabelsCheckCommand: ParsableCommand {
                 } else {
                     for c in report.rebuilt + report.notRebuildable { print(c.description) }
                     for m in wrong {
-                        print("voxel z \(m.voxel.z) y \(m.voxel.y) x \(m.voxel.x): holds \(m.stored), its last logged write (edit \(m.edit)) put \(m.logged)")
+                        print(m.description)
                     }
                 }
                 guard report.notRebuildable.isEmpty else {
@@ -181,7 +181,7 @@ struct LabelsCheckCommand: ParsableCommand {
             if log {
                 let wrong = try StrokeLog(project: project).mismatches(limit: 10)
                 for m in wrong {
-                    print("voxel z \(m.voxel.z) y \(m.voxel.y) x \(m.voxel.x): holds \(m.stored), its last logged write (edit \(m.edit)) put \(m.logged)")
+                    print(m.description)
                 }
                 guard wrong.isEmpty else { throw LabelsCheckError.logMismatch(project.url.path) }
                 print("labels match the stroke log")

@@ -93,10 +93,7 @@ public struct LabelChunkDamage: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        switch kind {
-        case .missing: return "\(file) (\(place)) is missing: its labels are not used (`trowel labels check --rebuild` rebuilds it where the stroke log holds it)"
-        case .unreadable(let why): return "\(file) (\(place)) cannot be read (\(why)): its labels are not used (`trowel labels check --rebuild` rebuilds it where the stroke log holds it)"
-        }
+        summary + ": its labels are not used (`trowel labels check --rebuild` rebuilds it where the stroke log holds it)"
     }
 }
 

@@ -79,12 +79,17 @@ public struct StrokeLog: Sendable {
     }
 
     /// A voxel whose label differs from what the log says its last edit wrote.
-    public struct Mismatch: Equatable, Sendable {
+    public struct Mismatch: Equatable, Sendable, CustomStringConvertible {
         public var voxel: Index3
         /// The edit that wrote it last, and the label it wrote.
         public var edit: Int64
         public var logged: UInt8
         public var stored: UInt8
+
+        /// One line for a person.
+        public var description: String {
+            "voxel z \(voxel.z) y \(voxel.y) x \(voxel.x): holds \(stored), its last logged write (edit \(edit)) put \(logged)"
+        }
     }
 
     /// Replays every committed edit in log order and compares with `labels.zarr`: for each voxel an
