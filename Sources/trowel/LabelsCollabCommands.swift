@@ -86,8 +86,7 @@ struct LabelsLogCommand: ParsableCommand {
             }
             let time = ISO8601DateFormatter()
             for e in entries {
-                let what = e.className ?? (e.value == 0 ? "erase" : "class \(e.value)")
-                print("#\(e.id)  \(time.string(from: e.createdAt))  \(e.author)  \(what)  \(e.axis):\(e.slice)  " +
+                print("#\(e.id)  \(time.string(from: e.createdAt))  \(e.author)  \(e.what)  \(e.place)  " +
                       "\(e.voxels) voxels\(e.undone ? "  (undone)" : "")")
             }
             if entries.isEmpty { print("no strokes" + (author.map { " by \($0)" } ?? "") + (since == nil ? "" : " since \(self.since!)")) }

@@ -113,6 +113,7 @@ import TrowelVolume
         // One stroke by the importer, its voxels in the log.
         let strokes = try StrokeLog(project: project).entries()
         #expect(strokes.last?.author == "erin" && strokes.last?.undone == false)
+        #expect(strokes.last?.kind == .import && strokes.last?.what == "import" && strokes.first?.kind == .paint)
         let edits = try StrokeLog(project: project).edits().filter { $0.kind == .import }
         #expect(edits.count == 2 && edits.reduce(0) { $0 + $1.voxels.count } == 80 * 20 + 1)
         try paint(try store(project, "bob"), 12, 12, value: 1, radius: 1)

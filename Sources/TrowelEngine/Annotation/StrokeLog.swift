@@ -25,9 +25,26 @@ public struct StrokeLog: Sendable {
         /// Writes to labels.zarr it took (paint batches, undo, redo).
         public var edits: Int
         public var undone: Bool
+        /// What made it: its first write's kind (`paint`, `proposal`, `import`); nil before it wrote.
+        public var kind: StrokeEdit.Kind?
+
+        /// What it put, for a person: the class painted, "erase", "import" or "proposal".
+        public var what: String {
+            switch kind {
+            case .import: return "import"
+            case .proposal: return "proposal"
+            default: return className ?? (value == 0 ? "erase" : "class \(value)")
+            }
+        }
+
+        /// Where it lies, for a person: `z:40` for a brush stroke, `slices 0–159` for an import or proposal.
+        public var place: String {
+            kind == .import || kind == .proposal ? (lower[0] + 1 == upper[0] ? "slice \(lower[0])" : "slices \(lower[0])–\(upper[0] - 1)")
+                : "\(axis):\(slice)"
+        }
 
         enum CodingKeys: String, CodingKey {
-            case id, author, session, axis, slice, value, lower, upper, voxels, edits, undone
+            case id, author, session, axis, slice, value, lower, upper, voxels, edits, undone, kind
             case createdAt = "created_at"
             case className = "class"
         }
@@ -54,14 +71,16 @@ public struct StrokeLog: Sendable {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try project.database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT s.*, (SELECT COUNT(*) FROM stroke_edit e WHERE e.stroke_id = s.id) AS edits
+                SELECT s.*, (SELECT COUNT(*) FROM stroke_edit e WHERE e.stroke_id = s.id) AS edits,
+                       (SELECT kind FROM stroke_edit e WHERE e.stroke_id = s.id ORDER BY e.id LIMIT 1) AS kind
                 FROM stroke s \(filter) ORDER BY s.id
                 """, arguments: arguments).map { row in
                 let value: Int = row["value"]
                 return Entry(id: row["id"], author: row["author"], session: row["session"], createdAt: row["created_at"],
                              axis: row["axis"], slice: row["slice"], value: value, className: names[value],
                              lower: [row["z0"], row["y0"], row["x0"]], upper: [row["z1"], row["y1"], row["x1"]],
-                             voxels: row["voxels"], edits: row["edits"], undone: row["undone"])
+                             voxels: row["voxels"], edits: row["edits"], undone: row["undone"],
+                             kind: (row["kind"] as String?).flatMap(StrokeEdit.Kind.init(rawValue:)))
             }
         }
     }
