@@ -38,7 +38,7 @@ import TrowelVolume
         defer { screen.stop() }
         try screen.launch(["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm", "XTerm*numColorRegisters: 256",
                            "-xrm", "XTerm*maxGraphicSize: 2048x2048", "-fn", "fixed", "-geometry", "120x50+0+0",
-                           "-e", "sh", "-c", "cat \(scratch("patches.six").path); sleep 60"], environment: [:])
+                           "-e", "sh", "-c", "cat \(scratch("patches.six").path); sleep 120"], environment: [:])
         var shot = try screen.screenshot(to: scratch("xterm-patches.png"))
         func count(_ shot: (width: Int, height: Int, rgb: [UInt8]), _ test: (Int, Int, Int) -> Bool) -> (n: Int, rows: Set<Int>, columns: Set<Int>) {
             var n = 0, rows = Set<Int>(), columns = Set<Int>()
@@ -51,8 +51,10 @@ import TrowelVolume
         }
         let isRed = { (r: Int, g: Int, b: Int) in r > 200 && g < 30 && b < 30 }
         let isGrey = { (r: Int, g: Int, b: Int) in abs(r - 128) < 4 && r == g && g == b }
-        let deadline = Date().addingTimeInterval(30)
-        while count(shot, isRed).n < 20 * 12 * 26 && Date() < deadline {
+        // Under the whole suite's load xterm may take long to draw (and repaint after an expose):
+        // wait until every patch and the frame are on screen, then take the shot that is judged.
+        let deadline = Date().addingTimeInterval(90)
+        while (count(shot, isRed).n < 20 * 12 * 26 || count(shot, isGrey).n == 0) && Date() < deadline {
             usleep(300_000)
             shot = try screen.screenshot(to: scratch("xterm-patches.png"))
         }
