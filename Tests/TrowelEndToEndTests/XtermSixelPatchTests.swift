@@ -34,8 +34,10 @@ import TrowelVolume
         }
         text += "\u{1B}[40;1Hdone"
         try Data(text.utf8).write(to: scratch("patches.six"))
+        let started = Date()
         let screen = try X11Screen(width: 1000, height: 800)
         defer { screen.stop() }
+        let displayUp = Date().timeIntervalSince(started)
         try screen.launch(["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm", "XTerm*numColorRegisters: 256",
                            "-xrm", "XTerm*maxGraphicSize: 2048x2048", "-fn", "fixed", "-geometry", "120x50+0+0",
                            "-e", "sh", "-c", "cat \(scratch("patches.six").path); sleep 120"], environment: [:])
@@ -61,7 +63,8 @@ import TrowelVolume
         usleep(500_000)
         shot = try screen.screenshot(to: scratch("xterm-patches.png"))
         let red = count(shot, isRed), grey = count(shot, isGrey)
-        print("xterm patches: \(red.n) red pixels over \(red.rows.count) rows, \(grey.n) grey")
+        print(String(format: "xterm patches: %d red pixels over %d rows, %d grey, after %.1f s (display up after %.1f s)",
+                     red.n, red.rows.count, grey.n, Date().timeIntervalSince(started), displayUp))
         // 20 patches of exactly 12×26 pixels (the diagonal's patches overlap no row band of 26 of
         // another's columns): not 12×30, as rounding the last band up would paint.
         #expect(red.n == 20 * 12 * 26, "red pixels \(red.n), expected \(20 * 12 * 26) (screenshot \(scratch("xterm-patches.png").path))")
